@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Makes a fresh clone runnable, and does nothing when it already is:
+# checks Node.js, installs the system packages the local stack needs (when root; else
+# says which apt-get line to run), installs npm dependencies, and builds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+node -e '
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`wfm-stream needs Node.js 20.19 or newer; this is ${process.versions.node}.`);
+  process.exit(1);
+}'
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -f /usr/include/librdkafka/rdkafka_mock.h ] || [ -f /usr/local/include/librdkafka/rdkafka_mock.h ] || missing+=(librdkafka-dev)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing system packages: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "Missing system packages: ${missing[*]}" >&2
+    echo "Install them with:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+node node_modules/typescript/bin/tsc -b tsconfig.json

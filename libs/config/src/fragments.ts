@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+import { setting } from './values.js';
+
+/**
+ * Settings shared by several services. Each service's schema spreads the fragments it
+ * needs, adds its own settings, and is the single typed description of its environment.
+ * docs/configuration.md lists every variable.
+ */
+
+export const kafkaSettings = {
+  /** Comma-separated bootstrap servers. */
+  KAFKA_BROKERS: setting.list('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: setting.string('wfm-stream'),
+  KAFKA_SSL: setting.bool(false),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512'], {
+      error: () => 'must be one of plain, scram-sha-256, scram-sha-512',
+    })
+    .optional(),
+  KAFKA_SASL_USERNAME: setting.optionalString(),
+  KAFKA_SASL_PASSWORD: setting.optionalString(),
+  /** kafkajs's idempotent producer; needs a broker that supports it (real Kafka does). */
+  KAFKA_IDEMPOTENT_PRODUCER: setting.bool(false),
+  KAFKA_CONNECTION_TIMEOUT: setting.duration('3s'),
+  SCHEMA_REGISTRY_URL: setting.url().optional(),
+  SCHEMA_REGISTRY_USERNAME: setting.optionalString(),
+  SCHEMA_REGISTRY_PASSWORD: setting.optionalString(),
+};
+
+export const topicSettings = {
+  TOPIC_DIRECTORY: setting.string('cc.directory'),
+  TOPIC_CONTACT_EVENTS: setting.string('cc.contact-events'),
+  TOPIC_AGENT_EVENTS: setting.string('cc.agent-events'),
+  TOPIC_DEAD_LETTER: setting.string('cc.dead-letter'),
+};
+
+export const redisSettings = {
+  REDIS_URL: setting.url('redis://127.0.0.1:6379'),
+  /** Comma-separated `host:port` seeds of a Redis Cluster; REDIS_URL is ignored when set. */
+  REDIS_CLUSTER_NODES: setting.optionalString(),
+  /** Every key starts with this prefix, so several deployments can share one Redis. */
+  REDIS_KEY_PREFIX: setting.string('wfm'),
+};
+
+export const contactCenterSettings = {
+  /** The contact center's own zone: "the day" for uniqueness, online figures and exports. */
+  TIMEZONE: setting.timeZone('UTC'),
+  /** The external system's name: the static service's id and name, and `systemId` in pushes. */
+  SYSTEM_ID: setting.string('External system'),
+};
+
+export const serviceSettings = {
+  LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  HTTP_HOST: setting.string('0.0.0.0'),
+};
+
+/** Cross-field rules of the Kafka settings. */
+export function checkKafkaSettings(
+  config: {
+    KAFKA_SASL_MECHANISM?: string | undefined;
+    KAFKA_SASL_USERNAME?: string | undefined;
+    KAFKA_SASL_PASSWORD?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.KAFKA_SASL_MECHANISM !== undefined) {
+    for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (config[name] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is required when KAFKA_SASL_MECHANISM is set',
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './fragments.js';
+export * from './load.js';
+export * from './run.js';
+export * from './values.js';

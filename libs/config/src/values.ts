@@ -1,0 +1,115 @@
+import { TimeZone } from '@wfm-stream/core';
+import { z } from 'zod';
+
+const UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** `500ms`, `30s`, `15m`, `36h`, `7d`, or a plain number of milliseconds. */
+export function parseDurationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const value = Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1);
+  return Number.isFinite(value) ? Math.round(value) : undefined;
+}
+
+/** Building blocks for environment schemas: each takes a string and yields a typed value. */
+export const setting = {
+  string(defaultValue?: string) {
+    return defaultValue === undefined ? z.string() : z.string().default(defaultValue);
+  },
+  optionalString() {
+    return z.string().optional();
+  },
+  list(defaultValue?: string) {
+    const base = defaultValue === undefined ? z.string() : z.string().default(defaultValue);
+    return base
+      .transform((text) =>
+        text
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== ''),
+      )
+      .refine((items) => items.length > 0, 'must list at least one value');
+  },
+  int(defaultValue: number, min: number, max: number) {
+    return z
+      .string()
+      .default(String(defaultValue))
+      .transform((text, ctx) => {
+        const value = Number(text);
+        if (!Number.isInteger(value) || value < min || value > max) {
+          ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+          return z.NEVER;
+        }
+        return value;
+      });
+  },
+  bool(defaultValue: boolean) {
+    return z
+      .string()
+      .default(String(defaultValue))
+      .transform((text, ctx) => {
+        const lowered = text.toLowerCase();
+        if (['true', '1', 'yes', 'on'].includes(lowered)) return true;
+        if (['false', '0', 'no', 'off'].includes(lowered)) return false;
+        ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+        return z.NEVER;
+      });
+  },
+  duration(defaultValue: string) {
+    return z
+      .string()
+      .default(defaultValue)
+      .transform((text, ctx) => {
+        const value = parseDurationMs(text);
+        if (value === undefined || value <= 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be a duration such as 500ms, 30s, 15m, 36h or 7d',
+          });
+          return z.NEVER;
+        }
+        return value;
+      });
+  },
+  oneOf<const V extends readonly [string, ...string[]]>(values: V, defaultValue: V[number]) {
+    return z
+      .enum(values, { error: () => `must be one of ${values.join(', ')}` })
+      .default(defaultValue);
+  },
+  url(defaultValue?: string) {
+    const base = defaultValue === undefined ? z.string() : z.string().default(defaultValue);
+    return base.refine((text) => {
+      try {
+        new URL(text);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a URL');
+  },
+  timeZone(defaultValue: string) {
+    return z
+      .string()
+      .default(defaultValue)
+      .transform((text, ctx) => {
+        const zone = TimeZone.of(text);
+        if (zone === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be an IANA time zone name such as UTC or Europe/Berlin',
+          });
+          return z.NEVER;
+        }
+        return zone;
+      });
+  },
+  port(defaultValue: number) {
+    return setting.int(defaultValue, 0, 65_535);
+  },
+};

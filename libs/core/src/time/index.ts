@@ -1,0 +1,3 @@
+export * from './grid.js';
+export * from './instant.js';
+export * from './zone.js';

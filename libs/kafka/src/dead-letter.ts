@@ -1,0 +1,61 @@
+import type { IHeaders, Producer } from 'kafkajs';
+
+/** A message that could not be processed, with where it came from and why. */
+export interface Rejected {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: IHeaders | undefined;
+  readonly kind: string;
+  readonly reason: string;
+}
+
+/** Header names on dead-letter messages. */
+export const DLQ_HEADERS = {
+  reason: 'wfm.dlq.reason',
+  kind: 'wfm.dlq.kind',
+  topic: 'wfm.dlq.topic',
+  partition: 'wfm.dlq.partition',
+  offset: 'wfm.dlq.offset',
+  consumerGroup: 'wfm.dlq.consumer-group',
+  rejectedAt: 'wfm.dlq.rejected-at',
+} as const;
+
+/**
+ * Writes rejected messages to the dead-letter topic: the original key and bytes, the
+ * original headers, and headers saying where the message was and why it was refused.
+ * Resolves only when the broker has them, so the consumer commits past a bad message
+ * only once it is safe in the dead-letter topic.
+ */
+export class DeadLetterPublisher {
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly consumerGroup: string,
+  ) {}
+
+  async publish(rejected: readonly Rejected[]): Promise<void> {
+    if (rejected.length === 0) return;
+    const now = new Date().toISOString();
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: rejected.map((r) => ({
+        key: r.key,
+        value: r.value,
+        headers: {
+          ...(r.headers ?? {}),
+          [DLQ_HEADERS.reason]: r.reason,
+          [DLQ_HEADERS.kind]: r.kind,
+          [DLQ_HEADERS.topic]: r.topic,
+          [DLQ_HEADERS.partition]: String(r.partition),
+          [DLQ_HEADERS.offset]: r.offset,
+          [DLQ_HEADERS.consumerGroup]: this.consumerGroup,
+          [DLQ_HEADERS.rejectedAt]: now,
+        },
+      })),
+    });
+  }
+}

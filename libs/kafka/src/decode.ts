@@ -1,0 +1,71 @@
+import { type Stream, streamOf, validateEvent, type WfmEvent } from '@wfm-stream/schemas';
+
+export type DecodeFailureKind =
+  'empty' | 'not-json' | 'not-an-object' | 'unknown-type' | 'invalid' | 'wrong-topic' | 'avro';
+
+export type Decoded =
+  | { readonly ok: true; readonly event: WfmEvent }
+  | { readonly ok: false; readonly kind: DecodeFailureKind; readonly reason: string };
+
+/** Decodes Confluent wire-format messages (magic byte 0, schema id, Avro body). */
+export interface AvroDecoder {
+  decode(value: Buffer): Promise<unknown>;
+}
+
+/** True for a message in the Confluent wire format: magic byte 0 and a 4-byte schema id. */
+export function isWireFormat(value: Buffer): boolean {
+  return value.length > 5 && value[0] === 0;
+}
+
+/**
+ * Turns one Kafka message value into a validated event, detecting per message whether it
+ * is plain JSON or Avro in the Confluent wire format. Never throws: every failure is a
+ * value with a reason a person can act on.
+ */
+export class EventDecoder {
+  constructor(private readonly avro?: AvroDecoder) {}
+
+  async decode(value: Buffer | null, expected: Stream): Promise<Decoded> {
+    if (value === null || value.length === 0) {
+      return {
+        ok: false,
+        kind: 'empty',
+        reason:
+          'the message has no value (a compaction tombstone?); entities are deactivated with status INACTIVE',
+      };
+    }
+    let parsed: unknown;
+    if (isWireFormat(value)) {
+      if (this.avro === undefined) {
+        return {
+          ok: false,
+          kind: 'avro',
+          reason:
+            'an Avro (Confluent wire format) message, but no SCHEMA_REGISTRY_URL is configured',
+        };
+      }
+      try {
+        parsed = await this.avro.decode(value);
+      } catch (error) {
+        return { ok: false, kind: 'avro', reason: `cannot decode Avro: ${String(error)}` };
+      }
+    } else {
+      try {
+        parsed = JSON.parse(value.toString('utf8'));
+      } catch {
+        return { ok: false, kind: 'not-json', reason: 'the message is neither JSON nor Avro' };
+      }
+    }
+    const validation = validateEvent(parsed);
+    if (!validation.ok) return validation;
+    const stream = streamOf(validation.event);
+    if (stream !== expected) {
+      return {
+        ok: false,
+        kind: 'wrong-topic',
+        reason: `${validation.event.type} belongs on the ${stream} topic, not the ${expected} topic`,
+      };
+    }
+    return validation;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './client.js';
+export * from './consumer.js';
+export * from './consumer-metrics.js';
+export * from './dead-letter.js';
+export * from './decode.js';
+export * from './publisher.js';

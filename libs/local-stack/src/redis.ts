@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import { freePort } from './ports.js';
+import { type ManagedProcess, spawnManaged } from './process.js';
+import { describeMissingPackages } from './system.js';
+
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  readonly process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export interface RedisOptions {
+  readonly port?: number;
+  /** Working directory; a fresh temporary one by default. */
+  readonly dir?: string;
+  readonly logFile?: string;
+  /** Extra `redis-server` settings, e.g. `['maxmemory', '1gb']`. */
+  readonly settings?: readonly string[];
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      if (answer.includes('\r\n')) {
+        socket.destroy();
+        resolve(answer.startsWith('+PONG'));
+      }
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+async function startOnce(options: RedisOptions, port: number): Promise<RedisServer | undefined> {
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-redis-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+    ...(options.settings ?? []).map((s, i) => (i % 2 === 0 ? `--${s}` : s)),
+  ];
+  const proc = spawnManaged('redis-server', 'redis-server', args, {
+    ...(options.logFile === undefined ? {} : { logFile: options.logFile }),
+  });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (proc.hasExited()) return undefined;
+    if (await ping(port)) {
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        port,
+        process: proc,
+        async stop() {
+          await proc.stop({ timeoutMs: 5_000 });
+          if (options.dir === undefined) fs.rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await proc.stop({ signal: 'SIGKILL' });
+  throw new Error(`redis-server did not answer PING on port ${port} within 10 s`);
+}
+
+/**
+ * Starts a private `redis-server` on a free loopback port, without persistence. It stops
+ * with us: never one someone else runs, never one left behind.
+ */
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  const problem = describeMissingPackages();
+  if (problem !== undefined) throw new Error(problem);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = options.port ?? (await freePort());
+    const server = await startOnce(options, port);
+    if (server !== undefined) return server;
+    if (options.port !== undefined) break;
+  }
+  throw new Error('redis-server could not start (is the port taken?)');
+}

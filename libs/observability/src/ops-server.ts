@@ -1,0 +1,84 @@
+import http from 'node:http';
+
+import type { Registry } from 'prom-client';
+
+import type { Health } from './health.js';
+
+export interface OpsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Answers one of the operations routes, or returns false when the path is not one. */
+export async function answerOpsRoute(
+  path: string,
+  health: Health,
+  registry: Registry,
+): Promise<{ status: number; contentType: string; body: string } | undefined> {
+  switch (path) {
+    case '/healthz':
+      return {
+        status: health.isLive() ? 200 : 503,
+        contentType: 'application/json',
+        body: JSON.stringify(health.report()),
+      };
+    case '/readyz':
+      return {
+        status: health.isReady() ? 200 : 503,
+        contentType: 'application/json',
+        body: JSON.stringify(health.report()),
+      };
+    case '/metrics':
+      return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A small HTTP server for the services that have no API of their own: `/healthz`,
+ * `/readyz` and `/metrics` (Prometheus text format).
+ */
+export function startOpsServer(options: {
+  host: string;
+  port: number;
+  health: Health;
+  registry: Registry;
+}): Promise<OpsServer> {
+  const server = http.createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    answerOpsRoute(path, options.health, options.registry).then(
+      (answer) => {
+        if (answer === undefined) {
+          response.writeHead(404, { 'content-type': 'application/json' });
+          response.end('{"message":"not found"}');
+          return;
+        }
+        response.writeHead(answer.status, { 'content-type': answer.contentType });
+        response.end(answer.body);
+      },
+      () => {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end('{"message":"internal error"}');
+      },
+    );
+  });
+  server.keepAliveTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      const address = server.address();
+      const port = address !== null && typeof address === 'object' ? address.port : options.port;
+      resolve({
+        port,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => {
+              done();
+            });
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,185 @@
+import { HIST, TimeZone } from '@wfm-stream/core';
+import type { ContactEvent } from '@wfm-stream/schemas';
+import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  connectRedis,
+  ContactAggregation,
+  encodeContactEvent,
+  HistoricQueries,
+  Keys,
+  type RedisClient,
+} from '../index.js';
+
+const ns = redisNamespace();
+let redis: RedisClient;
+let keys: Keys;
+let aggregation: ContactAggregation;
+let historic: HistoricQueries;
+
+beforeAll(() => {
+  redis = connectRedis({ url: testStack().redisUrl });
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await ns.cleanup();
+});
+
+let run = 0;
+function fresh(): void {
+  run++;
+  keys = new Keys(`${ns.prefix}:r${run}`);
+  aggregation = new ContactAggregation(redis, keys, {
+    zone: TimeZone.UTC,
+    serviceLevelMs: () => 20_000,
+    stateTtlSeconds: 3_600,
+    retentionSeconds: 86_400,
+  });
+  historic = new HistoricQueries(redis, keys);
+}
+
+const DAY = Date.UTC(2020, 0, 1);
+const iso = (minutes: number): string => new Date(DAY + minutes * 60_000).toISOString();
+
+function offered(id: string, minute: number, customerId?: string, groupId = 'g1'): ContactEvent {
+  return {
+    eventId: `${id}-o`,
+    type: 'contact.offered',
+    occurredAt: iso(minute),
+    contactId: id,
+    groupId,
+    channel: 'INCOMING_CALLS',
+    customerId,
+    transferredFromContactId: undefined,
+  };
+}
+
+function ended(
+  id: string,
+  minute: number,
+  outcome: 'HANDLED' | 'ABANDONED' | 'BOT_CLOSED' | 'TRANSFERRED',
+): ContactEvent {
+  return {
+    eventId: `${id}-e`,
+    type: 'contact.ended',
+    occurredAt: iso(minute),
+    contactId: id,
+    outcome,
+    talkMs: 60_000,
+    holdMs: undefined,
+  };
+}
+
+function answered(id: string, minute: number): ContactEvent {
+  return {
+    eventId: `${id}-a`,
+    type: 'contact.answered',
+    occurredAt: iso(minute),
+    contactId: id,
+    agentId: 'a1',
+    ringMs: 1_000,
+  };
+}
+
+/** The day's historic vector of a group, summed over all buckets. */
+async function dayTotals(groupId = 'g1'): Promise<number[]> {
+  const buckets = await historic.groupBuckets([groupId], DAY, DAY + 86_400_000, 15);
+  const sum = new Array<number>(10).fill(0);
+  for (const b of buckets.get(groupId) ?? [])
+    b.vector.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
+  return sum;
+}
+
+describe('ContactAggregation', () => {
+  it('sums contacts into the bucket of their offer time', async () => {
+    fresh();
+    await aggregation.apply([
+      offered('c1', 600, 'x'),
+      answered('c1', 601),
+      ended('c1', 605, 'HANDLED'),
+      offered('c2', 610, 'y'),
+      ended('c2', 611, 'ABANDONED'),
+      offered('c3', 700),
+    ]);
+    const buckets = await historic.groupBuckets(['g1'], DAY, DAY + 86_400_000, 15);
+    const byStart = new Map((buckets.get('g1') ?? []).map((b) => [b.startMs, b.vector]));
+    const ten = byStart.get(DAY + 600 * 60_000);
+    expect(ten?.slice(0, 8)).toEqual([2, 1, 1, 2, 1, 1, 61_000, 0]);
+    expect(byStart.get(DAY + 690 * 60_000)?.slice(0, 3)).toEqual([1, 0, 0]);
+  });
+
+  it('changes nothing when a batch is delivered again', async () => {
+    fresh();
+    const batch = [offered('c1', 600, 'x'), answered('c1', 601), ended('c1', 605, 'HANDLED')];
+    await aggregation.apply(batch);
+    const once = await dayTotals();
+    await aggregation.apply(batch);
+    await aggregation.apply([batch[1]!]);
+    expect(await dayTotals()).toEqual(once);
+  });
+
+  it('gives the same figures whatever order and batching the events arrive in', async () => {
+    const events = [
+      offered('c1', 600, 'x'),
+      answered('c1', 601),
+      ended('c1', 605, 'HANDLED'),
+      offered('c2', 590, 'x'),
+      ended('c2', 592, 'ABANDONED'),
+      offered('c3', 620, 'x'),
+      ended('c3', 621, 'BOT_CLOSED'),
+    ];
+    fresh();
+    await aggregation.apply(events);
+    const forward = await dayTotals();
+    fresh();
+    for (const event of [...events].reverse()) await aggregation.apply([event]);
+    expect(await dayTotals()).toEqual(forward);
+    expect(forward[HIST.received]).toBe(2);
+    expect(forward[HIST.uniqueReceived]).toBe(1);
+  });
+
+  it('moves uniqueness to a customer contact that arrives late but happened earlier', async () => {
+    fresh();
+    await aggregation.apply([offered('late', 600, 'cust'), ended('late', 601, 'HANDLED')]);
+    expect((await dayTotals()).slice(3, 6)).toEqual([1, 1, 0]);
+    await aggregation.apply([offered('early', 500, 'cust'), ended('early', 501, 'ABANDONED')]);
+    const totals = await dayTotals();
+    expect(totals.slice(0, 6)).toEqual([2, 1, 1, 1, 0, 1]);
+  });
+
+  it('retracts a contact once it turns out closed by a bot, and the next contact becomes unique', async () => {
+    fresh();
+    await aggregation.apply([
+      offered('bot', 500, 'cust'),
+      offered('human', 600, 'cust'),
+      ended('human', 602, 'HANDLED'),
+    ]);
+    expect((await dayTotals()).slice(0, 6)).toEqual([2, 1, 0, 1, 0, 0]);
+    await aggregation.apply([ended('bot', 501, 'BOT_CLOSED')]);
+    expect((await dayTotals()).slice(0, 6)).toEqual([1, 1, 0, 1, 1, 0]);
+  });
+
+  it('converges when a crash interrupted a batch between its two round trips', async () => {
+    fresh();
+    const batch = [offered('c1', 600, 'x'), answered('c1', 601), ended('c1', 605, 'HANDLED')];
+    // the first round trip alone, as if the process died before the second
+    const args = batch.flatMap((e) => {
+      const m = encodeContactEvent(e);
+      return [m.eventId, m.slot, m.order, m.payload, m.home];
+    });
+    await redis.wfmContactMerge(keys.contact('c1'), '3600', ...args);
+    expect(await dayTotals()).toEqual(new Array(10).fill(0));
+    await aggregation.apply(batch);
+    expect((await dayTotals()).slice(0, 3)).toEqual([1, 1, 0]);
+  });
+
+  it('moves a contact to another group when a later offer says so', async () => {
+    fresh();
+    await aggregation.apply([offered('c1', 600, 'x', 'g1')]);
+    await aggregation.apply([{ ...offered('c1', 601, 'x', 'g2'), eventId: 'c1-o2' }]);
+    expect((await dayTotals('g1'))[HIST.received]).toBe(0);
+    expect((await dayTotals('g2'))[HIST.received]).toBe(1);
+  });
+});

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+
+import { MockKafkaControl, type TopicSpec } from '@wfm-stream/local-stack';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { inject } from 'vitest';
+
+import type { TestStackInfo } from './stack.js';
+
+export function testStack(): TestStackInfo {
+  return inject('testStack');
+}
+
+/** A name no other test uses: `prefix-1a2b3c4d`. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Resolves when `check` returns a value other than undefined/false; rejects after the timeout. */
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  options: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const suffix = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`${options.message ?? 'condition'} not met within ${timeoutMs} ms${suffix}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
+  }
+}
+
+export function testKafka(stack: TestStackInfo = testStack()): Kafka {
+  return new Kafka({
+    brokers: [...stack.kafkaBrokers],
+    clientId: uniqueName('test'),
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** Creates topics on whichever broker the run uses. */
+export async function createTopics(
+  topics: readonly TopicSpec[],
+  stack: TestStackInfo = testStack(),
+): Promise<void> {
+  if (stack.mockKafkaControlPort !== undefined) {
+    const control = new MockKafkaControl('127.0.0.1', stack.mockKafkaControlPort);
+    for (const topic of topics) await control.createTopic(topic);
+    return;
+  }
+  const admin = testKafka(stack).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({
+        topic: t.name,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The mock broker's control channel; undefined when the run uses a real broker. */
+export function mockKafkaControl(stack: TestStackInfo = testStack()): MockKafkaControl | undefined {
+  return stack.mockKafkaControlPort === undefined
+    ? undefined
+    : new MockKafkaControl('127.0.0.1', stack.mockKafkaControlPort);
+}
+
+/** A Redis connection and a key prefix of the test file's own; `cleanup` deletes only its keys. */
+export interface RedisNamespace {
+  readonly redis: Redis;
+  readonly prefix: string;
+  cleanup(): Promise<void>;
+}
+
+export function redisNamespace(stack: TestStackInfo = testStack()): RedisNamespace {
+  const redis = new Redis(stack.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const prefix = uniqueName('t');
+  return {
+    redis,
+    prefix,
+    async cleanup() {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from './helpers.js';
+export type * from './stack.js';

@@ -1,0 +1,106 @@
+import {
+  ConsumerMetrics,
+  createKafka,
+  createProducer,
+  DeadLetterPublisher,
+  EventConsumer,
+  EventDecoder,
+} from '@wfm-stream/kafka';
+import {
+  createRegistry,
+  Health,
+  type Logger,
+  type OpsServer,
+  startOpsServer,
+} from '@wfm-stream/observability';
+import { connectRedis, ContactAggregation, DirectoryStore, Keys } from '@wfm-stream/store';
+
+import type { AggregatorConfig } from './config.js';
+import { aggregatorHandler } from './handler.js';
+
+export interface RunningAggregator {
+  readonly health: Health;
+  readonly opsPort: number;
+  /** Finishes the batch in hand, commits, leaves the group, closes connections. */
+  stop(): Promise<void>;
+}
+
+const DAY_SECONDS = 86_400;
+
+/** The state generation the aggregator writes; see docs/operations.md (rebuild). */
+export const DEFAULT_GENERATION = 'g0';
+
+export async function startAggregator(
+  config: AggregatorConfig,
+  logger: Logger,
+): Promise<RunningAggregator> {
+  const health = new Health();
+  const registry = createRegistry('aggregator');
+  const redis = connectRedis({
+    url: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
+    name: 'wfm-aggregator',
+  });
+  health.register('redis');
+  redis.on('ready', () => {
+    health.set('redis', true);
+  });
+  redis.on('end', () => {
+    health.set('redis', false, 'connection closed');
+  });
+  redis.on('error', (error: Error) => {
+    health.set('redis', false, error.message);
+    logger.warn({ err: error }, 'redis connection error');
+  });
+
+  const keys = new Keys(`${config.REDIS_KEY_PREFIX}:${DEFAULT_GENERATION}`);
+  const retentionSeconds = config.RETENTION_DAYS * DAY_SECONDS;
+  const contacts = new ContactAggregation(redis, keys, {
+    zone: config.TIMEZONE,
+    serviceLevelMs: (groupId) =>
+      (config.SERVICE_LEVEL_SECONDS_BY_GROUP.get(groupId) ?? config.SERVICE_LEVEL_SECONDS) * 1000,
+    stateTtlSeconds: Math.ceil(config.DEDUPE_WINDOW / 1000),
+    retentionSeconds,
+  });
+  const directory = new DirectoryStore(redis, keys, retentionSeconds);
+
+  const kafka = createKafka(config, logger);
+  const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
+  await producer.connect();
+  const consumer = new EventConsumer({
+    kafka,
+    groupId: config.CONSUMER_GROUP,
+    topics: [
+      { topic: config.TOPIC_DIRECTORY, stream: 'directory' },
+      { topic: config.TOPIC_CONTACT_EVENTS, stream: 'contacts' },
+    ],
+    handler: aggregatorHandler({ contacts, directory }, logger),
+    decoder: new EventDecoder(),
+    deadLetter: new DeadLetterPublisher(producer, config.TOPIC_DEAD_LETTER, config.CONSUMER_GROUP),
+    logger,
+    metrics: new ConsumerMetrics(registry),
+    health,
+    partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
+    maxWaitTimeInMs: config.FETCH_MAX_WAIT,
+  });
+  const ops: OpsServer = await startOpsServer({
+    host: config.HTTP_HOST,
+    port: config.HTTP_PORT,
+    health,
+    registry,
+  });
+  await consumer.start();
+  logger.info({ opsPort: ops.port, group: config.CONSUMER_GROUP }, 'aggregator started');
+
+  return {
+    health,
+    opsPort: ops.port,
+    async stop() {
+      await consumer.stop();
+      await producer.disconnect();
+      await ops.close();
+      redis.disconnect();
+      logger.info('aggregator stopped');
+    },
+  };
+}

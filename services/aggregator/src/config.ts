@@ -1,0 +1,54 @@
+import {
+  checkKafkaSettings,
+  contactCenterSettings,
+  kafkaSettings,
+  redisSettings,
+  serviceSettings,
+  setting,
+  topicSettings,
+} from '@wfm-stream/config';
+import { z } from 'zod';
+
+function parseServiceLevels(text: string, ctx: z.RefinementCtx): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^(.+)=(\d+)$/.exec(item);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `"${item}" is not groupId=seconds` });
+      continue;
+    }
+    map.set((m[1] ?? '').trim(), Number(m[2]));
+  }
+  return map;
+}
+
+export const aggregatorConfigSchema = z
+  .object({
+    ...kafkaSettings,
+    ...topicSettings,
+    ...redisSettings,
+    ...contactCenterSettings,
+    ...serviceSettings,
+    HTTP_PORT: setting.port(9464),
+    CONSUMER_GROUP: setting.string('wfm-aggregator'),
+    /** A duplicate eventId arriving within this window (arrival time) changes nothing. */
+    DEDUPE_WINDOW: setting.duration('7d'),
+    /** Figures expire this many days after they were last written. */
+    RETENTION_DAYS: setting.int(400, 1, 3650),
+    /** Default answer-time target for callAnsweredTst, seconds. */
+    SERVICE_LEVEL_SECONDS: setting.int(20, 0, 86_400),
+    /** Per-group targets: `groupId=seconds,…`. */
+    SERVICE_LEVEL_SECONDS_BY_GROUP: z
+      .string()
+      .default('')
+      .transform((text, ctx) => parseServiceLevels(text, ctx)),
+    PARTITIONS_CONSUMED_CONCURRENTLY: setting.int(4, 1, 64),
+    /** Longest a fetch waits on a quiet topic; bounds end-to-end latency. */
+    FETCH_MAX_WAIT: setting.duration('100ms'),
+  })
+  .superRefine(checkKafkaSettings);
+
+export type AggregatorConfig = z.output<typeof aggregatorConfigSchema>;

@@ -1,0 +1,39 @@
+import type { BatchHandler } from '@wfm-stream/kafka';
+import type { Logger } from '@wfm-stream/observability';
+import type { ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
+import type { ContactAggregation, DirectoryStore } from '@wfm-stream/store';
+
+export interface AggregatorStores {
+  readonly contacts: ContactAggregation;
+  readonly directory: DirectoryStore;
+}
+
+/** Routes each batch to the aggregation of its stream. */
+export function aggregatorHandler(stores: AggregatorStores, logger: Logger): BatchHandler {
+  return async (batch) => {
+    switch (batch.stream) {
+      case 'contacts': {
+        const result = await stores.contacts.apply(
+          batch.events.map((e) => e.event as ContactEvent),
+        );
+        logger.debug(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            events: batch.events.length,
+            ...result,
+            snapshots: undefined,
+          },
+          'contact batch applied',
+        );
+        return;
+      }
+      case 'directory': {
+        await stores.directory.apply(batch.events.map((e) => e.event as DirectoryEvent));
+        return;
+      }
+      case 'agents':
+        return;
+    }
+  };
+}

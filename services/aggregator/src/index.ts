@@ -1,0 +1,3 @@
+export * from './aggregator.js';
+export * from './config.js';
+export * from './handler.js';

@@ -1,0 +1,231 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { loadConfig, topicSettings } from '@wfm-stream/config';
+import { createKafka, createProducer, EventPublisher } from '@wfm-stream/kafka';
+import {
+  describeMissingPackages,
+  freePort,
+  type ManagedProcess,
+  type MockKafka,
+  type RedisServer,
+  spawnManaged,
+  startMockKafka,
+  startRedis,
+} from '@wfm-stream/local-stack';
+import { createLogger } from '@wfm-stream/observability';
+import { z } from 'zod';
+
+import { serviceEntry } from '../paths.js';
+import { startScenario, type TrafficSource } from '../traffic/scenario-source.js';
+
+export type TrafficKind = 'scenario' | 'none';
+
+export interface StartOptions {
+  readonly traffic: TrafficKind;
+  readonly partitions: number;
+  readonly stateDir: string;
+  readonly readerPort?: number | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly print: (line: string) => void;
+}
+
+/** What `start` writes to `<stateDir>/endpoints.json` for scripts and tests. */
+export interface Endpoints {
+  readonly kafkaBrokers: readonly string[];
+  readonly redisUrl: string;
+  readonly readerUrl: string;
+  readonly readerHeaders: Record<string, string>;
+  readonly mockKafkaControlPort: number;
+  readonly services: Record<string, { pid: number; url: string; log: string }>;
+  readonly pids: readonly number[];
+}
+
+const topicsSchema = z.object(topicSettings);
+
+async function waitReady(proc: ManagedProcess, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.hasExited()) throw new Error(`${proc.name} exited during start-up; see its log`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${proc.name} was not ready within ${timeoutMs / 1000} s; see its log`);
+}
+
+/**
+ * Runs the whole pipeline locally: a private redis-server and Kafka-protocol broker on
+ * free ports, every service, and a traffic source; Ctrl-C stops all of it. Returns the
+ * process exit code.
+ */
+export async function runStart(options: StartOptions): Promise<number> {
+  const { print } = options;
+  const missing = describeMissingPackages();
+  if (missing !== undefined) {
+    print(missing);
+    return 1;
+  }
+  const topics = loadConfig(topicsSchema, options.env);
+  const stateDir = path.resolve(options.stateDir);
+  const logDir = path.join(stateDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const endpointsFile = path.join(stateDir, 'endpoints.json');
+  fs.rmSync(endpointsFile, { force: true });
+
+  const logger = createLogger('wfm-stream', 'warn');
+  const started: { stop(): Promise<unknown> }[] = [];
+  const services: ManagedProcess[] = [];
+  let traffic: TrafficSource | undefined;
+  let stopping = false;
+  let resolveDone: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => {
+    resolveDone = resolve;
+  });
+
+  const shutdown = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    print('stopping…');
+    await traffic?.stop().catch(() => undefined);
+    await Promise.all(services.map((s) => s.stop({ timeoutMs: 20_000 })));
+    for (const item of started.reverse()) await item.stop().catch(() => undefined);
+    fs.rmSync(endpointsFile, { force: true });
+    print('stopped; nothing left running');
+    resolveDone(code);
+  };
+  const onSignal = (): void => void shutdown(0);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    print(
+      `starting redis-server and the Kafka-protocol broker (${options.partitions} partitions per event topic)…`,
+    );
+    const redis: RedisServer = await startRedis({ logFile: path.join(logDir, 'redis.log') });
+    started.push(redis);
+    const kafka: MockKafka = await startMockKafka({
+      logFile: path.join(logDir, 'mock-kafka.log'),
+      topics: [
+        { name: topics.TOPIC_DIRECTORY, partitions: 1 },
+        { name: topics.TOPIC_CONTACT_EVENTS, partitions: options.partitions },
+        { name: topics.TOPIC_AGENT_EVENTS, partitions: options.partitions },
+        { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
+      ],
+    });
+    started.push(kafka);
+
+    const common: NodeJS.ProcessEnv = {
+      ...options.env,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      REDIS_URL: redis.url,
+      HTTP_HOST: '127.0.0.1',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    };
+    const spawnService = (name: string, port: number): [ManagedProcess, string] => {
+      const proc = spawnManaged(name, process.execPath, [serviceEntry(name)], {
+        env: { ...common, HTTP_PORT: String(port) },
+        logFile: path.join(logDir, `${name}.log`),
+      });
+      services.push(proc);
+      void proc.exited.then((status) => {
+        if (!stopping) {
+          print(
+            `${name} exited unexpectedly (${JSON.stringify(status)}); see ${path.join(logDir, `${name}.log`)}`,
+          );
+          void shutdown(1);
+        }
+      });
+      return [proc, `http://127.0.0.1:${port}`];
+    };
+    print('starting the services…');
+    const [aggregator, aggregatorUrl] = spawnService('aggregator', await freePort());
+    const [reader, readerUrl] = spawnService('reader', options.readerPort ?? (await freePort()));
+    await Promise.all([
+      waitReady(aggregator, aggregatorUrl, 60_000),
+      waitReady(reader, readerUrl, 60_000),
+    ]);
+
+    const endpoints: Endpoints = {
+      kafkaBrokers: kafka.brokers,
+      redisUrl: redis.url,
+      readerUrl,
+      readerHeaders: {},
+      mockKafkaControlPort: kafka.control.port,
+      services: {
+        aggregator: {
+          pid: aggregator.pid,
+          url: aggregatorUrl,
+          log: path.join(logDir, 'aggregator.log'),
+        },
+        reader: { pid: reader.pid, url: readerUrl, log: path.join(logDir, 'reader.log') },
+      },
+      pids: [redis.process.pid, kafka.process.pid, aggregator.pid, reader.pid],
+    };
+    fs.writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+
+    if (options.traffic === 'scenario') {
+      const client = createKafka(
+        {
+          KAFKA_BROKERS: kafka.brokers,
+          KAFKA_CLIENT_ID: 'wfm-stream-traffic',
+          KAFKA_SSL: false,
+          KAFKA_CONNECTION_TIMEOUT: 3_000,
+        },
+        logger,
+      );
+      const producer = createProducer(client, { idempotent: false });
+      await producer.connect();
+      const source = await startScenario(
+        new EventPublisher(producer, {
+          directory: topics.TOPIC_DIRECTORY,
+          contacts: topics.TOPIC_CONTACT_EVENTS,
+          agents: topics.TOPIC_AGENT_EVENTS,
+        }),
+        logger,
+      );
+      traffic = {
+        published: () => source.published(),
+        async stop() {
+          await source.stop();
+          await producer.disconnect();
+        },
+      };
+    }
+
+    const today = new Date().toISOString().slice(0, 10);
+    print('');
+    print('wfm-stream is running:');
+    print(`  reader (ARGUS WFM CC API)  ${readerUrl}`);
+    print(`  Kafka bootstrap            ${kafka.brokers.join(',')}`);
+    print(`  Redis                      ${redis.url}`);
+    print(`  logs                       ${logDir}`);
+    print(`  endpoints file             ${endpointsFile}`);
+    print(`  traffic                    ${options.traffic}`);
+    print('');
+    print('Try:');
+    print(
+      `  curl '${readerUrl}/historic/serviceGroupData?startDate=${today}T00:00:00Z&endDate=${today}T23:59:00Z&step=900000&groupId=sales,support,chat'`,
+    );
+    print('');
+    print('Ctrl-C stops everything.');
+    const progress = setInterval(() => {
+      if (traffic !== undefined && !stopping)
+        print(`traffic: ${traffic.published()} events published`);
+    }, 15_000);
+    const code = await done;
+    clearInterval(progress);
+    return code;
+  } catch (error) {
+    print(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown(1);
+    return await done;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './commands/start.js';
+export * from './paths.js';

@@ -1,0 +1,64 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
+import type { Health, Logger } from '@wfm-stream/observability';
+import { answerOpsRoute } from '@wfm-stream/observability';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Registry } from 'prom-client';
+
+import { ApiError, internalError } from './errors.js';
+import type { RouteDefinition } from './route.js';
+
+export interface AppOptions {
+  readonly routes: readonly RouteDefinition[];
+  readonly health: Health;
+  readonly registry: Registry;
+  readonly logger: Logger;
+}
+
+/**
+ * The reader as a Fastify app: the API routes, the operations routes, and one error
+ * handler that answers every failure in the seed's `{field, message, description}`
+ * shape. Tests build it and call `app.inject()`; the server only listens and closes.
+ */
+/** The reader app; its logger is ours (pino), not Fastify's base type. */
+export type ReaderApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
+
+export async function buildApp(options: AppOptions): Promise<ReaderApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError) {
+      void reply.status(error.status).send(error.body());
+      return;
+    }
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    const failure = internalError();
+    void reply.status(failure.status).send(failure.body());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({
+      field: '',
+      message: 'not found',
+      description: `There is no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}; see /openapi.json.`,
+    });
+  });
+
+  for (const route of options.routes) {
+    app.get(route.url, async (request) => route.handle(request.query as Record<string, unknown>));
+  }
+
+  for (const path of ['/healthz', '/readyz', '/metrics']) {
+    app.get(path, async (_request, reply) => {
+      const answer = await answerOpsRoute(path, options.health, options.registry);
+      if (answer === undefined) return reply.status(404).send();
+      return reply.status(answer.status).type(answer.contentType).send(answer.body);
+    });
+  }
+
+  return app;
+}

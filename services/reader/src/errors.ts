@@ -1,0 +1,37 @@
+/**
+ * The seed's error model (§5, SPEC §8): every error body is `{field, message,
+ * description}`. Errors are values with a status; one handler turns them into responses
+ * and never lets internals (stack traces, Redis messages) reach the client.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 500 | 503,
+    readonly field: string,
+    message: string,
+    readonly description: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  body(): { field: string; message: string; description: string } {
+    return { field: this.field, message: this.message, description: this.description };
+  }
+}
+
+export function badRequest(field: string, message: string, description: string): ApiError {
+  return new ApiError(400, field, message, description);
+}
+
+export function notFound(field: string, description: string): ApiError {
+  return new ApiError(404, field, 'no data', description);
+}
+
+export function internalError(): ApiError {
+  return new ApiError(
+    500,
+    '',
+    'internal error',
+    'The request could not be answered because a system the API depends on failed. It can be retried.',
+  );
+}

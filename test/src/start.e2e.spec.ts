@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { Endpoints } from '@wfm-stream/cli';
+import { REPO_DIR } from '@wfm-stream/cli';
+import { isProcessAlive } from '@wfm-stream/local-stack';
+import { waitFor } from '@wfm-stream/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const CLI = path.join(REPO_DIR, 'services', 'cli', 'dist', 'main.js');
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly stateDir: string;
+  readonly output: () => string;
+  readonly exit: Promise<number | null>;
+}
+
+const running: Started[] = [];
+
+function startCli(): Started {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-start-'));
+  const child = spawn(
+    process.execPath,
+    [CLI, 'start', '--state-dir', stateDir, '--partitions', '2'],
+    {
+      cwd: REPO_DIR,
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      resolve(code);
+    }),
+  );
+  const started = { child, stateDir, output: () => output, exit };
+  running.push(started);
+  return started;
+}
+
+async function endpointsOf(started: Started): Promise<Endpoints> {
+  const file = path.join(started.stateDir, 'endpoints.json');
+  return waitFor(
+    () => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as Endpoints),
+    {
+      timeoutMs: 30_000,
+      message: `the endpoints file (output so far: ${started.output()})`,
+    },
+  );
+}
+
+afterEach(async () => {
+  for (const started of running.splice(0)) {
+    if (started.child.exitCode === null) started.child.kill('SIGKILL');
+    await started.exit;
+    fs.rmSync(started.stateDir, { recursive: true, force: true });
+  }
+});
+
+describe('wfm-stream start', () => {
+  it('shows demo data within 30 s, and Ctrl-C leaves nothing running', async () => {
+    const t0 = Date.now();
+    const started = startCli();
+    const endpoints = await endpointsOf(started);
+    expect(endpoints.readerUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoints.kafkaBrokers.length).toBeGreaterThan(0);
+    expect(endpoints.redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    const day = new Date().toISOString().slice(0, 10);
+    const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const url = `${endpoints.readerUrl}/historic/serviceGroupData?startDate=${day}T00:00:00Z&endDate=${next}T00:00:00Z&step=900000&groupId=sales,support,chat`;
+    const data = await waitFor(
+      async () => {
+        const response = await fetch(url, { headers: endpoints.readerHeaders });
+        return response.status === 200 ? ((await response.json()) as unknown[]) : undefined;
+      },
+      { timeoutMs: 30_000 - (Date.now() - t0), message: 'demo data in serviceGroupData' },
+    );
+    expect(data.length).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+
+    for (const pid of endpoints.pids) expect(isProcessAlive(pid)).toBe(true);
+    started.child.kill('SIGINT');
+    expect(await started.exit).toBe(0);
+    for (const pid of endpoints.pids) {
+      await waitFor(() => !isProcessAlive(pid), {
+        timeoutMs: 5_000,
+        message: `process ${pid} to be gone`,
+      });
+    }
+    expect(fs.existsSync(path.join(started.stateDir, 'endpoints.json'))).toBe(false);
+    expect(started.output()).toContain('stopped; nothing left running');
+  });
+
+  it('leaves nothing running even when it is killed outright', async () => {
+    const started = startCli();
+    const endpoints = await endpointsOf(started);
+    started.child.kill('SIGKILL');
+    await started.exit;
+    for (const pid of endpoints.pids) {
+      await waitFor(() => !isProcessAlive(pid), {
+        timeoutMs: 10_000,
+        message: `process ${pid} to be gone`,
+      });
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Test levels by file name (`*.unit.spec.ts`, `*.int.spec.ts`, `*.e2e.spec.ts`), each
+ * its own project and npm script. Workspace packages resolve to their TypeScript sources
+ * (the `@wfm-stream/source` export condition), so tests need no build — except e2e
+ * tests that start services as processes, which run the built output.
+ */
+const conditions = ['@wfm-stream/source', ...defaultServerConditions];
+const stackSetup = ['libs/testing/src/global-setup.ts'];
+const setupFiles = ['libs/testing/src/no-console.ts'];
+const exclude = ['**/node_modules/**', '**/dist/**'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude, setupFiles },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'int',
+          include: ['**/*.int.spec.ts'],
+          exclude,
+          setupFiles,
+          globalSetup: stackSetup,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['**/*.e2e.spec.ts'],
+          exclude,
+          setupFiles,
+          globalSetup: ['test/src/build.global-setup.ts', ...stackSetup],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
