@@ -38,6 +38,9 @@ function hasSetpriv(): boolean {
  * Starts a child process that cannot outlive this one: on Linux it is started through
  * `setpriv --pdeathsig TERM`, so the kernel signals it if this process dies, even by
  * SIGKILL. Nothing we start is ever left running.
+ *
+ * The child gets its own process group, so a Ctrl-C in the terminal reaches only us and
+ * we stop children in order (traffic, services, then the broker and Redis they use).
  */
 export function spawnManaged(
   name: string,
@@ -53,6 +56,7 @@ export function spawnManaged(
   const child = spawn(file, argv, {
     env: options.env ?? process.env,
     cwd: options.cwd,
+    detached: true,
     stdio: [options.pipe === true ? 'pipe' : 'ignore', out, logFd ?? out],
   });
   if (logFd !== undefined) fs.closeSync(logFd);
