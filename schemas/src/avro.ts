@@ -1,4 +1,10 @@
-import { COMMON_FIELDS, EVENT_DEFINITIONS, type EventDefinition } from './events.js';
+import {
+  COMMON_FIELDS,
+  definitionOf,
+  EVENT_DEFINITIONS,
+  type EventDefinition,
+  type WfmEvent,
+} from './events.js';
 import { type AvroType, type FieldSpec } from './fields.js';
 
 export const AVRO_NAMESPACE = 'io.wfmstream.events';
@@ -45,6 +51,25 @@ export function allAvroSchemas(): ReadonlyMap<string, AvroRecordSchema> {
   return new Map(
     EVENT_DEFINITIONS.map((d): [string, AvroRecordSchema] => [d.type, avroSchemaOf(d)]),
   );
+}
+
+/** The Avro record of a (valid) event: every field present, absent optional ones as `null`. */
+export function toAvroRecord(event: WfmEvent): Record<string, unknown> {
+  const definition = definitionOf(event.type);
+  if (definition === undefined) throw new TypeError(`unknown event type ${event.type}`);
+  const values = event as unknown as Record<string, unknown>;
+  const record: Record<string, unknown> = {
+    eventId: event.eventId,
+    type: event.type,
+    occurredAt: event.occurredAt,
+  };
+  for (const name of Object.keys(definition.fields)) record[name] = values[name] ?? null;
+  return record;
+}
+
+/** The Avro full name of an event's record, as subjects name it. */
+export function avroFullName(definition: EventDefinition): string {
+  return `${AVRO_NAMESPACE}.${definition.recordName}`;
 }
 
 /**

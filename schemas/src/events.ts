@@ -40,6 +40,7 @@ export const COMMON_FIELDS = {
     avro: 'string',
     doc: 'When it happened at the source (event time), ISO-8601 with offset.',
     optional: false,
+    kind: { type: 'timestamp' },
   } satisfies FieldSpec,
 } as const;
 

@@ -11,7 +11,17 @@ export interface FieldSpec<Z extends z.ZodType = z.ZodType> {
   readonly avro: AvroType;
   readonly doc: string;
   readonly optional: boolean;
+  /** What kind of value it is, for generated documentation and test data. */
+  readonly kind: FieldKind;
 }
+
+export type FieldKind =
+  | { readonly type: 'id' }
+  | { readonly type: 'text' }
+  | { readonly type: 'enum'; readonly values: readonly string[] }
+  | { readonly type: 'durationMs' }
+  | { readonly type: 'idList' }
+  | { readonly type: 'timestamp' };
 
 export type AvroType =
   | 'null'
@@ -30,8 +40,13 @@ const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 /** Longest duration accepted in a `…Ms` field: 7 days. */
 export const MAX_DURATION_MS = 7 * 86_400_000;
 
-function spec<Z extends z.ZodType>(zod: Z, avro: AvroType, doc: string): FieldSpec<Z> {
-  return { zod, avro, doc, optional: false };
+function spec<Z extends z.ZodType>(
+  zod: Z,
+  avro: AvroType,
+  doc: string,
+  kind: FieldKind,
+): FieldSpec<Z> {
+  return { zod, avro, doc, optional: false, kind };
 }
 
 function idSchema() {
@@ -43,13 +58,15 @@ function idSchema() {
 }
 
 export const field = {
-  id: (doc: string) => spec(idSchema(), 'string', doc),
-  text: (doc: string) => spec(z.string().max(500, 'must be at most 500 characters'), 'string', doc),
+  id: (doc: string) => spec(idSchema(), 'string', doc, { type: 'id' }),
+  text: (doc: string) =>
+    spec(z.string().max(500, 'must be at most 500 characters'), 'string', doc, { type: 'text' }),
   oneOf: <const V extends readonly [string, ...string[]]>(values: V, doc: string) =>
     spec(
       z.enum(values, { error: () => `must be one of ${values.join(', ')}` }),
       'string',
       `${doc} One of: ${values.join(', ')}.`,
+      { type: 'enum', values },
     ),
   durationMs: (doc: string) =>
     spec(
@@ -60,12 +77,14 @@ export const field = {
         .max(MAX_DURATION_MS, `must be at most ${MAX_DURATION_MS} ms (7 days)`),
       'long',
       doc,
+      { type: 'durationMs' },
     ),
   idList: (doc: string) =>
     spec(
       z.array(idSchema()).max(1000, 'must list at most 1000 ids'),
       { type: 'array', items: 'string' },
       doc,
+      { type: 'idList' },
     ),
 };
 
@@ -76,5 +95,6 @@ export function optional<Z extends z.ZodType>(spec: FieldSpec<Z>): FieldSpec<z.Z
     avro: ['null', spec.avro],
     doc: spec.doc,
     optional: true,
+    kind: spec.kind,
   };
 }

@@ -1,4 +1,5 @@
 export * from './avro.js';
+export * from './catalog.js';
 export * from './events.js';
 export * from './examples.js';
 export * from './fields.js';

@@ -36,7 +36,9 @@ const env = {
   HTTP_PORT: '0',
   SYSTEM_ID: 'Test system',
   LOG_LEVEL: 'silent',
+  READER_API_KEYS: 'test-key',
 };
+const headers = { 'X-API-Key': 'test-key' };
 
 let aggregator: RunningAggregator;
 let reader: RunningReader;
@@ -199,7 +201,7 @@ describe('events published to Kafka reach the reader', () => {
     ];
     const body = await waitFor(
       async () => {
-        const response = await fetch(url);
+        const response = await fetch(url, { headers });
         if (response.status !== 200) return undefined;
         const json: unknown = await response.json();
         return JSON.stringify(json) === JSON.stringify(expected) ? json : undefined;
@@ -212,6 +214,7 @@ describe('events published to Kafka reach the reader', () => {
   it('answers bad requests with the seed error body', async () => {
     const response = await fetch(
       `${readerUrl}/historic/serviceGroupData?startDate=2020-01-01T00:00:00Z&endDate=2020-01-02T00:00:00Z&step=7&groupId=g1`,
+      { headers },
     );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
@@ -223,6 +226,7 @@ describe('events published to Kafka reach the reader', () => {
   it('answers 404 when no group has data', async () => {
     const response = await fetch(
       `${readerUrl}/historic/serviceGroupData?startDate=2020-01-01T00:00:00Z&endDate=2020-01-02T00:00:00Z&step=900000&groupId=nobody`,
+      { headers },
     );
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ field: 'groupId', message: 'no data' });

@@ -76,7 +76,7 @@ export class EventConsumer {
       groupId: options.groupId,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 30_000) / 10)),
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     const health = options.health;

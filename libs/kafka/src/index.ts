@@ -4,3 +4,4 @@ export * from './consumer-metrics.js';
 export * from './dead-letter.js';
 export * from './decode.js';
 export * from './publisher.js';
+export * from './registry.js';

@@ -6,6 +6,8 @@
  *
  *   {c:<contactId>}  the merge of a contact's events
  *   {g:<groupId>}    a group's figures, its per-contact contributions, its uniqueness index
+ *   {a:<agentId>}    an agent's timelines, its finished state and login spans, its contacts
+ *   {online}         the current state of every agent
  *   {dir}            the directory (services, groups, agents)
  *
  * `prefix` carries the deployment's key prefix and the state generation, e.g. `wfm:live`.
@@ -51,6 +53,16 @@ export class Keys {
 
   /** The hash field that holds a vector inside the daily and now keys. */
   static readonly VECTOR_FIELD = 'v';
+
+  /** Prefix of the keys of an agent; scripts append the rest (see lua/agent-apply-1.lua). */
+  agent(agentId: string): string {
+    return `${this.prefix}:{a:${agentId}}:`;
+  }
+
+  /** Prefix of the online index (current state of every agent). */
+  online(): string {
+    return `${this.prefix}:{online}:`;
+  }
 
   /** Prefix of the directory's keys; `directory(collection)` is one collection's hash. */
   directoryPrefix(): string {

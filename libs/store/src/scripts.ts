@@ -16,6 +16,9 @@ export const SCRIPTS = {
   wfmContactMerge: 'contact-merge-1.lua',
   wfmGroupApply: 'group-apply-1.lua',
   wfmDirectoryUpsert: 'directory-upsert-1.lua',
+  wfmAgentApply: 'agent-apply-1.lua',
+  wfmAgentContacts: 'agent-contacts-1.lua',
+  wfmOnlineAgents: 'online-agents-1.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -60,5 +63,8 @@ declare module 'ioredis' {
     wfmContactMerge(key: string, ...args: ScriptArg[]): Result<string[], Context>;
     wfmGroupApply(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmDirectoryUpsert(key: string, ...args: ScriptArg[]): Result<number, Context>;
+    wfmAgentApply(key: string, ...args: ScriptArg[]): Result<string, Context>;
+    wfmAgentContacts(key: string, ...args: ScriptArg[]): Result<number, Context>;
+    wfmOnlineAgents(key: string, ...args: ScriptArg[]): Result<number, Context>;
   }
 }

@@ -104,3 +104,36 @@ export function redisNamespace(stack: TestStackInfo = testStack()): RedisNamespa
     },
   };
 }
+
+/** Resolves once a consumer group has committed the end of every partition of the topics. */
+export async function waitForGroupCaughtUp(
+  groupId: string,
+  topics: readonly string[],
+  options: { timeoutMs?: number; stack?: TestStackInfo } = {},
+): Promise<void> {
+  const admin = testKafka(options.stack).admin();
+  await admin.connect();
+  try {
+    await waitFor(
+      async () => {
+        for (const topic of topics) {
+          const [ends, committed] = await Promise.all([
+            admin.fetchTopicOffsets(topic),
+            admin.fetchOffsets({ groupId, topics: [topic] }),
+          ]);
+          const done = new Map(committed[0]?.partitions.map((p) => [p.partition, p.offset]) ?? []);
+          for (const end of ends)
+            if (end.high !== '0' && done.get(end.partition) !== end.high) return false;
+        }
+        return true;
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 60_000,
+        intervalMs: 250,
+        message: `consumer group ${groupId} to catch up`,
+      },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

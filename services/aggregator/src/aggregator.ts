@@ -1,7 +1,9 @@
 import {
+  AvroEventCodec,
   ConsumerMetrics,
   createKafka,
   createProducer,
+  createSchemaRegistry,
   DeadLetterPublisher,
   EventConsumer,
   EventDecoder,
@@ -13,7 +15,13 @@ import {
   type OpsServer,
   startOpsServer,
 } from '@wfm-stream/observability';
-import { connectRedis, ContactAggregation, DirectoryStore, Keys } from '@wfm-stream/store';
+import {
+  AgentAggregation,
+  connectRedis,
+  ContactAggregation,
+  DirectoryStore,
+  Keys,
+} from '@wfm-stream/store';
 
 import type { AggregatorConfig } from './config.js';
 import { aggregatorHandler } from './handler.js';
@@ -29,6 +37,17 @@ const DAY_SECONDS = 86_400;
 
 /** The state generation the aggregator writes; see docs/operations.md (rebuild). */
 export const DEFAULT_GENERATION = 'g0';
+
+/** Avro decoding when a Schema Registry is configured; JSON is always accepted. */
+function avroCodec(config: AggregatorConfig): AvroEventCodec | undefined {
+  const url = config.SCHEMA_REGISTRY_URL;
+  if (url === undefined) return undefined;
+  return new AvroEventCodec(createSchemaRegistry({ ...config, SCHEMA_REGISTRY_URL: url }), {
+    directory: config.TOPIC_DIRECTORY,
+    contacts: config.TOPIC_CONTACT_EVENTS,
+    agents: config.TOPIC_AGENT_EVENTS,
+  });
+}
 
 export async function startAggregator(
   config: AggregatorConfig,
@@ -63,6 +82,10 @@ export async function startAggregator(
     retentionSeconds,
   });
   const directory = new DirectoryStore(redis, keys, retentionSeconds);
+  const agents = new AgentAggregation(redis, keys, {
+    dedupeWindowMs: config.DEDUPE_WINDOW,
+    retentionSeconds,
+  });
 
   const kafka = createKafka(config, logger);
   const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
@@ -73,15 +96,17 @@ export async function startAggregator(
     topics: [
       { topic: config.TOPIC_DIRECTORY, stream: 'directory' },
       { topic: config.TOPIC_CONTACT_EVENTS, stream: 'contacts' },
+      { topic: config.TOPIC_AGENT_EVENTS, stream: 'agents' },
     ],
-    handler: aggregatorHandler({ contacts, directory }, logger),
-    decoder: new EventDecoder(),
+    handler: aggregatorHandler({ contacts, agents, directory }, logger),
+    decoder: new EventDecoder(avroCodec(config)),
     deadLetter: new DeadLetterPublisher(producer, config.TOPIC_DEAD_LETTER, config.CONSUMER_GROUP),
     logger,
     metrics: new ConsumerMetrics(registry),
     health,
     partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
     maxWaitTimeInMs: config.FETCH_MAX_WAIT,
+    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT,
   });
   const ops: OpsServer = await startOpsServer({
     host: config.HTTP_HOST,

@@ -48,6 +48,11 @@ export const aggregatorConfigSchema = z
     PARTITIONS_CONSUMED_CONCURRENTLY: setting.int(4, 1, 64),
     /** Longest a fetch waits on a quiet topic; bounds end-to-end latency. */
     FETCH_MAX_WAIT: setting.duration('100ms'),
+    /**
+     * How long the group waits for a silent member before giving its partitions to
+     * others: after a crash, its partitions resume after at most this long.
+     */
+    CONSUMER_SESSION_TIMEOUT: setting.duration('30s'),
   })
   .superRefine(checkKafkaSettings);
 

@@ -1,10 +1,11 @@
 import type { BatchHandler } from '@wfm-stream/kafka';
 import type { Logger } from '@wfm-stream/observability';
-import type { ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
-import type { ContactAggregation, DirectoryStore } from '@wfm-stream/store';
+import type { AgentEvent, ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
+import type { AgentAggregation, ContactAggregation, DirectoryStore } from '@wfm-stream/store';
 
 export interface AggregatorStores {
   readonly contacts: ContactAggregation;
+  readonly agents: AgentAggregation;
   readonly directory: DirectoryStore;
 }
 
@@ -32,8 +33,10 @@ export function aggregatorHandler(stores: AggregatorStores, logger: Logger): Bat
         await stores.directory.apply(batch.events.map((e) => e.event as DirectoryEvent));
         return;
       }
-      case 'agents':
+      case 'agents': {
+        await stores.agents.apply(batch.events.map((e) => e.event as AgentEvent));
         return;
+      }
     }
   };
 }

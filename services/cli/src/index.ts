@@ -1,2 +1,3 @@
+export * from './commands/publish.js';
 export * from './commands/start.js';
 export * from './paths.js';

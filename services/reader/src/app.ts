@@ -5,11 +5,15 @@ import { answerOpsRoute } from '@wfm-stream/observability';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 
+import { type AuthSettings, createAuthenticator, PUBLIC_PATHS } from './auth.js';
 import { ApiError, internalError } from './errors.js';
+import { openApiDocument } from './openapi.js';
 import type { RouteDefinition } from './route.js';
 
 export interface AppOptions {
   readonly routes: readonly RouteDefinition[];
+  readonly auth: AuthSettings;
+  readonly version: string;
   readonly health: Health;
   readonly registry: Registry;
   readonly logger: Logger;
@@ -32,6 +36,12 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
+      if (error.status === 401) {
+        void reply.header(
+          'www-authenticate',
+          options.auth.mode === 'basic' ? 'Basic realm="wfm-stream"' : 'X-API-Key',
+        );
+      }
       void reply.status(error.status).send(error.body());
       return;
     }
@@ -47,6 +57,18 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
       description: `There is no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}; see /openapi.json.`,
     });
   });
+
+  const authenticator = createAuthenticator(options.auth);
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0] ?? '/';
+    if (!PUBLIC_PATHS.has(path)) authenticator.check(request.headers);
+    return Promise.resolve();
+  });
+
+  const openapi = JSON.stringify(
+    openApiDocument(options.routes, options.auth.mode, options.version),
+  );
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
 
   for (const route of options.routes) {
     app.get(route.url, async (request) => route.handle(request.query as Record<string, unknown>));

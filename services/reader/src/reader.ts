@@ -1,9 +1,22 @@
 import { createRegistry, Health, type Logger } from '@wfm-stream/observability';
-import { connectRedis, DirectoryStore, HistoricQueries, Keys } from '@wfm-stream/store';
+import {
+  AgentQueries,
+  connectRedis,
+  DirectoryStore,
+  HistoricQueries,
+  Keys,
+} from '@wfm-stream/store';
 
 import { buildApp, type ReaderApp } from './app.js';
 import type { ReaderConfig } from './config.js';
+import { agentCallsDataRoute } from './routes/agent-calls-data.js';
+import { agentChatsWorkTimeRoute } from './routes/agent-chats-work-time.js';
+import type { AgentRouteDeps } from './routes/agent-deps.js';
+import { agentLoginDataRoute } from './routes/agent-login-data.js';
+import { agentStatusDataRoute } from './routes/agent-status-data.js';
+import { personnelRoute } from './routes/personnel.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
+import { VERSION } from './version.js';
 
 export interface RunningReader {
   readonly app: ReaderApp;
@@ -36,11 +49,26 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
 
   const keys = new Keys(`${config.REDIS_KEY_PREFIX}:${GENERATION}`);
   const directory = new DirectoryStore(redis, keys, 400 * DAY_SECONDS);
+  const agentDeps: AgentRouteDeps = {
+    agents: new AgentQueries(redis, keys),
+    directory,
+    systemId: config.SYSTEM_ID,
+    maxQueryDays: config.MAX_QUERY_DAYS,
+    maxIds: config.MAX_IDS_PER_REQUEST,
+    statusGroupLinking: config.STATUS_GROUP_LINKING,
+  };
   const app = await buildApp({
     health,
     registry,
     logger,
+    version: VERSION,
+    auth: {
+      mode: config.READER_AUTH,
+      apiKeys: config.READER_API_KEYS,
+      basicUsers: config.READER_BASIC_USERS,
+    },
     routes: [
+      personnelRoute({ directory, systemId: config.SYSTEM_ID }),
       serviceGroupDataRoute({
         historic: new HistoricQueries(redis, keys),
         directory,
@@ -48,12 +76,16 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
         maxQueryDays: config.MAX_QUERY_DAYS,
         maxIds: config.MAX_IDS_PER_REQUEST,
       }),
+      agentStatusDataRoute(agentDeps),
+      agentLoginDataRoute(agentDeps),
+      agentCallsDataRoute(agentDeps),
+      agentChatsWorkTimeRoute(agentDeps),
     ],
   });
   await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   const address = app.server.address();
   const port = address !== null && typeof address === 'object' ? address.port : config.HTTP_PORT;
-  logger.info({ port }, 'reader listening');
+  logger.info({ port, auth: config.READER_AUTH }, 'reader listening');
   return {
     app,
     port,

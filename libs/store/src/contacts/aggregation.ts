@@ -1,4 +1,4 @@
-import { groupContribution, type TimeZone } from '@wfm-stream/core';
+import { DAY_MS, groupContribution, type TimeZone } from '@wfm-stream/core';
 import type { ContactEvent } from '@wfm-stream/schemas';
 
 import type { RedisClient } from '../connection.js';
@@ -17,6 +17,12 @@ export interface ContactAggregationSettings {
   readonly retentionSeconds: number;
 }
 
+function countAll(map: ReadonlyMap<string, readonly unknown[]>): number {
+  let n = 0;
+  for (const list of map.values()) n += list.length;
+  return n;
+}
+
 /** One entry of the group script's ARGV[3]; see lua/group-apply-1.lua. */
 interface GroupUpdate {
   readonly c: string;
@@ -28,9 +34,26 @@ interface GroupUpdate {
   readonly t: readonly Term[];
 }
 
+/** One entry of the agent-contacts script's ARGV[2]; see lua/agent-contacts-1.lua. */
+interface AgentContactUpdate {
+  readonly c: string;
+  readonly v: number;
+  readonly d: number;
+  readonly x: boolean;
+  readonly r?: {
+    readonly g: string | null;
+    readonly h: string | null;
+    readonly a: number;
+    readonly n: number | null;
+    readonly o: string | null;
+    readonly w: boolean;
+  };
+}
+
 export interface ContactBatchResult {
   readonly contacts: number;
   readonly groupUpdates: number;
+  readonly agentUpdates: number;
   /** Snapshots after the merge, for callers that derive more from them. */
   readonly snapshots: readonly ContactSnapshot[];
 }
@@ -76,10 +99,11 @@ export class ContactAggregation {
     );
     const snapshots = records.map((flat, i) => decodeContactRecord(contactIds[i] ?? '', flat));
     const updates = this.groupUpdates(snapshots);
+    const agentUpdates = this.agentUpdates(snapshots);
     const stateTtl = String(this.settings.stateTtlSeconds);
     const figuresTtl = String(this.settings.retentionSeconds);
-    await settleAll(
-      [...updates].map(([groupId, list]) =>
+    await settleAll([
+      ...[...updates].map(([groupId, list]) =>
         this.redis.wfmGroupApply(
           this.keys.group(groupId),
           stateTtl,
@@ -87,10 +111,61 @@ export class ContactAggregation {
           JSON.stringify(list),
         ),
       ),
-    );
-    let groupUpdates = 0;
-    for (const list of updates.values()) groupUpdates += list.length;
-    return { contacts: snapshots.length, groupUpdates, snapshots };
+      ...[...agentUpdates].map(([agentId, list]) =>
+        this.redis.wfmAgentContacts(this.keys.agent(agentId), figuresTtl, JSON.stringify(list)),
+      ),
+    ]);
+    return {
+      contacts: snapshots.length,
+      groupUpdates: countAll(updates),
+      agentUpdates: countAll(agentUpdates),
+      snapshots,
+    };
+  }
+
+  /** What each agent must hear: the contact it answered, tombstones where it no longer belongs. */
+  private agentUpdates(snapshots: readonly ContactSnapshot[]): Map<string, AgentContactUpdate[]> {
+    const byAgent = new Map<string, AgentContactUpdate[]>();
+    const push = (agentId: string, update: AgentContactUpdate): void => {
+      const list = byAgent.get(agentId);
+      if (list === undefined) byAgent.set(agentId, [update]);
+      else list.push(update);
+    };
+    for (const { facts, version, homes } of snapshots) {
+      const answered = facts.answered;
+      const currentDay = answered === undefined ? undefined : Math.floor(answered.at / DAY_MS);
+      const former = new Set<string>();
+      for (const home of homes) {
+        if (home.kind !== 'agent') continue;
+        const day = Math.floor(home.at / DAY_MS);
+        if (home.id === answered?.agentId && day === currentDay) continue;
+        const id = `${day}\u0000${home.id}`;
+        if (former.has(id)) continue;
+        former.add(id);
+        push(home.id, { c: facts.contactId, v: version, d: day, x: true });
+      }
+      if (answered === undefined || currentDay === undefined) continue;
+      const bot = facts.ended?.outcome === 'BOT_CLOSED';
+      push(answered.agentId, {
+        c: facts.contactId,
+        v: version,
+        d: currentDay,
+        x: bot,
+        ...(bot
+          ? {}
+          : {
+              r: {
+                g: facts.offered?.groupId ?? null,
+                h: facts.offered?.channel ?? null,
+                a: answered.at,
+                n: facts.ended?.at ?? null,
+                o: facts.ended?.outcome ?? null,
+                w: facts.wrappedUp !== undefined,
+              },
+            }),
+      });
+    }
+    return byAgent;
   }
 
   /** What each group must hear: the current snapshot at the contact's home, tombstones at former ones. */

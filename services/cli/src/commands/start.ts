@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -42,6 +43,25 @@ export interface Endpoints {
 }
 
 const topicsSchema = z.object(topicSettings);
+
+/**
+ * Credentials for the local reader: the caller's READER_* settings when given, else a
+ * fresh API key. Returns the reader's environment and the headers a client must send.
+ */
+export function localReaderAccess(env: NodeJS.ProcessEnv): {
+  env: NodeJS.ProcessEnv;
+  headers: Record<string, string>;
+} {
+  const mode = env.READER_AUTH ?? 'api-key';
+  if (mode === 'none') return { env: {}, headers: {} };
+  if (mode === 'basic') {
+    const user = (env.READER_BASIC_USERS ?? '').split(',')[0] ?? '';
+    return { env: {}, headers: { Authorization: `Basic ${Buffer.from(user).toString('base64')}` } };
+  }
+  const configured = (env.READER_API_KEYS ?? '').split(',')[0]?.trim() ?? '';
+  const key = configured === '' ? randomBytes(18).toString('base64url') : configured;
+  return { env: configured === '' ? { READER_API_KEYS: key } : {}, headers: { 'X-API-Key': key } };
+}
 
 async function waitReady(proc: ManagedProcess, url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -126,9 +146,14 @@ export async function runStart(options: StartOptions): Promise<number> {
       HTTP_HOST: '127.0.0.1',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
     };
-    const spawnService = (name: string, port: number): [ManagedProcess, string] => {
+    const readerAccess = localReaderAccess(options.env);
+    const spawnService = (
+      name: string,
+      port: number,
+      extra: NodeJS.ProcessEnv = {},
+    ): [ManagedProcess, string] => {
       const proc = spawnManaged(name, process.execPath, [serviceEntry(name)], {
-        env: { ...common, HTTP_PORT: String(port) },
+        env: { ...common, ...extra, HTTP_PORT: String(port) },
         logFile: path.join(logDir, `${name}.log`),
       });
       services.push(proc);
@@ -144,7 +169,11 @@ export async function runStart(options: StartOptions): Promise<number> {
     };
     print('starting the services…');
     const [aggregator, aggregatorUrl] = spawnService('aggregator', await freePort());
-    const [reader, readerUrl] = spawnService('reader', options.readerPort ?? (await freePort()));
+    const [reader, readerUrl] = spawnService(
+      'reader',
+      options.readerPort ?? (await freePort()),
+      readerAccess.env,
+    );
     await Promise.all([
       waitReady(aggregator, aggregatorUrl, 60_000),
       waitReady(reader, readerUrl, 60_000),
@@ -154,7 +183,7 @@ export async function runStart(options: StartOptions): Promise<number> {
       kafkaBrokers: kafka.brokers,
       redisUrl: redis.url,
       readerUrl,
-      readerHeaders: {},
+      readerHeaders: readerAccess.headers,
       mockKafkaControlPort: kafka.control.port,
       services: {
         aggregator: {
@@ -209,7 +238,11 @@ export async function runStart(options: StartOptions): Promise<number> {
     print('');
     print('Try:');
     print(
-      `  curl '${readerUrl}/historic/serviceGroupData?startDate=${today}T00:00:00Z&endDate=${today}T23:59:00Z&step=900000&groupId=sales,support,chat'`,
+      `  curl ${Object.entries(readerAccess.headers)
+        .map(([name, value]) => `-H '${name}: ${value}' `)
+        .join(
+          '',
+        )}'${readerUrl}/historic/serviceGroupData?startDate=${today}T00:00:00Z&endDate=${today}T23:59:00Z&step=900000&groupId=sales,support,chat'`,
     );
     print('');
     print('Ctrl-C stops everything.');

@@ -1,0 +1,184 @@
+import { createRegistry, silentLogger } from '@wfm-stream/observability';
+import { EVENT_EXAMPLES, type WfmEvent } from '@wfm-stream/schemas';
+import { createTopics, testKafka, uniqueName, waitFor } from '@wfm-stream/testing';
+import type { KafkaMessage } from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import {
+  ConsumerMetrics,
+  createProducer,
+  DeadLetterPublisher,
+  DLQ_HEADERS,
+  type EventBatch,
+  EventConsumer,
+  EventDecoder,
+} from './index.js';
+
+const kafka = testKafka();
+const producer = createProducer(kafka, { idempotent: false });
+const stopAfter: { stop(): Promise<void> }[] = [];
+
+afterAll(async () => {
+  for (const s of stopAfter) await s.stop();
+  await producer.disconnect();
+});
+
+async function readAll(topic: string, count: number): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const messages: KafkaMessage[] = [];
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      messages.push(message);
+      return Promise.resolve();
+    },
+  });
+  await waitFor(() => messages.length >= count, { message: `${count} messages on ${topic}` });
+  await consumer.disconnect();
+  return messages;
+}
+
+describe('EventConsumer', () => {
+  it('sends each kind of bad input to the dead-letter topic and goes on', async () => {
+    const contacts = uniqueName('contacts');
+    const dlq = uniqueName('dlq');
+    await createTopics([
+      { name: contacts, partitions: 1 },
+      { name: dlq, partitions: 1 },
+    ]);
+    await producer.connect();
+    const good = (n: number): WfmEvent => ({
+      ...EVENT_EXAMPLES['contact.offered'],
+      eventId: `good-${n}`,
+    });
+    const bad: { kind: string; value: Buffer | null; reason: RegExp }[] = [
+      { kind: 'not-json', value: Buffer.from('{"eventId": '), reason: /neither JSON nor Avro/ },
+      {
+        kind: 'unknown-type',
+        value: Buffer.from(JSON.stringify({ ...good(0), type: 'contact.parked' })),
+        reason: /unknown type/,
+      },
+      {
+        kind: 'invalid',
+        value: Buffer.from(
+          JSON.stringify({
+            eventId: 'x',
+            type: 'contact.answered',
+            occurredAt: '2020-01-01T00:00:00Z',
+            contactId: 'c',
+          }),
+        ),
+        reason: /agentId is required/,
+      },
+      {
+        kind: 'invalid',
+        value: Buffer.from(JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], talkMs: -1 })),
+        reason: /talkMs must not be negative/,
+      },
+      {
+        kind: 'wrong-topic',
+        value: Buffer.from(JSON.stringify(EVENT_EXAMPLES['agent.loggedIn'])),
+        reason: /belongs on the agents topic/,
+      },
+      { kind: 'empty', value: null, reason: /no value/ },
+      { kind: 'avro', value: Buffer.from([0, 0, 0, 0, 7, 2, 4]), reason: /no SCHEMA_REGISTRY_URL/ },
+    ];
+    const messages = [
+      { key: 'k0', value: JSON.stringify(good(1)) },
+      ...bad.map((b, i) => ({ key: `bad-${i}`, value: b.value, headers: { origin: 'test' } })),
+      { key: 'k1', value: JSON.stringify(good(2)) },
+    ];
+    await producer.send({ topic: contacts, messages });
+
+    const registry = createRegistry('test');
+    const metrics = new ConsumerMetrics(registry);
+    const received: EventBatch[] = [];
+    const groupId = uniqueName('group');
+    const consumer = new EventConsumer({
+      kafka,
+      groupId,
+      topics: [{ topic: contacts, stream: 'contacts' }],
+      handler: (batch) => {
+        received.push(batch);
+        return Promise.resolve();
+      },
+      decoder: new EventDecoder(),
+      deadLetter: new DeadLetterPublisher(producer, dlq, groupId),
+      logger: silentLogger(),
+      metrics,
+    });
+    stopAfter.push(consumer);
+    await consumer.start();
+
+    const events = await waitFor(() => {
+      const all = received.flatMap((b) => b.events.map((e) => e.event.eventId));
+      return all.length >= 2 && all;
+    });
+    expect(events).toEqual(['good-1', 'good-2']);
+
+    const dead = await readAll(dlq, bad.length);
+    expect(dead).toHaveLength(bad.length);
+    dead.forEach((message, i) => {
+      const expected = bad[i]!;
+      const header = (name: string): string | undefined => message.headers?.[name]?.toString();
+      expect(message.key?.toString()).toBe(`bad-${i}`);
+      expect(message.value).toEqual(expected.value);
+      expect(header(DLQ_HEADERS.kind)).toBe(expected.kind);
+      expect(header(DLQ_HEADERS.reason)).toMatch(expected.reason);
+      expect(header(DLQ_HEADERS.topic)).toBe(contacts);
+      expect(header(DLQ_HEADERS.partition)).toBe('0');
+      expect(header(DLQ_HEADERS.offset)).toBe(String(i + 1));
+      expect(header(DLQ_HEADERS.consumerGroup)).toBe(groupId);
+      expect(header('origin')).toBe('test');
+    });
+
+    const rejected = await metrics.rejected.get();
+    const byKind = Object.fromEntries(rejected.values.map((v) => [String(v.labels.kind), v.value]));
+    expect(byKind).toEqual({
+      'not-json': 1,
+      'unknown-type': 1,
+      invalid: 2,
+      'wrong-topic': 1,
+      empty: 1,
+      avro: 1,
+    });
+  });
+
+  it('retries a failing batch in place and loses nothing', async () => {
+    const contacts = uniqueName('contacts');
+    await createTopics([{ name: contacts, partitions: 1 }]);
+    await producer.connect();
+    await producer.send({
+      topic: contacts,
+      messages: [1, 2, 3].map((n) => ({
+        key: 'k',
+        value: JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId: `e${n}` }),
+      })),
+    });
+    let failures = 2;
+    const seen: string[] = [];
+    const groupId = uniqueName('group');
+    const consumer = new EventConsumer({
+      kafka,
+      groupId,
+      topics: [{ topic: contacts, stream: 'contacts' }],
+      handler: (batch) => {
+        if (failures > 0) {
+          failures--;
+          return Promise.reject(new Error('Redis is down'));
+        }
+        seen.push(...batch.events.map((e) => e.event.eventId));
+        return Promise.resolve();
+      },
+      decoder: new EventDecoder(),
+      deadLetter: new DeadLetterPublisher(producer, uniqueName('dlq'), groupId),
+      logger: silentLogger(),
+    });
+    stopAfter.push(consumer);
+    await consumer.start();
+    await waitFor(() => seen.length >= 3);
+    expect(seen).toEqual(['e1', 'e2', 'e3']);
+    expect(failures).toBe(0);
+  });
+});

@@ -1,0 +1,76 @@
+import type { AgentEvent } from '@wfm-stream/schemas';
+
+import { occurredAtMs } from '../contacts/codec.js';
+
+/**
+ * How agent events are stored in an agent's timelines (lua/agent-apply-1.lua). States
+ * are stored as the API reports them: with a reason, the code is `stateCode:reasonCode`
+ * and the name `stateName / reasonName` (SPEC §1).
+ */
+export type AgentPayload =
+  | {
+      readonly t: 'I' | 'S';
+      readonly c: string;
+      readonly n: string;
+      readonly k: string;
+      readonly g?: string;
+      readonly v?: string;
+    }
+  | { readonly t: 'O' }
+  | { readonly t: 'D'; readonly k: string; readonly g?: string };
+
+/** A login without an initial state. */
+export const LOGGED_IN_STATE = {
+  code: 'LOGGED_IN',
+  name: 'Logged in',
+  category: 'NOT_READY',
+} as const;
+
+export function reportedState(state: {
+  stateCode: string;
+  stateName: string;
+  reasonCode?: string | undefined;
+  reasonName?: string | undefined;
+}): { code: string; name: string } {
+  return {
+    code:
+      state.reasonCode === undefined ? state.stateCode : `${state.stateCode}:${state.reasonCode}`,
+    name:
+      state.reasonName === undefined ? state.stateName : `${state.stateName} / ${state.reasonName}`,
+  };
+}
+
+export function agentPayload(event: AgentEvent): AgentPayload {
+  switch (event.type) {
+    case 'agent.loggedIn':
+      return {
+        t: 'I',
+        c: event.stateCode ?? LOGGED_IN_STATE.code,
+        n: event.stateName ?? event.stateCode ?? LOGGED_IN_STATE.name,
+        k: event.category ?? LOGGED_IN_STATE.category,
+      };
+    case 'agent.loggedOut':
+      return { t: 'O' };
+    case 'agent.stateChanged': {
+      const { code, name } = reportedState(event);
+      return {
+        t: 'S',
+        c: code,
+        n: name,
+        k: event.category,
+        ...(event.groupId === undefined ? {} : { g: event.groupId }),
+        ...(event.serviceId === undefined ? {} : { v: event.serviceId }),
+      };
+    }
+    case 'agent.directOutContact':
+      return {
+        t: 'D',
+        k: event.kind,
+        ...(event.groupId === undefined ? {} : { g: event.groupId }),
+      };
+  }
+}
+
+export function encodeAgentEvent(event: AgentEvent): [string, string, string] {
+  return [event.eventId, String(occurredAtMs(event)), JSON.stringify(agentPayload(event))];
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { checkKafkaSettings, kafkaSettings, loadConfig, topicSettings } from '@wfm-stream/config';
+import {
+  AvroEventCodec,
+  createKafka,
+  createProducer,
+  createSchemaRegistry,
+  EventPublisher,
+  jsonEncoder,
+} from '@wfm-stream/kafka';
+import type { Logger } from '@wfm-stream/observability';
+import type { TopicNames } from '@wfm-stream/schemas';
+import { z } from 'zod';
+
+export const publishingConfigSchema = z
+  .object({ ...kafkaSettings, ...topicSettings })
+  .superRefine(checkKafkaSettings);
+export type PublishingConfig = z.output<typeof publishingConfigSchema>;
+
+/**
+ * The environment for commands that talk to Kafka: when KAFKA_BROKERS is not set and a
+ * local stack is running (`npm start`), its brokers, so `wfm-stream publish` works in a
+ * second terminal without any setting.
+ */
+export function withLocalStack(
+  env: NodeJS.ProcessEnv,
+  stateDir = '.wfm-stream',
+): NodeJS.ProcessEnv {
+  if (env.KAFKA_BROKERS !== undefined && env.KAFKA_BROKERS.trim() !== '') return env;
+  const file = path.resolve(stateDir, 'endpoints.json');
+  if (!fs.existsSync(file)) return env;
+  try {
+    const endpoints = JSON.parse(fs.readFileSync(file, 'utf8')) as { kafkaBrokers?: string[] };
+    if (endpoints.kafkaBrokers === undefined) return env;
+    return { ...env, KAFKA_BROKERS: endpoints.kafkaBrokers.join(',') };
+  } catch {
+    return env;
+  }
+}
+
+export function topicNames(config: PublishingConfig): TopicNames {
+  return {
+    directory: config.TOPIC_DIRECTORY,
+    contacts: config.TOPIC_CONTACT_EVENTS,
+    agents: config.TOPIC_AGENT_EVENTS,
+  };
+}
+
+export interface Publishing {
+  readonly publisher: EventPublisher;
+  readonly topics: TopicNames;
+  readonly encoding: 'json' | 'avro';
+  close(): Promise<void>;
+}
+
+/** A connected publisher: Avro through the Schema Registry when SCHEMA_REGISTRY_URL is set, JSON otherwise. */
+export async function connectPublishing(
+  config: PublishingConfig,
+  logger: Logger,
+): Promise<Publishing> {
+  const kafka = createKafka(
+    { ...config, KAFKA_CLIENT_ID: `${config.KAFKA_CLIENT_ID}-cli` },
+    logger,
+  );
+  const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
+  await producer.connect();
+  const topics = topicNames(config);
+  const url = config.SCHEMA_REGISTRY_URL;
+  const encoder =
+    url === undefined
+      ? jsonEncoder
+      : new AvroEventCodec(createSchemaRegistry({ ...config, SCHEMA_REGISTRY_URL: url }), topics);
+  return {
+    publisher: new EventPublisher(producer, topics, encoder),
+    topics,
+    encoding: url === undefined ? 'json' : 'avro',
+    close: () => producer.disconnect(),
+  };
+}
+
+export function loadPublishingConfig(env: NodeJS.ProcessEnv): PublishingConfig {
+  return loadConfig(publishingConfigSchema, withLocalStack(env));
+}

@@ -1,0 +1,563 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { loadConfig } from '@wfm-stream/config';
+import { TimeZone } from '@wfm-stream/core';
+import { freePort } from '@wfm-stream/local-stack';
+import { silentLogger } from '@wfm-stream/observability';
+import type { AgentEvent, ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
+import {
+  AgentAggregation,
+  connectRedis,
+  ContactAggregation,
+  DirectoryStore,
+  Keys,
+  type RedisClient,
+} from '@wfm-stream/store';
+import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { readerConfigSchema, type RunningReader, startReader } from './index.js';
+
+const ns = redisNamespace();
+const KEY = 'secret-key';
+let redis: RedisClient;
+let reader: RunningReader;
+
+const at = (text: string): string => `2020-01-01T${text}Z`;
+const directory: DirectoryEvent[] = [
+  {
+    eventId: 'd1',
+    type: 'service.upserted',
+    occurredAt: at('00:00:00'),
+    serviceId: '1',
+    name: 'Retail',
+    status: 'ACTIVE',
+  },
+  {
+    eventId: 'd2',
+    type: 'group.upserted',
+    occurredAt: at('00:00:00'),
+    groupId: '1',
+    serviceId: '1',
+    name: 'Individual Support',
+    status: 'ACTIVE',
+    channelType: 'INCOMING_CALLS',
+  },
+  {
+    eventId: 'd3',
+    type: 'group.upserted',
+    occurredAt: at('00:00:00'),
+    groupId: '2',
+    serviceId: '1',
+    name: 'Business Support',
+    status: 'ACTIVE',
+    channelType: 'CHATS',
+  },
+  {
+    eventId: 'd4',
+    type: 'group.upserted',
+    occurredAt: at('00:00:00'),
+    groupId: '3',
+    name: 'Loose group',
+    status: 'INACTIVE',
+  },
+  {
+    eventId: 'd5',
+    type: 'agent.upserted',
+    occurredAt: at('00:00:00'),
+    agentId: '1',
+    name: 'John',
+    surname: 'Smith',
+    secondName: 'William',
+    loginSSO: 'j.smith',
+    groupIds: ['1'],
+  },
+  {
+    eventId: 'd6',
+    type: 'agent.upserted',
+    occurredAt: at('00:00:00'),
+    agentId: '2',
+    name: 'Agent123',
+    agentNumber: '000123',
+    groupIds: ['1', '2'],
+  },
+  {
+    eventId: 'd7',
+    type: 'agent.upserted',
+    occurredAt: at('00:00:00'),
+    agentId: '3',
+    name: 'Nobody',
+    groupIds: [],
+  },
+];
+
+const agent1: AgentEvent[] = [
+  { eventId: 'a1', type: 'agent.loggedIn', occurredAt: at('10:03:15'), agentId: '1' },
+  {
+    eventId: 'a2',
+    type: 'agent.stateChanged',
+    occurredAt: at('10:10:36'),
+    agentId: '1',
+    stateCode: 'Work',
+    stateName: 'Contact processing',
+    category: 'BUSY',
+    groupId: '1',
+  },
+  {
+    eventId: 'a3',
+    type: 'agent.stateChanged',
+    occurredAt: at('10:15:36'),
+    agentId: '1',
+    stateCode: 'Break',
+    stateName: 'Break',
+    reasonCode: 'Tech',
+    reasonName: 'Technical break',
+    category: 'NOT_READY',
+  },
+  {
+    eventId: 'a4',
+    type: 'agent.stateChanged',
+    occurredAt: at('10:18:36'),
+    agentId: '1',
+    stateCode: 'Work',
+    stateName: 'Contact processing',
+    category: 'BUSY',
+    groupId: '2',
+  },
+  { eventId: 'a5', type: 'agent.loggedOut', occurredAt: at('12:30:05'), agentId: '1' },
+  { eventId: 'a6', type: 'agent.loggedIn', occurredAt: at('18:15:05'), agentId: '1' },
+  { eventId: 'a7', type: 'agent.loggedOut', occurredAt: at('21:32:55'), agentId: '1' },
+];
+
+function handled(
+  id: string,
+  group: string,
+  agent: string,
+  offered: string,
+  answered: string,
+  ended: string,
+  channel: 'INCOMING_CALLS' | 'CHATS' = 'INCOMING_CALLS',
+): ContactEvent[] {
+  return [
+    {
+      eventId: `${id}-o`,
+      type: 'contact.offered',
+      occurredAt: offered,
+      contactId: id,
+      groupId: group,
+      channel,
+    },
+    {
+      eventId: `${id}-a`,
+      type: 'contact.answered',
+      occurredAt: answered,
+      contactId: id,
+      agentId: agent,
+    },
+    {
+      eventId: `${id}-e`,
+      type: 'contact.ended',
+      occurredAt: ended,
+      contactId: id,
+      outcome: 'HANDLED',
+    },
+  ];
+}
+
+const contacts: ContactEvent[] = [
+  ...handled('c1', '1', '1', at('10:03:00'), at('10:03:15'), at('10:08:15')),
+  ...handled('c2', '1', '1', at('10:03:30'), at('10:04:02'), at('10:12:15')),
+  ...handled('c3', '2', '1', at('10:03:10'), at('10:03:15'), at('10:03:45')),
+  ...handled('chat-a', '2', '2', at('22:44:00'), at('22:45:00'), at('23:02:00'), 'CHATS'),
+  ...handled('chat-b', '2', '2', at('22:57:00'), at('22:58:00'), '2020-01-02T00:12:00Z', 'CHATS'),
+];
+
+async function startWith(env: Record<string, string>): Promise<RunningReader> {
+  return startReader(
+    loadConfig(readerConfigSchema, {
+      REDIS_URL: testStack().redisUrl,
+      REDIS_KEY_PREFIX: ns.prefix,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      SYSTEM_ID: 'External system',
+      READER_API_KEYS: KEY,
+      MAX_IDS_PER_REQUEST: '3',
+      LOG_LEVEL: 'silent',
+      ...env,
+    }),
+    silentLogger(),
+  );
+}
+
+beforeAll(async () => {
+  redis = connectRedis({ url: testStack().redisUrl });
+  const keys = new Keys(`${ns.prefix}:g0`);
+  await new DirectoryStore(redis, keys, 86_400).apply(directory);
+  await new AgentAggregation(redis, keys, {
+    dedupeWindowMs: 86_400_000,
+    retentionSeconds: 86_400,
+  }).apply([...agent1].reverse());
+  await new ContactAggregation(redis, keys, {
+    zone: TimeZone.UTC,
+    serviceLevelMs: () => 20_000,
+    stateTtlSeconds: 3_600,
+    retentionSeconds: 86_400,
+  }).apply(contacts);
+  reader = await startWith({});
+});
+
+afterAll(async () => {
+  await reader.stop();
+  redis.disconnect();
+  await ns.cleanup();
+});
+
+async function get(
+  url: string,
+  headers: Record<string, string> = { 'x-api-key': KEY },
+): Promise<{ status: number; body: unknown }> {
+  const response = await reader.app.inject({ method: 'GET', url, headers });
+  return { status: response.statusCode, body: response.json() };
+}
+
+const period = 'startDate=2020-01-01T00:00:00Z&endDate=2020-01-02T00:00:00Z';
+
+describe('/personnel', () => {
+  it('lists services with their groups (the static service for groups without one) and agents with groups', async () => {
+    expect(await get('/personnel')).toEqual({
+      status: 200,
+      body: {
+        services: [
+          {
+            id: '1',
+            name: 'Retail',
+            status: 'ACTIVE',
+            serviceGroups: [
+              {
+                id: '1',
+                name: 'Individual Support',
+                status: 'ACTIVE',
+                channelType: 'INCOMING_CALLS',
+              },
+              { id: '2', name: 'Business Support', status: 'ACTIVE', channelType: 'CHATS' },
+            ],
+          },
+          {
+            id: 'External system',
+            name: 'External system',
+            status: 'ACTIVE',
+            serviceGroups: [{ id: '3', name: 'Loose group', status: 'INACTIVE' }],
+          },
+        ],
+        agents: [
+          {
+            id: '1',
+            name: 'John',
+            surname: 'Smith',
+            secondName: 'William',
+            loginSSO: 'j.smith',
+            agentGroups: [{ groupId: '1' }],
+          },
+          {
+            id: '2',
+            name: 'Agent123',
+            agentNumber: '000123',
+            agentGroups: [{ groupId: '1' }, { groupId: '2' }],
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('/historic/agentLoginData', () => {
+  it('gives the seed example durations', async () => {
+    expect(await get(`/historic/agentLoginData?${period}&agentId=1,2`)).toEqual({
+      status: 200,
+      body: [
+        {
+          agentId: '1',
+          logins: [
+            {
+              loginDate: '2020-01-01T10:03:15Z',
+              logoutDate: '2020-01-01T12:30:05Z',
+              duration: 8_810_000,
+            },
+            {
+              loginDate: '2020-01-01T18:15:05Z',
+              logoutDate: '2020-01-01T21:32:55Z',
+              duration: 11_870_000,
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('reports in the offset of startDate', async () => {
+    const { body } = await get(
+      '/historic/agentLoginData?startDate=2020-01-01T13:00:00%2B03:00&endDate=2020-01-01T14:00:00%2B03:00&agentId=1',
+    );
+    expect(body).toEqual([
+      {
+        agentId: '1',
+        logins: [
+          {
+            loginDate: '2020-01-01T13:03:15+03:00',
+            logoutDate: '2020-01-01T15:30:05+03:00',
+            duration: 8_810_000,
+          },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('/historic/agentStatusData', () => {
+  const work = (start: string, end: string) => ({
+    startDate: start,
+    endDate: end,
+    stateCode: 'Work',
+    stateName: 'Contact processing',
+  });
+  const login = (start: string, end: string) => ({
+    startDate: start,
+    endDate: end,
+    stateCode: 'LOGGED_IN',
+    stateName: 'Logged in',
+  });
+  const breakSpan = {
+    startDate: '2020-01-01T10:15:36Z',
+    endDate: '2020-01-01T10:18:36Z',
+    stateCode: 'Break:Tech',
+    stateName: 'Break / Technical break',
+  };
+
+  it('links states without a group to every group of the agent', async () => {
+    expect((await get(`/historic/agentStatusData?${period}&agentId=1`)).body).toEqual([
+      {
+        serviceId: '1',
+        groupId: '1',
+        agentId: '1',
+        states: [
+          login('2020-01-01T10:03:15Z', '2020-01-01T10:10:36Z'),
+          work('2020-01-01T10:10:36Z', '2020-01-01T10:15:36Z'),
+          breakSpan,
+          login('2020-01-01T18:15:05Z', '2020-01-01T21:32:55Z'),
+        ],
+      },
+      {
+        serviceId: '1',
+        groupId: '2',
+        agentId: '1',
+        states: [work('2020-01-01T10:18:36Z', '2020-01-01T12:30:05Z')],
+      },
+    ]);
+  });
+
+  it('reports them without service and group when linking is none', async () => {
+    const unlinked = await startWith({ STATUS_GROUP_LINKING: 'none' });
+    try {
+      const response = await unlinked.app.inject({
+        url: `/historic/agentStatusData?${period}&agentId=1`,
+        headers: { 'x-api-key': KEY },
+      });
+      const rows = response.json<{ serviceId?: string; groupId?: string; states: unknown[] }[]>();
+      expect(rows.map((r) => [r.serviceId, r.groupId, r.states.length])).toEqual([
+        [undefined, undefined, 3],
+        ['1', '1', 1],
+        ['1', '2', 1],
+      ]);
+    } finally {
+      await unlinked.stop();
+    }
+  });
+});
+
+describe('/historic/agentCallsData', () => {
+  it('gives the seed example contacts per group', async () => {
+    expect((await get(`/historic/agentCallsData?${period}&agentId=1`)).body).toEqual([
+      {
+        agentId: '1',
+        serviceId: '1',
+        groupId: '1',
+        agentCalls: [
+          { startCall: '2020-01-01T10:03:15Z', endCall: '2020-01-01T10:08:15Z', duration: 300_000 },
+          { startCall: '2020-01-01T10:04:02Z', endCall: '2020-01-01T10:12:15Z', duration: 493_000 },
+        ],
+      },
+      {
+        agentId: '1',
+        serviceId: '1',
+        groupId: '2',
+        agentCalls: [
+          { startCall: '2020-01-01T10:03:15Z', endCall: '2020-01-01T10:03:45Z', duration: 30_000 },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('/historic/agentChatsWorkTime', () => {
+  it('gives the seed example: 4,500,000 ms', async () => {
+    expect((await get(`/historic/agentChatsWorkTime?${period}&agentId=1,2`)).body).toEqual([
+      { agentId: '2', workDate: '2020-01-01', workTime: 4_500_000 },
+    ]);
+  });
+});
+
+describe('errors', () => {
+  it.each([
+    [
+      '/historic/serviceGroupData?endDate=2020-01-02T00:00:00Z&step=900000&groupId=1',
+      'startDate',
+      'startDate is required',
+    ],
+    [
+      '/historic/serviceGroupData?startDate=2020-01-01T00:00:00&endDate=2020-01-02T00:00:00Z&step=900000&groupId=1',
+      'startDate',
+      'startDate is not a date-time with an offset',
+    ],
+    [
+      '/historic/serviceGroupData?startDate=2020-01-02T00:00:00Z&endDate=2020-01-01T00:00:00Z&step=900000&groupId=1',
+      'endDate',
+      'endDate is not after startDate',
+    ],
+    [
+      '/historic/serviceGroupData?startDate=2020-01-01T00:00:00Z&endDate=2020-02-02T00:00:00Z&step=900000&groupId=1',
+      'endDate',
+      'period too long',
+    ],
+    [
+      `/historic/serviceGroupData?${period}&step=420000&groupId=1`,
+      'step',
+      'step is not a valid interval length',
+    ],
+    [
+      `/historic/serviceGroupData?${period}&step=abc&groupId=1`,
+      'step',
+      'step is not a valid interval length',
+    ],
+    [
+      `/historic/serviceGroupData?${period}&step=900000&groupId=1,2,3,4`,
+      'groupId',
+      'too many groupId values',
+    ],
+    [`/historic/serviceGroupData?${period}&step=900000`, 'groupId', 'groupId is required'],
+    [
+      '/historic/serviceGroupData?startDate=2020-01-01T00:00:30Z&endDate=2020-01-02T00:00:00Z&step=900000&groupId=1',
+      'startDate',
+      'startDate is not on a whole minute',
+    ],
+    [`/historic/agentStatusData?${period}`, 'agentId', 'agentId is required'],
+  ])('400 for %s', async (url, field, message) => {
+    const { status, body } = await get(url);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ field, message });
+    expect((body as { description: string }).description.length).toBeGreaterThan(10);
+  });
+
+  it('reads a + sent unencoded as the offset it meant', async () => {
+    const { status } = await get(
+      '/historic/agentLoginData?startDate=2020-01-01T13:00:00+03:00&endDate=2020-01-01T14:00:00+03:00&agentId=1',
+    );
+    expect(status).toBe(200);
+  });
+
+  it('404 when nothing matches, and for unknown paths', async () => {
+    expect(await get(`/historic/agentCallsData?${period}&agentId=3`)).toMatchObject({
+      status: 404,
+      body: { field: 'agentId', message: 'no data' },
+    });
+    expect(await get('/historic/nothing')).toMatchObject({
+      status: 404,
+      body: { message: 'not found' },
+    });
+  });
+
+  it('500 with the seed body, and no internals, when Redis is unreachable', async () => {
+    const broken = await startWith({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    try {
+      const response = await broken.app.inject({
+        url: `/historic/agentLoginData?${period}&agentId=1`,
+        headers: { 'x-api-key': KEY },
+      });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toEqual({
+        field: '',
+        message: 'internal error',
+        description:
+          'The request could not be answered because a system the API depends on failed. It can be retried.',
+      });
+      expect(response.body).not.toMatch(/ECONNREFUSED|at .*\.js|stack/);
+    } finally {
+      await broken.stop();
+    }
+  });
+});
+
+describe('access control', () => {
+  it('refuses requests without a valid key, accepts X-API-Key and Bearer', async () => {
+    const denied = await reader.app.inject({ url: `/historic/agentLoginData?${period}&agentId=1` });
+    expect(denied.statusCode).toBe(401);
+    expect(denied.json()).toMatchObject({ field: '', message: 'unauthorized' });
+    expect(
+      (await get(`/historic/agentLoginData?${period}&agentId=1`, { 'x-api-key': 'wrong' })).status,
+    ).toBe(401);
+    expect(
+      (
+        await get(`/historic/agentLoginData?${period}&agentId=1`, {
+          authorization: `Bearer ${KEY}`,
+        })
+      ).status,
+    ).toBe(200);
+    expect((await reader.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('supports HTTP basic authentication', async () => {
+    const basic = await startWith({ READER_AUTH: 'basic', READER_BASIC_USERS: 'wfm:s3cret' });
+    try {
+      const url = `/historic/agentLoginData?${period}&agentId=1`;
+      expect(
+        (
+          await basic.app.inject({
+            url,
+            headers: { authorization: `Basic ${Buffer.from('wfm:s3cret').toString('base64')}` },
+          })
+        ).statusCode,
+      ).toBe(200);
+      const denied = await basic.app.inject({
+        url,
+        headers: { authorization: `Basic ${Buffer.from('wfm:nope').toString('base64')}` },
+      });
+      expect(denied.statusCode).toBe(401);
+      expect(denied.headers['www-authenticate']).toBe('Basic realm="wfm-stream"');
+    } finally {
+      await basic.stop();
+    }
+  });
+
+  it('refuses to start without credentials unless told to serve openly', () => {
+    expect(() => loadConfig(readerConfigSchema, { READER_AUTH: 'api-key' })).toThrow(
+      /READER_API_KEYS is required/,
+    );
+    expect(loadConfig(readerConfigSchema, { READER_AUTH: 'none' }).READER_AUTH).toBe('none');
+  });
+});
+
+describe('/openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document describing every endpoint', async () => {
+    const response = await reader.app.inject({ url: '/openapi.json' });
+    const document = response.json<{ paths: Record<string, unknown> }>();
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/historic/agentCallsData',
+      '/historic/agentChatsWorkTime',
+      '/historic/agentLoginData',
+      '/historic/agentStatusData',
+      '/historic/serviceGroupData',
+      '/personnel',
+    ]);
+  });
+});

@@ -1,0 +1,65 @@
+import { formatInstant } from '@wfm-stream/core';
+
+import { notFound } from '../errors.js';
+import type { RouteDefinition } from '../route.js';
+import type { AgentRouteDeps } from './agent-deps.js';
+import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
+
+export function agentLoginDataRoute(deps: AgentRouteDeps): RouteDefinition {
+  return {
+    url: '/historic/agentLoginData',
+    summary: 'Agent sessions: login, logout, duration',
+    description:
+      'Every finished session (login to logout; a second login without a logout closes the first) that overlaps the period, reported as it was. duration = logoutDate − loginDate in ms.',
+    tag: 'historic',
+    params: Object.values(agentPeriodParams(deps.maxIds)),
+    response: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['agentId', 'logins'],
+        properties: {
+          agentId: { type: 'string' },
+          logins: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['loginDate', 'logoutDate', 'duration'],
+              properties: {
+                loginDate: { type: 'string', format: 'date-time' },
+                logoutDate: { type: 'string', format: 'date-time' },
+                duration: { type: 'integer', format: 'int64' },
+              },
+            },
+          },
+        },
+      },
+    },
+    async handle(query) {
+      const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
+      const spans = await deps.agents.loginSpans(agentIds, period.start.ms, period.end.ms);
+      const offset = period.start.offsetMinutes;
+      const answer = agentIds.flatMap((agentId) => {
+        const logins = spans.get(agentId) ?? [];
+        if (logins.length === 0) return [];
+        return [
+          {
+            agentId,
+            logins: logins.map((s) => ({
+              loginDate: formatInstant(s.startMs, offset),
+              logoutDate: formatInstant(s.endMs, offset),
+              duration: s.endMs - s.startMs,
+            })),
+          },
+        ];
+      });
+      if (answer.length === 0) {
+        throw notFound(
+          'agentId',
+          `No finished session overlaps the period for agent(s) ${agentIds.join(', ')}.`,
+        );
+      }
+      return answer;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { compareBytes, formatInstant } from '@wfm-stream/core';
+import type { StateSpan } from '@wfm-stream/store';
+
+import { notFound } from '../errors.js';
+import type { RouteDefinition } from '../route.js';
+import { type AgentRouteDeps, stateSchema } from './agent-deps.js';
+import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
+
+interface Row {
+  serviceId?: string;
+  groupId?: string;
+  agentId: string;
+  states: { startDate: string; endDate: string; stateCode: string; stateName: string }[];
+}
+
+export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
+  return {
+    url: '/historic/agentStatusData',
+    summary: 'Time agents spent in each state, per service and group',
+    description:
+      'Every finished state of the agents that overlaps the period (start < endDate and end > startDate), reported as it was, not clipped. A state lasts from its change (or the login that set it) until the next change, login or logout. A state set in a group is reported under that group and its service; one without a group under every group of the agent (STATUS_GROUP_LINKING=all-groups, the default) or without service and group (none, and for agents without groups). States are sorted by start.',
+    tag: 'historic',
+    params: Object.values(agentPeriodParams(deps.maxIds)),
+    response: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['agentId', 'states'],
+        properties: {
+          serviceId: { type: 'string' },
+          groupId: { type: 'string' },
+          agentId: { type: 'string' },
+          states: { type: 'array', items: stateSchema },
+        },
+      },
+    },
+    async handle(query) {
+      const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
+      const [spans, directory] = await Promise.all([
+        deps.agents.statusSpans(agentIds, period.start.ms, period.end.ms),
+        deps.directory.read(),
+      ]);
+      const offset = period.start.offsetMinutes;
+      const answer: Row[] = [];
+      for (const agentId of agentIds) {
+        const rows = new Map<string, Row>();
+        const place = (span: StateSpan, groupId: string | undefined): void => {
+          const serviceId =
+            groupId === undefined
+              ? undefined
+              : (span.serviceId ?? directory.groups.get(groupId)?.serviceId ?? deps.systemId);
+          const key = `${serviceId ?? ''}\u0000${groupId ?? ''}`;
+          let row = rows.get(key);
+          if (row === undefined) {
+            row = {
+              ...(serviceId === undefined ? {} : { serviceId }),
+              ...(groupId === undefined ? {} : { groupId }),
+              agentId,
+              states: [],
+            };
+            rows.set(key, row);
+          }
+          row.states.push({
+            startDate: formatInstant(span.startMs, offset),
+            endDate: formatInstant(span.endMs, offset),
+            stateCode: span.stateCode,
+            stateName: span.stateName,
+          });
+        };
+        const agentGroups = directory.agents.get(agentId)?.groupIds ?? [];
+        for (const span of spans.get(agentId) ?? []) {
+          if (span.groupId !== undefined) place(span, span.groupId);
+          else if (deps.statusGroupLinking === 'all-groups' && agentGroups.length > 0) {
+            for (const groupId of agentGroups) place(span, groupId);
+          } else place(span, undefined);
+        }
+        answer.push(
+          ...[...rows.values()].sort(
+            (a, b) =>
+              compareBytes(a.serviceId ?? '', b.serviceId ?? '') ||
+              compareBytes(a.groupId ?? '', b.groupId ?? ''),
+          ),
+        );
+      }
+      if (answer.length === 0) {
+        throw notFound(
+          'agentId',
+          `No finished agent state overlaps the period for agent(s) ${agentIds.join(', ')}.`,
+        );
+      }
+      return answer;
+    },
+  };
+}

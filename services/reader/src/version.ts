@@ -1,0 +1,8 @@
+import { readFileSync } from 'node:fs';
+
+/** The project version, from the reader's package.json. */
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { benchPublish } from './publish.js';
+
+/**
+ * Benchmarks print figures; they are not tests (machines are shared and noisy). Each
+ * compares against a bare-client baseline measured in the same run.
+ *
+ *   npm run bench -- publish
+ */
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  publish: benchPublish,
+};
+
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !(n in BENCHMARKS));
+if (names.length === 0 || unknown.length > 0) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}>...\n`);
+  process.exitCode = 2;
+} else {
+  for (const name of names) await BENCHMARKS[name]?.();
+}
