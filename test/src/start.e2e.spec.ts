@@ -20,11 +20,11 @@ interface Started {
 
 const running: Started[] = [];
 
-function startCli(): Started {
+function startCli(traffic = 'simulate'): Started {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-start-'));
   const child = spawn(
     process.execPath,
-    [CLI, 'start', '--state-dir', stateDir, '--partitions', '2'],
+    [CLI, 'start', '--state-dir', stateDir, '--partitions', '2', '--traffic', traffic],
     {
       cwd: REPO_DIR,
       env: { ...process.env, LOG_LEVEL: 'warn' },
@@ -58,6 +58,13 @@ async function endpointsOf(started: Started): Promise<Endpoints> {
   );
 }
 
+/** The last 24 hours, on whole minutes: the demo traffic starts 24 hours back. */
+function lastDay(): string {
+  const minute = 60_000;
+  const end = Math.ceil((Date.now() + 3_600_000) / minute) * minute;
+  return `startDate=${new Date(end - 25 * 3_600_000).toISOString()}&endDate=${new Date(end).toISOString()}`;
+}
+
 afterEach(async () => {
   for (const started of running.splice(0)) {
     if (started.child.exitCode === null) started.child.kill('SIGKILL');
@@ -74,9 +81,7 @@ describe('wfm-stream start', () => {
     expect(endpoints.readerUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.kafkaBrokers.length).toBeGreaterThan(0);
     expect(endpoints.redisUrl).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
-    const day = new Date().toISOString().slice(0, 10);
-    const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const url = `${endpoints.readerUrl}/historic/serviceGroupData?startDate=${day}T00:00:00Z&endDate=${next}T00:00:00Z&step=900000&groupId=sales,support,chat`;
+    const url = `${endpoints.readerUrl}/historic/serviceGroupData?${lastDay()}&step=900000&groupId=sales,support,chat-sales`;
     const data = await waitFor(
       async () => {
         const response = await fetch(url, { headers: endpoints.readerHeaders });
@@ -98,6 +103,30 @@ describe('wfm-stream start', () => {
     }
     expect(fs.existsSync(path.join(started.stateDir, 'endpoints.json'))).toBe(false);
     expect(started.output()).toContain('stopped; nothing left running');
+  });
+
+  it('replays the real call log, its first day moved to today', async () => {
+    const started = startCli('replay');
+    const endpoints = await endpointsOf(started);
+    const minute = 60_000;
+    const now = Math.floor(Date.now() / minute) * minute;
+    const day = new Date(now).toISOString().slice(0, 10);
+    const personnel = await waitFor(async () => {
+      const response = await fetch(`${endpoints.readerUrl}/personnel`, {
+        headers: endpoints.readerHeaders,
+      });
+      return response.status === 200
+        ? ((await response.json()) as { services: { id: string }[]; agents: unknown[] })
+        : undefined;
+    });
+    expect(personnel.services.map((s) => s.id)).toEqual(['bank']);
+    expect(personnel.agents.length).toBeGreaterThan(0);
+    // calls of the bank's first day up to this time of day (Israel) are in; before 07:00 there are few
+    const url = `${endpoints.readerUrl}/historic/serviceGroupData?startDate=${day}T00:00:00Z&endDate=${new Date(now + minute).toISOString()}&step=86400000&groupId=PS,PE,IN,NE,NW,TT`;
+    const response = await fetch(url, { headers: endpoints.readerHeaders });
+    expect([200, 404]).toContain(response.status);
+    started.child.kill('SIGINT');
+    expect(await started.exit).toBe(0);
   });
 
   it('leaves nothing running even when it is killed outright', async () => {

@@ -1,1 +1,3 @@
-export {};
+export * from './directory.js';
+export * from './model.js';
+export * from './simulation.js';

@@ -1,68 +1,91 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 
+import { loadConfig, setting } from '@wfm-stream/config';
+import { z } from 'zod';
+
+import { isoDate, parseDuration, parseSpeed, parseStart, positiveInt, UsageError } from './args.js';
 import { runPublish } from './commands/publish.js';
-import { runStart } from './commands/start.js';
+import { runStart, TRAFFIC_KINDS, type TrafficKind } from './commands/start.js';
+import { runTraffic } from './commands/traffic.js';
+import { replaySource, replayToday, simulationSource } from './traffic/sources.js';
 
 const USAGE = `wfm-stream <command> [options]
 
   start       run the whole pipeline locally: Redis, a Kafka-protocol broker, every service, traffic
-                --traffic scenario|none     traffic source (default scenario)
+                --traffic simulate|replay|none  traffic source (default simulate: the last 24 h at
+                                            once, then live; replay: the bank's call log, its first
+                                            day moved to today, live)
                 --partitions N              partitions per event topic (default 6)
                 --state-dir DIR             logs and endpoints.json (default .wfm-stream)
                 --reader-port N             port of the reader (default: a free one)
 
   publish [FILE|-]
-              publish NDJSON events (one per line) from FILE or standard input to their topics
+              NDJSON events (one per line) from FILE or standard input, to their topics
                 --rate N                    at most N events per second (default: as fast as possible)
                 --batch N                   events per request (default 500)
                 --check                     validate only, publish nothing
               Exit code 1 when lines were invalid (they are reported by number, the rest published).
 
+  simulate    a simulated contact center (deterministic from its seed)
+                --seed N --groups N --agents N --contacts-per-hour N --chat-concurrency N --id-prefix P
+                --start now|today|-24h|DATE|DATE-TIME   simulation start (default now)
+                --duration 8h|7d            stop after this much simulated time (default: run until Ctrl-C)
+                --speed realtime|max|N      pace (default realtime)
+                --catch-up                  publish everything up to now at once, then pace
+
+  replay      the real call log of February 1999 (Anonymous Bank, Israel time) as events
+                --from DATE --to DATE       days of the log (default: all 28)
+                --rebase today|DATE         move the first day to this date, keeping wall-clock times
+                --speed N|realtime|max      pace (default 60: an hour per minute)
+                --catch-up                  publish everything up to now at once, then pace
+                --no-agent-states           leave out the agent states synthesized from the calls
+
+  simulate and replay write to Kafka, or with --output FILE|- to NDJSON for publish.
+
 Kafka, topics and the Schema Registry come from the environment (KAFKA_BROKERS, TOPIC_*,
 SCHEMA_REGISTRY_URL; see docs/configuration.md). Without KAFKA_BROKERS, the commands use
-the broker of a running \`npm start\` (.wfm-stream/endpoints.json).
+the broker of a running \`npm start\` (.wfm-stream/endpoints.json). TIMEZONE sets the
+simulated contact center's local time.
 `;
 
-function fail(message: string): number {
-  process.stderr.write(`${message}\n\n${USAGE}`);
-  return 2;
-}
+const zoneSchema = z.object({ TIMEZONE: setting.timeZone('UTC') });
 
-function positiveInt(
-  text: string | undefined,
-  name: string,
-  fallback?: number,
-): number | undefined {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`${name} must be a whole number of at least 1`);
-  return value;
+function withCtrlC<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return run(controller.signal).finally(() => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
 }
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const io = { env: process.env, stdout: process.stdout, stderr: process.stderr };
   switch (command) {
     case 'start': {
       const { values } = parseArgs({
         args: rest,
         options: {
-          traffic: { type: 'string', default: 'scenario' },
+          traffic: { type: 'string', default: 'simulate' },
           partitions: { type: 'string', default: '6' },
           'state-dir': { type: 'string', default: '.wfm-stream' },
           'reader-port': { type: 'string' },
         },
       });
       const traffic = values.traffic;
-      if (traffic !== 'scenario' && traffic !== 'none')
-        return fail(`--traffic must be scenario or none, not ${traffic}`);
+      if (!(TRAFFIC_KINDS as readonly string[]).includes(traffic)) {
+        throw new UsageError(`--traffic must be ${TRAFFIC_KINDS.join(', ')}, not ${traffic}`);
+      }
       const partitions = positiveInt(values.partitions, '--partitions') ?? 6;
-      if (partitions > 256) return fail('--partitions must be at most 256');
+      if (partitions > 256) throw new UsageError('--partitions must be at most 256');
       return runStart({
-        traffic,
+        traffic: traffic as TrafficKind,
         partitions,
         stateDir: values['state-dir'],
         readerPort: positiveInt(values['reader-port'], '--reader-port'),
@@ -80,17 +103,96 @@ async function main(argv: string[]): Promise<number> {
           check: { type: 'boolean', default: false },
         },
       });
-      if (positionals.length > 1) return fail('publish reads one file (or - for standard input)');
+      if (positionals.length > 1)
+        throw new UsageError('publish reads one file (or - for standard input)');
       return runPublish({
+        ...io,
         input: positionals[0] ?? '-',
         rate: positiveInt(values.rate, '--rate'),
         batchSize: positiveInt(values.batch, '--batch') ?? 500,
         check: values.check,
-        env: process.env,
         stdin: process.stdin,
-        stdout: process.stdout,
-        stderr: process.stderr,
       });
+    }
+    case 'simulate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          seed: { type: 'string' },
+          groups: { type: 'string' },
+          agents: { type: 'string' },
+          'contacts-per-hour': { type: 'string' },
+          'chat-concurrency': { type: 'string' },
+          'id-prefix': { type: 'string' },
+          start: { type: 'string', default: 'now' },
+          duration: { type: 'string' },
+          speed: { type: 'string', default: 'realtime' },
+          'catch-up': { type: 'boolean', default: false },
+          output: { type: 'string' },
+        },
+      });
+      const { TIMEZONE: zone } = loadConfig(zoneSchema, process.env);
+      const startMs = parseStart(values.start, zone, Date.now());
+      const duration = parseDuration(values.duration, '--duration');
+      const seed = values.seed === undefined ? 1 : Number(values.seed);
+      if (!Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
+      const source = simulationSource({
+        startMs,
+        zone,
+        seed,
+        ...(values.groups === undefined ? {} : { groups: positiveInt(values.groups, '--groups') }),
+        ...(values.agents === undefined ? {} : { agents: positiveInt(values.agents, '--agents') }),
+        ...(values['contacts-per-hour'] === undefined
+          ? {}
+          : { contactsPerHour: positiveInt(values['contacts-per-hour'], '--contacts-per-hour') }),
+        ...(values['chat-concurrency'] === undefined
+          ? {}
+          : { chatConcurrency: positiveInt(values['chat-concurrency'], '--chat-concurrency') }),
+        idPrefix: values['id-prefix'] ?? `sim${seed}`,
+      });
+      return withCtrlC((signal) =>
+        runTraffic({
+          ...io,
+          source,
+          speed: parseSpeed(values.speed),
+          catchUp: values['catch-up'],
+          untilMs: duration === undefined ? undefined : startMs + duration,
+          output: values.output,
+          signal,
+        }),
+      );
+    }
+    case 'replay': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          from: { type: 'string' },
+          to: { type: 'string' },
+          rebase: { type: 'string' },
+          speed: { type: 'string', default: '60' },
+          'catch-up': { type: 'boolean', default: false },
+          'no-agent-states': { type: 'boolean', default: false },
+          output: { type: 'string' },
+        },
+      });
+      const rebase = values.rebase === 'today' ? replayToday() : isoDate(values.rebase, '--rebase');
+      const source = replaySource({
+        from: isoDate(values.from, '--from'),
+        to: isoDate(values.to, '--to'),
+        rebaseTo: rebase,
+        agentStates: !values['no-agent-states'],
+      });
+      process.stderr.write(`replaying ${source.summary}\n`);
+      return withCtrlC((signal) =>
+        runTraffic({
+          ...io,
+          source,
+          speed: parseSpeed(values.speed),
+          catchUp: values['catch-up'],
+          output: values.output,
+          signal,
+        }),
+      );
     }
     case undefined:
     case 'help':
@@ -99,16 +201,15 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     default:
-      return fail(`unknown command ${command}`);
+      throw new UsageError(`unknown command ${command}`);
   }
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
-    process.exitCode = fail(error.message);
-  } else {
-    throw error;
-  }
+  const usage = error instanceof UsageError || (error instanceof TypeError && 'code' in error);
+  if (!usage) throw error;
+  process.stderr.write(`${error.message}\n\n${USAGE}`);
+  process.exitCode = 2;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { loadConfig, topicSettings } from '@wfm-stream/config';
+import { loadConfig, setting, topicSettings } from '@wfm-stream/config';
 import { createKafka, createProducer, EventPublisher } from '@wfm-stream/kafka';
 import {
   describeMissingPackages,
@@ -18,9 +18,18 @@ import { createLogger } from '@wfm-stream/observability';
 import { z } from 'zod';
 
 import { serviceEntry } from '../paths.js';
-import { startScenario, type TrafficSource } from '../traffic/scenario-source.js';
+import { play } from '../traffic/player.js';
+import { publisherSink } from '../traffic/sink.js';
+import type { EventSource } from '../traffic/source.js';
+import { replaySource, replayToday, simulationSource } from '../traffic/sources.js';
 
-export type TrafficKind = 'scenario' | 'none';
+export const TRAFFIC_KINDS = ['simulate', 'replay', 'none'] as const;
+export type TrafficKind = (typeof TRAFFIC_KINDS)[number];
+
+interface TrafficSource {
+  published(): number;
+  stop(): Promise<void>;
+}
 
 export interface StartOptions {
   readonly traffic: TrafficKind;
@@ -29,6 +38,24 @@ export interface StartOptions {
   readonly readerPort?: number | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly print: (line: string) => void;
+}
+
+/** The traffic of `start`: the simulator from 24 hours ago (caught up at once, then live), or the call log's first day moved to today. */
+function trafficSource(kind: TrafficKind, env: NodeJS.ProcessEnv): EventSource | undefined {
+  switch (kind) {
+    case 'simulate': {
+      const { TIMEZONE: zone } = loadConfig(z.object({ TIMEZONE: setting.timeZone('UTC') }), env);
+      return simulationSource({ startMs: Date.now() - 86_400_000, zone, idPrefix: 'demo' });
+    }
+    case 'replay':
+      return replaySource({ rebaseTo: replayToday() });
+    case 'none':
+      return undefined;
+  }
+}
+
+function groupIdsOf(source: EventSource): string[] {
+  return source.directory().flatMap((e) => (e.type === 'group.upserted' ? [e.groupId] : []));
 }
 
 /** What `start` writes to `<stateDir>/endpoints.json` for scripts and tests. */
@@ -197,7 +224,8 @@ export async function runStart(options: StartOptions): Promise<number> {
     };
     fs.writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
 
-    if (options.traffic === 'scenario') {
+    const source = trafficSource(options.traffic, options.env);
+    if (source !== undefined) {
       const client = createKafka(
         {
           KAFKA_BROKERS: kafka.brokers,
@@ -209,22 +237,39 @@ export async function runStart(options: StartOptions): Promise<number> {
       );
       const producer = createProducer(client, { idempotent: false });
       await producer.connect();
-      const source = await startScenario(
-        new EventPublisher(producer, {
-          directory: topics.TOPIC_DIRECTORY,
-          contacts: topics.TOPIC_CONTACT_EVENTS,
-          agents: topics.TOPIC_AGENT_EVENTS,
-        }),
-        logger,
-      );
+      const publisher = new EventPublisher(producer, {
+        directory: topics.TOPIC_DIRECTORY,
+        contacts: topics.TOPIC_CONTACT_EVENTS,
+        agents: topics.TOPIC_AGENT_EVENTS,
+      });
+      const controller = new AbortController();
+      let published = 0;
+      const playing = play(
+        source,
+        publisherSink(publisher, () => Promise.resolve()),
+        {
+          speed: 1,
+          catchUp: true,
+          signal: controller.signal,
+          onProgress: (n) => {
+            published = n;
+          },
+        },
+      ).catch((error: unknown) => {
+        if (!stopping)
+          print(`traffic stopped: ${error instanceof Error ? error.message : String(error)}`);
+        return 0;
+      });
       traffic = {
-        published: () => source.published(),
+        published: () => published,
         async stop() {
-          await source.stop();
+          controller.abort();
+          await playing;
           await producer.disconnect();
         },
       };
     }
+    const groupIds = source === undefined ? ['sales', 'support'] : groupIdsOf(source);
 
     const today = new Date().toISOString().slice(0, 10);
     print('');
@@ -242,7 +287,7 @@ export async function runStart(options: StartOptions): Promise<number> {
         .map(([name, value]) => `-H '${name}: ${value}' `)
         .join(
           '',
-        )}'${readerUrl}/historic/serviceGroupData?startDate=${today}T00:00:00Z&endDate=${today}T23:59:00Z&step=900000&groupId=sales,support,chat'`,
+        )}'${readerUrl}/historic/serviceGroupData?startDate=${today}T00:00:00Z&endDate=${today}T23:59:00Z&step=900000&groupId=${groupIds.join(',')}'`,
     );
     print('');
     print('Ctrl-C stops everything.');

@@ -1,0 +1,201 @@
+import type { WfmEvent } from '@wfm-stream/schemas';
+
+import type { Random } from './random.js';
+
+/** The simulated contact center's structure: services, groups, agents and their skills. */
+export type Channel = 'calls' | 'chats';
+
+export interface SimGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly channel: Channel;
+  /** Share of all contacts offered to this group. */
+  readonly share: number;
+}
+
+export interface SimAgent {
+  readonly id: string;
+  readonly index: number;
+  readonly name: string;
+  readonly surname: string;
+  readonly channel: Channel;
+  readonly skills: readonly string[];
+}
+
+const CALL_GROUP_NAMES = [
+  'sales',
+  'support',
+  'billing',
+  'tech',
+  'claims',
+  'retention',
+  'orders',
+  'returns',
+];
+const CHAT_GROUP_NAMES = ['chat-sales', 'chat-support', 'chat-billing', 'chat-tech'];
+const FIRST_NAMES = [
+  'Anna',
+  'Ben',
+  'Carla',
+  'Dev',
+  'Emil',
+  'Fay',
+  'Gus',
+  'Hana',
+  'Ivo',
+  'Jana',
+  'Kai',
+  'Lea',
+  'Milo',
+  'Nora',
+  'Omar',
+  'Pia',
+  'Quin',
+  'Rosa',
+  'Sami',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wim',
+  'Xena',
+  'Yuri',
+  'Zoe',
+];
+const SURNAMES = [
+  'Ahl',
+  'Berg',
+  'Costa',
+  'Dahl',
+  'Eke',
+  'Falk',
+  'Gold',
+  'Holm',
+  'Ivers',
+  'Jung',
+  'Kern',
+  'Lund',
+  'Moss',
+  'Nagy',
+  'Ortiz',
+  'Park',
+];
+
+function nameOf(list: readonly string[], i: number): string {
+  const base = list[i % list.length] ?? 'group';
+  return i < list.length ? base : `${base}-${Math.floor(i / list.length) + 1}`;
+}
+
+export function buildGroups(count: number, chatShare: number): SimGroup[] {
+  const chats = count >= 2 ? Math.max(1, Math.round(count / 3)) : 0;
+  const calls = count - chats;
+  const weights = (n: number): number[] => {
+    const raw = Array.from({ length: n }, (_, i) => 1 / (i + 1.5));
+    const sum = raw.reduce((a, b) => a + b, 0);
+    return raw.map((w) => w / sum);
+  };
+  const callShare = chats === 0 ? 1 : 1 - chatShare;
+  return [
+    ...weights(calls).map((w, i): SimGroup => ({
+      id: nameOf(CALL_GROUP_NAMES, i),
+      name: title(nameOf(CALL_GROUP_NAMES, i)),
+      channel: 'calls',
+      share: w * callShare,
+    })),
+    ...weights(chats).map((w, i): SimGroup => ({
+      id: nameOf(CHAT_GROUP_NAMES, i),
+      name: title(nameOf(CHAT_GROUP_NAMES, i)),
+      channel: 'chats',
+      share: w * chatShare,
+    })),
+  ];
+}
+
+function title(id: string): string {
+  return id
+    .split('-')
+    .map((w) => `${w.charAt(0).toUpperCase()}${w.slice(1)}`)
+    .join(' ');
+}
+
+/** Agents split between channels like the volume; 1–3 skills each; every group covered by at least two. */
+export function buildAgents(
+  count: number,
+  groups: readonly SimGroup[],
+  prefix: string,
+  random: Random,
+): SimAgent[] {
+  const channelGroups = (channel: Channel): SimGroup[] =>
+    groups.filter((g) => g.channel === channel);
+  const chatGroups = channelGroups('chats');
+  // about a third of the agents handle chats; at least one when there are chats and two agents
+  const chatAgents =
+    chatGroups.length === 0 ? 0 : Math.min(count - 1, Math.max(1, Math.round(count / 3)));
+  const agents: SimAgent[] = [];
+  for (let i = 0; i < count; i++) {
+    const channel: Channel = i < count - chatAgents ? 'calls' : 'chats';
+    const pool = channelGroups(channel).length > 0 ? channelGroups(channel) : groups;
+    const indexInChannel = channel === 'calls' ? i : i - (count - chatAgents);
+    // round-robin primary skill keeps every group covered; extra skills at random
+    const skills = new Set<string>([
+      pool[indexInChannel % pool.length]?.id ?? pool[0]?.id ?? 'group',
+    ]);
+    const extra = random.int(0, Math.min(2, pool.length - 1));
+    while (skills.size < 1 + extra) skills.add(random.pick(pool).id);
+    agents.push({
+      id: `${prefix}-a${String(i + 1).padStart(3, '0')}`,
+      index: i,
+      name: nameOf(FIRST_NAMES, i),
+      surname: SURNAMES[i % SURNAMES.length] ?? 'Agent',
+      channel,
+      skills: [...skills].sort(),
+    });
+  }
+  return agents;
+}
+
+/** The directory events; their ids name the entity, so asking twice gives the same events. */
+export function directoryEvents(
+  groups: readonly SimGroup[],
+  agents: readonly SimAgent[],
+  at: string,
+  prefix: string,
+): WfmEvent[] {
+  return [
+    {
+      eventId: `${prefix}-dir-service-voice`,
+      type: 'service.upserted',
+      occurredAt: at,
+      serviceId: 'voice',
+      name: 'Voice',
+      status: 'ACTIVE',
+    },
+    {
+      eventId: `${prefix}-dir-service-digital`,
+      type: 'service.upserted',
+      occurredAt: at,
+      serviceId: 'digital',
+      name: 'Digital',
+      status: 'ACTIVE',
+    },
+    ...groups.map((g): WfmEvent => ({
+      eventId: `${prefix}-dir-group-${g.id}`,
+      type: 'group.upserted',
+      occurredAt: at,
+      groupId: g.id,
+      serviceId: g.channel === 'calls' ? 'voice' : 'digital',
+      name: g.name,
+      status: 'ACTIVE',
+      channelType: g.channel === 'calls' ? 'INCOMING_CALLS' : 'CHATS',
+    })),
+    ...agents.map((a): WfmEvent => ({
+      eventId: `${prefix}-dir-agent-${a.id}`,
+      type: 'agent.upserted',
+      occurredAt: at,
+      agentId: a.id,
+      name: a.name,
+      surname: a.surname,
+      agentNumber: String(1000 + a.index),
+      groupIds: [...a.skills],
+    })),
+  ];
+}

@@ -1,0 +1,80 @@
+import { ConfigError } from '@wfm-stream/config';
+import { formatInstant } from '@wfm-stream/core';
+import { createLogger } from '@wfm-stream/observability';
+
+import { connectPublishing, loadPublishingConfig } from '../connection.js';
+import { Progress, rate } from '../progress.js';
+import { play } from '../traffic/player.js';
+import { type EventSink, ndjsonSink, publisherSink } from '../traffic/sink.js';
+import type { EventSource } from '../traffic/source.js';
+
+export interface TrafficRunOptions {
+  readonly source: EventSource;
+  readonly speed: number | 'max';
+  readonly catchUp: boolean;
+  readonly untilMs?: number | undefined;
+  /** NDJSON to this file (or `-` for standard output) instead of Kafka. */
+  readonly output?: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WriteStream;
+  /** Stops the run between writes (Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Plays a traffic source into Kafka (or an NDJSON file), with progress on stderr.
+ * Returns the exit code: 0 done, 2 configuration error, 3 Kafka failure.
+ */
+export async function runTraffic(options: TrafficRunOptions): Promise<number> {
+  const { stderr } = options;
+  let sink: EventSink;
+  let target: string;
+  if (options.output !== undefined) {
+    sink = ndjsonSink(options.output, options.stdout);
+    target = options.output === '-' ? 'standard output' : options.output;
+  } else {
+    try {
+      const publishing = await connectPublishing(
+        loadPublishingConfig(options.env),
+        createLogger('traffic', 'error'),
+      );
+      sink = publisherSink(publishing.publisher, () => publishing.close());
+      target = `Kafka (${publishing.encoding})`;
+    } catch (error) {
+      stderr.write(
+        error instanceof ConfigError
+          ? `${error.message}\n`
+          : `cannot connect to Kafka: ${String(error)}\n`,
+      );
+      return error instanceof ConfigError ? 2 : 3;
+    }
+  }
+  const progress = new Progress(stderr);
+  const started = Date.now();
+  try {
+    const count = await play(options.source, sink, {
+      speed: options.speed,
+      catchUp: options.catchUp,
+      untilMs: options.untilMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onProgress: (published, clockMs) => {
+        progress.update(
+          (elapsed) =>
+            `${published} events to ${target}, ${rate(published, elapsed)}; traffic clock ${formatInstant(Math.floor(clockMs / 1000) * 1000)}`,
+        );
+      },
+    });
+    progress.finish();
+    stderr.write(
+      `${count} events to ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    return 0;
+  } catch (error) {
+    progress.finish();
+    stderr.write(`could not publish: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 3;
+  } finally {
+    await sink.close().catch(() => undefined);
+  }
+}
