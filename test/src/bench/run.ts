@@ -1,14 +1,18 @@
 #!/usr/bin/env node
+import { benchAggregator } from './aggregator.js';
 import { benchPublish } from './publish.js';
+import { benchReader } from './reader.js';
 
 /**
  * Benchmarks print figures; they are not tests (machines are shared and noisy). Each
  * compares against a bare-client baseline measured in the same run.
  *
- *   npm run bench -- publish
+ *   npm run bench -- publish aggregator reader
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   publish: benchPublish,
+  aggregator: benchAggregator,
+  reader: benchReader,
 };
 
 const names = process.argv.slice(2);

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import http from 'node:http';
+
+/**
+ * A closed-loop HTTP load: `concurrency` clients each send the next request as soon as
+ * the previous answer is read, for `seconds` after a warm-up. Prints latency figures as
+ * JSON. Run as its own process so it does not share the server's event loop.
+ *
+ *   node load.js <url> <concurrency> <seconds> [header:value]...
+ */
+const [url = '', concurrencyText = '32', secondsText = '10', ...headerArgs] = process.argv.slice(2);
+const concurrency = Number(concurrencyText);
+const seconds = Number(secondsText);
+const headers = Object.fromEntries(
+  headerArgs.map((h) => [h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1)]),
+);
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+
+function request(): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, bytes });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+const latencies: number[] = [];
+let bytes = 0;
+let errors = 0;
+const warmupEnd = performance.now() + 2_000;
+const end = warmupEnd + seconds * 1_000;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const answer = await request().catch(() => ({ status: 0, bytes: 0 }));
+      const t1 = performance.now();
+      if (t0 < warmupEnd) continue;
+      if (answer.status !== 200) errors++;
+      latencies.push(t1 - t0);
+      bytes = answer.bytes;
+    }
+  }),
+);
+agent.destroy();
+latencies.sort((a, b) => a - b);
+const at = (p: number): number =>
+  latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
+process.stdout.write(
+  `${JSON.stringify({ requests: latencies.length, errors, rps: latencies.length / seconds, p50: at(50), p90: at(90), p99: at(99), max: at(100), responseBytes: bytes })}\n`,
+);
