@@ -34,7 +34,7 @@ async function publishAll(kafka: Kafka, events: readonly WfmEvent[]): Promise<vo
   for (let i = 0; i < events.length; i += 2_000) {
     const batch = events.slice(i, i + 2_000);
     await producer.sendBatch({
-      topicMessages: Object.values(TOPICS).map((topic) => ({
+      topicMessages: TOPIC_LIST.map((topic) => ({
         topic,
         messages: batch
           .filter((e) => topicOf(e, TOPICS) === topic)
@@ -88,7 +88,7 @@ export async function benchAggregator(): Promise<void> {
     const bare = await timed(events.length, async (onBatch) => {
       const consumer = kafka.consumer({ groupId: 'bench-bare', maxWaitTimeInMs: 100 });
       await consumer.connect();
-      await consumer.subscribe({ topics: Object.values(TOPICS), fromBeginning: true });
+      await consumer.subscribe({ topics: TOPIC_LIST, fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: 4,
         eachBatch: ({ batch }) => {
