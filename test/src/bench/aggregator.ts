@@ -27,6 +27,7 @@ const TOPICS: TopicNames = {
   contacts: 'cc.contact-events',
   agents: 'cc.agent-events',
 };
+const TOPIC_LIST = [TOPICS.directory, TOPICS.contacts, TOPICS.agents];
 
 async function publishAll(kafka: Kafka, events: readonly WfmEvent[]): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
