@@ -6,16 +6,13 @@
 
   KEYS[1]  the agent's key prefix, e.g. wfm:g0:{a:42}:
   ARGV[1]  ttl, seconds
-  ARGV[2]  JSON array of updates, each
-             c  contactId
-             v  snapshot version
-             d  UTC day of the answer: the record lives in calls:<d>
-             x  true for a tombstone
-             r  {g groupId, h channel, a answered ms, n ended ms or null, o outcome or null,
-                 w wrapped (bool)}
+  ARGV[2..] per update, 10 values: contactId, version, UTC day of the answer, tombstone
+           ('1'|'0'), groupId, channel, answered ms, ended ms ('' if open), outcome ('' if
+           open), wrapped ('1'|'0')
 
   Keys under the prefix:
-    calls:<day>   hash contactId → JSON {v, r} or {v, x}
+    calls:<day>   hash contactId → version \31 x, or
+                  version \31 groupId \31 channel \31 answered \31 ended \31 outcome \31 wrapped
     chats:<day>   hash contactId → "answered,ended" for finished CHATS contacts, in every
                   UTC day the chat overlaps
 
@@ -23,36 +20,39 @@
 ]]
 local prefix = KEYS[1]
 local ttl = tonumber(ARGV[1])
-local updates = cjson.decode(ARGV[2])
 local DAY_MS = 86400000
 local touched = {}
 local applied = 0
 
-local function chatDays(r, fn)
-  if r == nil or r == cjson.null or r.h ~= 'CHATS' or r.n == nil or r.n == cjson.null or r.n <= r.a then
-    return
-  end
-  for d = math.floor(r.a / DAY_MS), math.floor((r.n - 1) / DAY_MS) do
+local function chatDays(channel, answered, ended, fn)
+  if channel ~= 'CHATS' or ended == nil or ended <= answered then return end
+  for d = math.floor(answered / DAY_MS), math.floor((ended - 1) / DAY_MS) do
     fn(prefix .. 'chats:' .. d)
   end
 end
 
-for _, upd in ipairs(updates) do
-  local key = prefix .. 'calls:' .. upd.d
-  local oldText = redis.call('HGET', key, upd.c)
-  local old = nil
-  if oldText then old = cjson.decode(oldText) end
-  if old == nil or old.v < upd.v then
+for i = 2, #ARGV, 10 do
+  local contactId, version, day, tombstone = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3] == '1'
+  local key = prefix .. 'calls:' .. day
+  local oldText = redis.call('HGET', key, contactId)
+  local oldVersion = nil
+  if oldText then oldVersion = tonumber(string.match(oldText, '^(%d+)')) end
+  if oldVersion == nil or oldVersion < version then
     applied = applied + 1
-    if old and not old.x then
-      chatDays(old.r, function(k) redis.call('HDEL', k, upd.c) end)
+    if oldText then
+      local _, channel, a, n = string.match(oldText, '^%d+\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
+      if channel then
+        chatDays(channel, tonumber(a), tonumber(n), function(k) redis.call('HDEL', k, contactId) end)
+      end
     end
-    if upd.x then
-      redis.call('HSET', key, upd.c, cjson.encode({ v = upd.v, x = true }))
+    if tombstone then
+      redis.call('HSET', key, contactId, version .. '\31x')
     else
-      redis.call('HSET', key, upd.c, cjson.encode({ v = upd.v, r = upd.r }))
-      chatDays(upd.r, function(k)
-        redis.call('HSET', k, upd.c, string.format('%d,%d', upd.r.a, upd.r.n))
+      local group, channel, answered, ended = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+      redis.call('HSET', key, contactId,
+        table.concat({ version, group, channel, answered, ended, ARGV[i + 8], ARGV[i + 9] }, '\31'))
+      chatDays(channel, tonumber(answered), tonumber(ended), function(k)
+        redis.call('HSET', k, contactId, answered .. ',' .. ended)
         touched[k] = true
       end)
     end

@@ -23,24 +23,41 @@
 
 local key = KEYS[1]
 local ttl = tonumber(ARGV[1])
-local changed = 0
+
+-- the record, read once; changes are written in one HSET at the end
+local record = {}
+local flat = redis.call('HGETALL', key)
+for i = 1, #flat, 2 do record[flat[i]] = flat[i + 1] end
+local changes = {}
+local function set(field, value)
+  record[field] = value
+  changes[#changes + 1] = field
+  changes[#changes + 1] = value
+end
 
 for i = 2, #ARGV, 5 do
   local eventId, slot, order, payload, home = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  if redis.call('HSETNX', key, 'e:' .. eventId, 1) == 1 then
-    changed = 1
-    redis.call('HINCRBY', key, 'v', 1)
-    local current = redis.call('HGET', key, 'k:' .. slot)
+  if record['e:' .. eventId] == nil then
+    set('e:' .. eventId, '1')
+    set('v', tostring((tonumber(record['v']) or 0) + 1))
+    local current = record['k:' .. slot]
     if (not current) or compareBytes(order, current) > 0 then
-      redis.call('HSET', key, 'k:' .. slot, order, 'p:' .. slot, payload)
+      set('k:' .. slot, order)
+      set('p:' .. slot, payload)
     end
-    if home ~= '' then
-      redis.call('HSET', key, 'h:' .. home, 1)
+    if home ~= '' and record['h:' .. home] == nil then
+      set('h:' .. home, '1')
     end
   end
 end
 
-if changed == 1 then
+if #changes > 0 then
+  redis.call('HSET', key, unpack(changes))
   redis.call('EXPIRE', key, ttl)
 end
-return redis.call('HGETALL', key)
+local out = {}
+for field, value in pairs(record) do
+  out[#out + 1] = field
+  out[#out + 1] = value
+end
+return out

@@ -8,7 +8,7 @@
            collection (services|groups|agents), id, order key, JSON document
 
   Stores the document in hash <prefix><collection> (field id) and its order key in
-  hash <prefix>order (field <collection>:<id>).
+  hash <prefix>order (field <collection>:<id>); increments <prefix>version on any change.
 
   Returns the number of documents written.
 ]]
@@ -31,6 +31,9 @@ for i = 2, #ARGV, 4 do
 end
 
 if written > 0 then
+  -- readers keep answers that depend on the directory until this moves
+  redis.call('INCR', prefix .. 'version')
+  touched[prefix .. 'version'] = true
   touched[prefix .. 'order'] = true
   for key, _ in pairs(touched) do
     redis.call('EXPIRE', key, ttl)

@@ -1,31 +1,36 @@
 --[[
-  Keeps the current state of every agent: an agent's entry changes only for a state that
-  is later (occurredAt, then eventId) than the one it holds, so updates may arrive in any
-  order and more than once.
+  Keeps the current state of every agent in two parts, each taking only a later event
+  (occurredAt, then eventId) than the one it holds, so updates may arrive in any order
+  and more than once:
+    state    the agent's latest state event (login, state change or logout)
+    session  the agent's latest session event (login or logout)
 
   KEYS[1]  the online index's key prefix, e.g. wfm:g0:{online}:
   ARGV[1]  ttl, seconds
-  ARGV[2..] per agent: agentId, order key (padded occurredAt .. eventId), JSON state
+  ARGV[2..] per update, 4 values: part (state|session), agentId, order key
+           (padded occurredAt .. eventId), value
 
-  Keys: <prefix>agents hash agentId → JSON state; <prefix>order hash agentId → order key.
-  Returns the number of agents whose state changed.
+  Keys: <prefix><part> hash agentId → value; <prefix><part>:order hash agentId → order key.
+  Returns the number of parts that changed.
 ]]
 --@include "includes/compare.lua"
 
 local prefix = KEYS[1]
 local ttl = tonumber(ARGV[1])
 local changed = 0
-for i = 2, #ARGV, 3 do
-  local agentId, order, state = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local current = redis.call('HGET', prefix .. 'order', agentId)
+local touched = {}
+for i = 2, #ARGV, 4 do
+  local part, agentId, order, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local current = redis.call('HGET', prefix .. part .. ':order', agentId)
   if (not current) or compareBytes(order, current) > 0 then
-    redis.call('HSET', prefix .. 'order', agentId, order)
-    redis.call('HSET', prefix .. 'agents', agentId, state)
+    redis.call('HSET', prefix .. part .. ':order', agentId, order)
+    redis.call('HSET', prefix .. part, agentId, value)
+    touched[part] = true
     changed = changed + 1
   end
 end
-if changed > 0 then
-  redis.call('EXPIRE', prefix .. 'order', ttl)
-  redis.call('EXPIRE', prefix .. 'agents', ttl)
+for part, _ in pairs(touched) do
+  redis.call('EXPIRE', prefix .. part, ttl)
+  redis.call('EXPIRE', prefix .. part .. ':order', ttl)
 end
 return changed

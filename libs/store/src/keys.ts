@@ -43,6 +43,11 @@ export class Keys {
     return this.group(groupId) + Keys.historicSuffix(bucketMinutes, utcDay);
   }
 
+  /** Version of a group's historic sums of one UTC day (incremented on every change). */
+  historicVersion(groupId: string, utcDay: number): string {
+    return `${this.group(groupId)}hv:${utcDay}`;
+  }
+
   daily(groupId: string, localDay: number): string {
     return this.group(groupId) + Keys.dailySuffix(localDay);
   }

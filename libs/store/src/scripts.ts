@@ -63,7 +63,7 @@ declare module 'ioredis' {
     wfmContactMerge(key: string, ...args: ScriptArg[]): Result<string[], Context>;
     wfmGroupApply(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmDirectoryUpsert(key: string, ...args: ScriptArg[]): Result<number, Context>;
-    wfmAgentApply(key: string, ...args: ScriptArg[]): Result<string, Context>;
+    wfmAgentApply(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmAgentContacts(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmOnlineAgents(key: string, ...args: ScriptArg[]): Result<number, Context>;
   }

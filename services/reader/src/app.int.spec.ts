@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { loadConfig } from '@wfm-stream/config';
 import { TimeZone } from '@wfm-stream/core';
@@ -541,6 +543,81 @@ describe('access control', () => {
       /READER_API_KEYS is required/,
     );
     expect(loadConfig(readerConfigSchema, { READER_AUTH: 'none' }).READER_AUTH).toBe('none');
+  });
+});
+
+describe('serviceGroupData answers', () => {
+  const url = `/historic/serviceGroupData?${period}&step=86400000&groupId=1,2`;
+  const received = (body: unknown): number[] =>
+    (body as { historicData: { notUniqueReceived: number }[] }[]).map(
+      (g) => g.historicData[0]?.notUniqueReceived ?? 0,
+    );
+
+  it('are gzipped for clients that accept it, when large enough', async () => {
+    // a day of its own with a contact every minute: a large answer at a 1-minute step
+    const day = Date.UTC(2020, 0, 5);
+    const many = Array.from({ length: 300 }, (_, n) =>
+      handled(
+        `g-${n}`,
+        '1',
+        '1',
+        new Date(day + n * 60_000).toISOString(),
+        new Date(day + n * 60_000 + 5_000).toISOString(),
+        new Date(day + n * 60_000 + 50_000).toISOString(),
+      ),
+    ).flat();
+    await new ContactAggregation(redis, new Keys(`${ns.prefix}:g0`), {
+      zone: TimeZone.UTC,
+      serviceLevelMs: () => 20_000,
+      stateTtlSeconds: 3_600,
+      retentionSeconds: 86_400,
+    }).apply(many);
+    const bigUrl =
+      '/historic/serviceGroupData?startDate=2020-01-05T00:00:00Z&endDate=2020-01-06T00:00:00Z&step=60000&groupId=1';
+    const plain = await reader.app.inject({ url: bigUrl, headers: { 'x-api-key': KEY } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.length).toBeGreaterThan(16 * 1024);
+    const zipped = await reader.app.inject({
+      url: bigUrl,
+      headers: { 'x-api-key': KEY, 'accept-encoding': 'gzip, deflate' },
+    });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.rawPayload.length).toBeLessThan(plain.body.length / 4);
+    expect(JSON.parse(gunzipSync(zipped.rawPayload).toString())).toEqual(plain.json());
+    const small = await reader.app.inject({
+      url,
+      headers: { 'x-api-key': KEY, 'accept-encoding': 'gzip' },
+    });
+    expect(small.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('are never served stale from the cache: new data and directory changes show at once', async () => {
+    const before = (await get(url)).body;
+    expect(await get(url)).toEqual({ status: 200, body: before });
+    const keys = new Keys(`${ns.prefix}:g0`);
+    await new ContactAggregation(redis, keys, {
+      zone: TimeZone.UTC,
+      serviceLevelMs: () => 20_000,
+      stateTtlSeconds: 3_600,
+      retentionSeconds: 86_400,
+    }).apply(handled('c-late', '1', '1', at('15:00:00'), at('15:00:05'), at('15:01:00')));
+    const after = (await get(url)).body;
+    expect(received(after)).toEqual(received(before).map((n, i) => (i === 0 ? n + 1 : n)));
+    await new DirectoryStore(redis, keys, 86_400).apply([
+      {
+        eventId: 'd9',
+        type: 'group.upserted',
+        occurredAt: at('16:00:00'),
+        groupId: '2',
+        serviceId: 'moved',
+        name: 'Business Support',
+        status: 'ACTIVE',
+      },
+    ]);
+    expect((await get(url)).body).toEqual([
+      (after as object[])[0],
+      { ...(after as { serviceId: string }[])[1], serviceId: 'moved' },
+    ]);
   });
 });
 

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { type AuthSettings, createAuthenticator, PUBLIC_PATHS } from './auth.js';
 import { ApiError, internalError } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
 import type { RouteDefinition } from './route.js';
 
 export interface AppOptions {
@@ -71,7 +72,19 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
 
   for (const route of options.routes) {
-    app.get(route.url, async (request) => route.handle(request.query as Record<string, unknown>));
+    app.get(route.url, async (request, reply) => {
+      const result = await route.handle(request.query as Record<string, unknown>);
+      const body =
+        result instanceof PreparedBody ? result : new PreparedBody(JSON.stringify(result));
+      void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+      if (
+        body.json.length >= GZIP_THRESHOLD_BYTES &&
+        /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')
+      ) {
+        return reply.header('content-encoding', 'gzip').send(body.gzip());
+      }
+      return reply.send(body.json);
+    });
   }
 
   for (const path of ['/healthz', '/readyz', '/metrics']) {

@@ -11,6 +11,8 @@ export const readerConfigSchema = z
     MAX_QUERY_DAYS: setting.int(31, 1, 366),
     /** Most ids (groups, agents) one request may list. */
     MAX_IDS_PER_REQUEST: setting.int(500, 1, 100_000),
+    /** Memory for answers kept until their data change (0 turns the cache off). */
+    READER_CACHE_MB: setting.int(64, 0, 65_536),
     /** How a state without a group is reported in agentStatusData (SPEC §5). */
     STATUS_GROUP_LINKING: setting.oneOf(['all-groups', 'none'], 'all-groups'),
     /** Access control: API keys (default), HTTP basic, or none (explicitly). */

@@ -7,6 +7,7 @@ import {
   Keys,
 } from '@wfm-stream/store';
 
+import { AnswerCache } from './answer-cache.js';
 import { buildApp, type ReaderApp } from './app.js';
 import type { ReaderConfig } from './config.js';
 import { agentCallsDataRoute } from './routes/agent-calls-data.js';
@@ -70,6 +71,7 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
     routes: [
       personnelRoute({ directory, systemId: config.SYSTEM_ID }),
       serviceGroupDataRoute({
+        cache: new AnswerCache(config.READER_CACHE_MB * 1024 * 1024),
         historic: new HistoricQueries(redis, keys),
         directory,
         systemId: config.SYSTEM_ID,

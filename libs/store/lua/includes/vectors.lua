@@ -1,67 +1,137 @@
--- Running sums kept as comma-separated integer vectors in hash fields.
--- Deltas are accumulated per (key, field) and written once per script call.
+-- Running sums: vectors of numbers kept in hash fields as packed little-endian doubles
+-- (struct.pack: one C call to read or write a whole vector; exact for integers below
+-- 2^53). Deltas are accumulated per (key, field) and written once per script call.
+--
+-- A term, as the caller serialises it (and as it is stored to be taken back later):
+--   key suffix \31 field \31 length \31 base pairs \31 unique pairs
+-- where pairs are sparse `index:value,index:value` (0-based); terms are joined by \30.
+-- A historic term (key `h:<utc day>`, field = minute of the day) counts in both the
+-- 1-minute bucket (h1:<day>, field minute) and the 15-minute one (h15:<day>, minute / 15).
+
+local FORMATS = {}
+local function vectorFormat(n)
+  local f = FORMATS[n]
+  if f == nil then
+    f = '<' .. string.rep('d', n)
+    FORMATS[n] = f
+  end
+  return f
+end
+
+local function unpackVector(bytes)
+  if not bytes or #bytes == 0 then return {} end
+  local values = { struct.unpack(vectorFormat(#bytes / 8), bytes) }
+  values[#values] = nil -- struct.unpack also returns the next position
+  return values
+end
+
+local function packVector(values)
+  return struct.pack(vectorFormat(#values), unpack(values))
+end
 
 local function newAccumulator()
   return { keys = {}, order = {} }
 end
 
--- Adds sign * (base + unique * uniq) into the accumulator.
-local function accumulate(acc, key, field, base, uniq, unique, sign)
-  local fields = acc.keys[key]
+local function addPairs(vec, pairs, factor)
+  if factor == 0 or pairs == '' then return end
+  for i, v in string.gmatch(pairs, '(%d+):(%-?%d+)') do
+    local index = tonumber(i) + 1
+    vec[index] = (vec[index] or 0) + factor * tonumber(v)
+  end
+end
+
+local function accumulateInto(acc, fullKey, field, len, base, uniq, sign, unique)
+  local fields = acc.keys[fullKey]
   if fields == nil then
     fields = {}
-    acc.keys[key] = fields
-    acc.order[#acc.order + 1] = key
+    acc.keys[fullKey] = fields
+    acc.order[#acc.order + 1] = fullKey
   end
   local vec = fields[field]
   if vec == nil then
-    vec = {}
+    vec = { n = len }
     fields[field] = vec
+  elseif len > vec.n then
+    vec.n = len
   end
-  for i = 1, #base do
-    vec[i] = (vec[i] or 0) + sign * base[i]
-  end
-  if unique == 1 and uniq then
-    for i = 1, #uniq do
-      vec[i] = (vec[i] or 0) + sign * uniq[i]
-    end
+  addPairs(vec, base, sign)
+  if unique == 1 then addPairs(vec, uniq, sign) end
+end
+
+-- Adds sign * (base + unique * uniq) of one serialised term.
+local function accumulateTerm(acc, prefix, term, sign, unique)
+  local key, field, len, base, uniq = string.match(term, '^([^\31]*)\31([^\31]*)\31(%d+)\31([^\31]*)\31?(.*)$')
+  len = tonumber(len)
+  local day = string.match(key, '^h:(%d+)$')
+  if day then
+    accumulateInto(acc, prefix .. 'h1:' .. day, field, len, base, uniq, sign, unique)
+    accumulateInto(acc, prefix .. 'h15:' .. day, tostring(math.floor(tonumber(field) / 15)), len, base, uniq, sign, unique)
+  else
+    accumulateInto(acc, prefix .. key, field, len, base, uniq, sign, unique)
   end
 end
 
-local function parseVector(text)
-  local vec = {}
-  if text then
-    for n in string.gmatch(text, '[^,]+') do
-      vec[#vec + 1] = tonumber(n)
-    end
-  end
-  return vec
+-- Adds sign * (base + unique * uniq) of every term in a serialised list.
+local function accumulateTerms(acc, prefix, terms, sign, unique)
+  if not terms or terms == '' then return end
+  for term in string.gmatch(terms, '[^\30]+') do accumulateTerm(acc, prefix, term, sign, unique) end
 end
 
--- Writes every accumulated delta; fields that sum to all zeros are removed.
+-- Replaces one contribution by another: terms present in both, byte for byte, cancel out
+-- and are not even parsed; only the ones that changed are taken back or added.
+local function replaceTerms(acc, prefix, oldTerms, newTerms, unique)
+  local old = {}
+  for term in string.gmatch(oldTerms, '[^\30]+') do old[term] = (old[term] or 0) + 1 end
+  for term in string.gmatch(newTerms, '[^\30]+') do
+    if (old[term] or 0) > 0 then
+      old[term] = old[term] - 1
+    else
+      accumulateTerm(acc, prefix, term, 1, unique)
+    end
+  end
+  for term, count in pairs(old) do
+    for _ = 1, count do accumulateTerm(acc, prefix, term, -1, unique) end
+  end
+end
+
+-- Writes every accumulated delta, three calls per key whatever the number of fields:
+-- one HMGET, one HSET of the new sums, one HDEL of the fields that sum to zero.
 local function flushAccumulator(acc, ttl)
   for _, key in ipairs(acc.order) do
+    local fields, deltas = {}, {}
     for field, delta in pairs(acc.keys[key]) do
-      local nonzeroDelta = false
-      for i = 1, #delta do
-        if delta[i] ~= 0 then nonzeroDelta = true end
+      for i = 1, delta.n do
+        if (delta[i] or 0) ~= 0 then
+          fields[#fields + 1] = field
+          deltas[#deltas + 1] = delta
+          break
+        end
       end
-      if nonzeroDelta then
-        local current = parseVector(redis.call('HGET', key, field))
-        local n = math.max(#current, #delta)
+    end
+    if #fields > 0 then
+      local currents = redis.call('HMGET', key, unpack(fields))
+      local sets, dels = {}, {}
+      for k, field in ipairs(fields) do
+        local current = unpackVector(currents[k])
+        local delta = deltas[k]
+        local n = math.max(#current, delta.n)
         local allZero = true
         local out = {}
         for i = 1, n do
           local v = (current[i] or 0) + (delta[i] or 0)
-          out[i] = string.format('%d', v)
+          out[i] = v
           if v ~= 0 then allZero = false end
         end
         if allZero then
-          redis.call('HDEL', key, field)
+          dels[#dels + 1] = field
         else
-          redis.call('HSET', key, field, table.concat(out, ','))
+          sets[#sets + 1] = field
+          sets[#sets + 1] = packVector(out)
         end
       end
+      if #sets > 0 then redis.call('HSET', key, unpack(sets)) end
+      if #dels > 0 then redis.call('HDEL', key, unpack(dels)) end
     end
     redis.call('EXPIRE', key, ttl)
   end

@@ -1,67 +1,36 @@
-import { DAY_MS, versionKey } from '@wfm-stream/core';
+import { compareBytes, versionKey } from '@wfm-stream/core';
 import type { AgentEvent } from '@wfm-stream/schemas';
 
 import type { RedisClient } from '../connection.js';
 import type { Keys } from '../keys.js';
 import { settleAll } from '../settle.js';
-import { type AgentPayload, encodeAgentEvent } from './codec.js';
-import type { OnlineAgentState } from './online-state.js';
+import { agentPayload, encodeAgentEvent, serializePayload } from './codec.js';
 
 export interface AgentAggregationSettings {
-  /** A duplicate eventId arriving within this window changes nothing (ms, arrival time). */
+  /** A duplicate eventId changes nothing for at least this long after its day was last written (ms). */
   readonly dedupeWindowMs: number;
   readonly retentionSeconds: number;
-  /** Arrival clock, for de-duplication by arrival day. */
-  readonly now?: () => number;
 }
 
-interface TimelineEvent {
-  readonly id: string;
+interface Latest {
+  readonly event: AgentEvent;
   readonly ms: number;
-  readonly p: AgentPayload;
 }
 
-interface ApplyReply {
-  readonly last: TimelineEvent | null;
-  readonly session: TimelineEvent | null;
-  readonly applied: number;
-}
-
-/**
- * The version of an agent's online state: it is a function of the latest state event
- * and the latest session event, each of which only ever moves forward. Joined with a
- * byte below any id character, the pair compares like the two keys in turn.
- */
-function onlineVersion(reply: ApplyReply): string {
-  const key = (e: TimelineEvent | null): string => (e === null ? '' : versionKey(e.ms, e.id));
-  return `${key(reply.last)}\u0000${key(reply.session)}`;
-}
-
-/** The online state an agent's latest events give. */
-export function onlineStateOf(agentId: string, reply: ApplyReply): OnlineAgentState | undefined {
-  const last = reply.last;
-  if (last === null) return undefined;
-  const loginMs = reply.session?.p.t === 'I' ? reply.session.ms : undefined;
-  if (last.p.t === 'I' || last.p.t === 'S') {
-    return {
-      agentId,
-      loggedIn: true,
-      stateCode: last.p.c,
-      stateName: last.p.n,
-      category: last.p.k,
-      startMs: last.ms,
-      groupId: last.p.g,
-      loginMs,
-    };
-  }
-  return { agentId, loggedIn: false, stateCode: '', stateName: '', category: '', startMs: last.ms };
+function isLater(a: Latest, b: Latest | undefined): boolean {
+  return (
+    b === undefined ||
+    a.ms > b.ms ||
+    (a.ms === b.ms && compareBytes(a.event.eventId, b.event.eventId) > 0)
+  );
 }
 
 /**
- * Applies agent events in two round trips per batch: one script per agent keeps its
- * timelines and spans (lua/agent-apply-1.lua) and returns its latest state; one script
- * then moves the online index (lua/online-agents-1.lua), which only ever takes a later
- * state than it holds.
+ * Records agent events, one round trip per batch: one script per agent appends the
+ * events to its day timelines (lua/agent-apply-1.lua), and the online index
+ * (lua/online-agents-1.lua) hears each agent's latest state and session events of the
+ * batch; it keeps an event only when it is later than the one it holds, so any order
+ * and any repetition give the same current state.
  */
 export class AgentAggregation {
   constructor(
@@ -72,40 +41,58 @@ export class AgentAggregation {
 
   async apply(events: readonly AgentEvent[]): Promise<{ agents: number; applied: number }> {
     const byAgent = new Map<string, AgentEvent[]>();
+    const latestState = new Map<string, Latest>();
+    const latestSession = new Map<string, Latest>();
     for (const event of events) {
       const list = byAgent.get(event.agentId);
       if (list === undefined) byAgent.set(event.agentId, [event]);
       else list.push(event);
+      if (event.type === 'agent.directOutContact') continue;
+      const candidate = { event, ms: Date.parse(event.occurredAt) };
+      if (isLater(candidate, latestState.get(event.agentId)))
+        latestState.set(event.agentId, candidate);
+      if (
+        event.type !== 'agent.stateChanged' &&
+        isLater(candidate, latestSession.get(event.agentId))
+      ) {
+        latestSession.set(event.agentId, candidate);
+      }
     }
-    const now = this.settings.now?.() ?? Date.now();
-    const lookbackDays = Math.ceil(this.settings.dedupeWindowMs / DAY_MS);
-    const seenTtl = String(Math.ceil(this.settings.dedupeWindowMs / 1000) + 86_400);
+    const idsTtl = String(Math.ceil(this.settings.dedupeWindowMs / 1000));
     const ttl = String(this.settings.retentionSeconds);
+    const online: string[] = [];
+    for (const [agentId, { event, ms }] of latestState) {
+      online.push(
+        'state',
+        agentId,
+        versionKey(ms, event.eventId),
+        `${ms}\u001f${serializePayload(agentPayload(event))}`,
+      );
+    }
+    for (const [agentId, { event, ms }] of latestSession) {
+      online.push(
+        'session',
+        agentId,
+        versionKey(ms, event.eventId),
+        `${ms}\u001f${event.type === 'agent.loggedIn' ? 'I' : 'O'}`,
+      );
+    }
     const agentIds = [...byAgent.keys()];
-    const replies = await settleAll(
-      agentIds.map((agentId) =>
-        this.redis.wfmAgentApply(
-          this.keys.agent(agentId),
-          seenTtl,
-          ttl,
-          String(Math.floor(now / DAY_MS)),
-          String(lookbackDays),
-          ...(byAgent.get(agentId) ?? []).flatMap(encodeAgentEvent),
+    const [applied] = await Promise.all([
+      settleAll(
+        agentIds.map((agentId) =>
+          this.redis.wfmAgentApply(
+            this.keys.agent(agentId),
+            idsTtl,
+            ttl,
+            ...(byAgent.get(agentId) ?? []).flatMap(encodeAgentEvent),
+          ),
         ),
       ),
-    );
-    const online: string[] = [];
-    let applied = 0;
-    replies.forEach((text, i) => {
-      const agentId = agentIds[i] ?? '';
-      const reply = JSON.parse(text) as ApplyReply;
-      applied += reply.applied;
-      const state = onlineStateOf(agentId, reply);
-      if (state !== undefined && reply.last !== null) {
-        online.push(agentId, onlineVersion(reply), JSON.stringify(state));
-      }
-    });
-    if (online.length > 0) await this.redis.wfmOnlineAgents(this.keys.online(), ttl, ...online);
-    return { agents: agentIds.length, applied };
+      online.length > 0
+        ? this.redis.wfmOnlineAgents(this.keys.online(), ttl, ...online)
+        : Promise.resolve(0),
+    ]);
+    return { agents: agentIds.length, applied: applied.reduce((a, b) => a + b, 0) };
   }
 }

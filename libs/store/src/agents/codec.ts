@@ -72,5 +72,33 @@ export function agentPayload(event: AgentEvent): AgentPayload {
 }
 
 export function encodeAgentEvent(event: AgentEvent): [string, string, string] {
-  return [event.eventId, String(occurredAtMs(event)), JSON.stringify(agentPayload(event))];
+  return [event.eventId, String(occurredAtMs(event)), serializePayload(agentPayload(event))];
+}
+
+const SEP = '\u001f';
+
+/** A payload as stored: its fields joined by \x1f, the kind first. */
+export function serializePayload(p: AgentPayload): string {
+  switch (p.t) {
+    case 'I':
+    case 'S':
+      return [p.t, p.c, p.n, p.k, p.g ?? '', p.v ?? ''].join(SEP);
+    case 'O':
+      return 'O';
+    case 'D':
+      return ['D', p.k, p.g ?? ''].join(SEP);
+  }
+}
+
+export function parsePayload(text: string): AgentPayload {
+  const [t = '', a = '', b = '', c = '', g = '', v = ''] = text.split(SEP);
+  switch (t) {
+    case 'I':
+    case 'S':
+      return { t, c: a, n: b, k: c, ...(g === '' ? {} : { g }), ...(v === '' ? {} : { v }) };
+    case 'D':
+      return { t, k: a, ...(b === '' ? {} : { g: b }) };
+    default:
+      return { t: 'O' };
+  }
 }

@@ -5,7 +5,7 @@ import type { RedisClient } from '../connection.js';
 import { type Keys } from '../keys.js';
 import { settleAll } from '../settle.js';
 import { type ContactSnapshot, decodeContactRecord, encodeContactEvent } from './codec.js';
-import { groupTerms, type Term, uniquenessMember, uniquenessPrefix } from './group-terms.js';
+import { groupTerms, serializeTerms, uniquenessMember, uniquenessPrefix } from './group-terms.js';
 
 export interface ContactAggregationSettings {
   readonly zone: TimeZone;
@@ -23,7 +23,7 @@ function countAll(map: ReadonlyMap<string, readonly unknown[]>): number {
   return n;
 }
 
-/** One entry of the group script's ARGV[3]; see lua/group-apply-1.lua. */
+/** One update of the group script; see lua/group-apply-1.lua. */
 interface GroupUpdate {
   readonly c: string;
   readonly v: number;
@@ -31,7 +31,36 @@ interface GroupUpdate {
   readonly p: string;
   readonly m: string;
   readonly x: boolean;
-  readonly t: readonly Term[];
+  /** Serialised terms (serializeTerms). */
+  readonly t: string;
+}
+
+function groupArgs(update: GroupUpdate): string[] {
+  return [
+    update.c,
+    String(update.v),
+    String(update.d),
+    update.p,
+    update.m,
+    update.x ? '1' : '0',
+    update.t,
+  ];
+}
+
+function agentContactArgs(update: AgentContactUpdate): string[] {
+  const r = update.r;
+  return [
+    update.c,
+    String(update.v),
+    String(update.d),
+    update.x ? '1' : '0',
+    r?.g ?? '',
+    r?.h ?? '',
+    r === undefined ? '' : String(r.a),
+    r?.n === null || r?.n === undefined ? '' : String(r.n),
+    r?.o ?? '',
+    r?.w === true ? '1' : '0',
+  ];
 }
 
 /** One entry of the agent-contacts script's ARGV[2]; see lua/agent-contacts-1.lua. */
@@ -108,11 +137,15 @@ export class ContactAggregation {
           this.keys.group(groupId),
           stateTtl,
           figuresTtl,
-          JSON.stringify(list),
+          ...list.flatMap(groupArgs),
         ),
       ),
       ...[...agentUpdates].map(([agentId, list]) =>
-        this.redis.wfmAgentContacts(this.keys.agent(agentId), figuresTtl, JSON.stringify(list)),
+        this.redis.wfmAgentContacts(
+          this.keys.agent(agentId),
+          figuresTtl,
+          ...list.flatMap(agentContactArgs),
+        ),
       ),
     ]);
     return {
@@ -188,7 +221,7 @@ export class ContactAggregation {
         const id = `${day}\u0000${home.id}`;
         if (former.has(id)) continue;
         former.add(id);
-        push(home.id, { c: facts.contactId, v: version, d: day, p: '', m: '', x: true, t: [] });
+        push(home.id, { c: facts.contactId, v: version, d: day, p: '', m: '', x: true, t: '' });
       }
       if (offered === undefined || currentDay === undefined) continue;
       const contribution = groupContribution(facts, this.settings.serviceLevelMs(offered.groupId));
@@ -200,7 +233,7 @@ export class ContactAggregation {
           p: '',
           m: '',
           x: true,
-          t: [],
+          t: '',
         });
         continue;
       }
@@ -212,7 +245,7 @@ export class ContactAggregation {
         p: prefix,
         m: uniquenessMember(prefix, offered.at, facts.contactId),
         x: false,
-        t: groupTerms(contribution, zone),
+        t: serializeTerms(groupTerms(contribution, zone)),
       });
     }
     return byGroup;

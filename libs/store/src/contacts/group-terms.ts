@@ -11,14 +11,42 @@ import { Keys } from '../keys.js';
 /** One running-sum update: [key suffix, hash field, base vector, unique-only vector]. */
 export type Term = readonly [string, string, readonly number[], readonly number[] | null];
 
-function historicTerms(vector: TimedVector): Term[] {
+function sparse(vector: readonly number[] | null): string {
+  if (vector === null) return '';
+  const pairs: string[] = [];
+  vector.forEach((value, index) => {
+    if (value !== 0) pairs.push(`${index}:${value}`);
+  });
+  return pairs.join(',');
+}
+
+/**
+ * Terms as the group script takes and stores them (lua/includes/vectors.lua): key, field,
+ * vector length and the sparse base and unique-only vectors, joined by \x1f; terms
+ * joined by \x1e. Stored verbatim, so taking a contribution back parses one string.
+ */
+export function serializeTerms(terms: readonly Term[]): string {
+  return terms
+    .map(
+      ([key, field, base, unique]) =>
+        `${key}\u001f${field}\u001f${base.length}\u001f${sparse(base)}\u001f${sparse(unique)}`,
+    )
+    .join('\u001e');
+}
+
+/** A vector of sums as stored: little-endian doubles. */
+export function decodeVector(bytes: Buffer): number[] {
+  const values: number[] = [];
+  for (let offset = 0; offset + 8 <= bytes.length; offset += 8)
+    values.push(bytes.readDoubleLE(offset));
+  return values;
+}
+
+/** A historic term: the group script counts it in the 1- and 15-minute buckets of its minute. */
+function historicTerm(vector: TimedVector): Term {
   const utcDay = Math.floor(vector.at / DAY_MS);
   const minute = Math.floor((vector.at - utcDay * DAY_MS) / MINUTE_MS);
-  const unique = vector.unique ?? null;
-  return [
-    [Keys.historicSuffix(15, utcDay), String(Math.floor(minute / 15)), vector.base, unique],
-    [Keys.historicSuffix(1, utcDay), String(minute), vector.base, unique],
-  ];
+  return [`h:${utcDay}`, String(minute), vector.base, vector.unique ?? null];
 }
 
 /**
@@ -27,7 +55,7 @@ function historicTerms(vector: TimedVector): Term[] {
  * the group's `now` vector.
  */
 export function groupTerms(contribution: GroupContribution, zone: TimeZone): Term[] {
-  const terms: Term[] = contribution.historic.flatMap(historicTerms);
+  const terms: Term[] = contribution.historic.map(historicTerm);
   for (const vector of contribution.daily) {
     terms.push([
       Keys.dailySuffix(zone.dayNumberAt(vector.at)),

@@ -102,6 +102,11 @@ export class DirectoryStore {
     return this.redis.wfmDirectoryUpsert(this.keys.directoryPrefix(), ...args);
   }
 
+  /** Changes whenever the directory does. */
+  async version(): Promise<string> {
+    return (await this.redis.get(`${this.keys.directoryPrefix()}version`)) ?? '0';
+  }
+
   async groups(): Promise<Map<string, GroupEntry>> {
     return parseMap<GroupEntry>(await this.redis.hgetall(this.keys.directory('groups')));
   }

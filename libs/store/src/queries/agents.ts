@@ -1,5 +1,6 @@
-import { DAY_MS } from '@wfm-stream/core';
+import { DAY_MS, loginSpans, stateSpans, type TimelineEvent } from '@wfm-stream/core';
 
+import { parsePayload } from '../agents/codec.js';
 import type { OnlineAgentState } from '../agents/online-state.js';
 import type { RedisClient } from '../connection.js';
 import type { Keys } from '../keys.js';
@@ -61,78 +62,98 @@ export class AgentQueries {
     private readonly keys: Keys,
   ) {}
 
-  /** Members of per-day span sets of each agent whose span overlaps [startMs, endMs), once each. */
-  private async spans(
+  /**
+   * The events of each agent's timeline around [startMs, endMs): the last one before the
+   * period's first UTC day, every one of the days the period covers, and the first one
+   * after its last day. Consecutive events in this window are consecutive in the whole
+   * timeline, so every span overlapping the period is between two of them.
+   */
+  private async window(
     agentIds: readonly string[],
-    family: 'ss' | 'ls',
+    family: 'tl' | 'se',
     startMs: number,
     endMs: number,
-  ): Promise<Map<string, unknown[][]>> {
-    const requests = agentIds.flatMap((agentId) =>
-      days(startMs, endMs).map((day) => ({ agentId, day })),
+  ): Promise<Map<string, TimelineEvent[]>> {
+    const first = Math.floor(startMs / DAY_MS);
+    const last = Math.floor((endMs - 1) / DAY_MS);
+    const indexes = await settleAll(
+      agentIds.map((agentId) => this.redis.zrange(`${this.keys.agent(agentId)}${family}d`, 0, -1)),
     );
+    const reads: { agentId: string; day: string; from: number; to: number }[] = [];
+    indexes.forEach((days, i) => {
+      const agentId = agentIds[i] ?? '';
+      const numbers = days.map(Number).sort((x, y) => x - y);
+      const before = numbers.filter((d) => d < first).at(-1);
+      const after = numbers.find((d) => d > last);
+      if (before !== undefined) reads.push({ agentId, day: String(before), from: -1, to: -1 });
+      for (const d of numbers)
+        if (d >= first && d <= last) reads.push({ agentId, day: String(d), from: 0, to: -1 });
+      if (after !== undefined) reads.push({ agentId, day: String(after), from: 0, to: 0 });
+    });
     const replies = await settleAll(
-      requests.map(({ agentId, day }) =>
-        this.redis.zrangebyscore(
-          `${this.keys.agent(agentId)}${family}:${day}`,
-          '-inf',
-          `(${endMs}`,
+      reads.map((r) =>
+        this.redis.zrange(
+          `${this.keys.agent(r.agentId)}${family}:${r.day}`,
+          r.from,
+          r.to,
+          'WITHSCORES',
         ),
       ),
     );
-    const result = new Map<string, unknown[][]>();
-    const seen = new Set<string>();
-    replies.forEach((members, i) => {
-      const agentId = requests[i]?.agentId ?? '';
-      for (const member of members) {
-        const span = JSON.parse(member) as unknown[];
-        const spanEnd = span[1] as number;
-        const key = `${agentId}\u0000${member}`;
-        if (spanEnd <= startMs || seen.has(key)) continue;
-        seen.add(key);
-        const list = result.get(agentId);
-        if (list === undefined) result.set(agentId, [span]);
-        else list.push(span);
+    const result = new Map<string, TimelineEvent[]>();
+    replies.forEach((flat, i) => {
+      const agentId = reads[i]?.agentId ?? '';
+      let list = result.get(agentId);
+      if (list === undefined) {
+        list = [];
+        result.set(agentId, list);
       }
+      for (let j = 0; j + 1 < flat.length; j += 2)
+        list.push(timelineEvent(flat[j] ?? '', Number(flat[j + 1])));
     });
-    for (const list of result.values()) list.sort((a, b) => (a[0] as number) - (b[0] as number));
     return result;
   }
 
+  /** Finished states of each agent that overlap [startMs, endMs) (SPEC §5), by start. */
   async statusSpans(
     agentIds: readonly string[],
     startMs: number,
     endMs: number,
   ): Promise<Map<string, StateSpan[]>> {
-    const raw = await this.spans(agentIds, 'ss', startMs, endMs);
-    return new Map(
-      [...raw].map(([agentId, spans]) => [
-        agentId,
-        spans.map(([s, e, , code, name, category, group, service]) => ({
-          startMs: s as number,
-          endMs: e as number,
-          stateCode: code as string,
-          stateName: name as string,
-          category: category as string,
-          groupId: group === '' ? undefined : (group as string),
-          serviceId: service === '' ? undefined : (service as string),
-        })),
-      ]),
-    );
+    const windows = await this.window(agentIds, 'tl', startMs, endMs);
+    const result = new Map<string, StateSpan[]>();
+    for (const [agentId, events] of windows) {
+      const spans = stateSpans(events)
+        .filter((s) => s.start.atMs < endMs && s.endMs > startMs)
+        .map(({ start, endMs: end }) => ({
+          startMs: start.atMs,
+          endMs: end,
+          stateCode: start.state?.code ?? '',
+          stateName: start.state?.name ?? '',
+          category: start.state?.category ?? '',
+          groupId: start.state?.groupId,
+          serviceId: start.state?.serviceId,
+        }));
+      if (spans.length > 0) result.set(agentId, spans);
+    }
+    return result;
   }
 
+  /** Finished sessions (login to logout) of each agent that overlap [startMs, endMs), by start. */
   async loginSpans(
     agentIds: readonly string[],
     startMs: number,
     endMs: number,
   ): Promise<Map<string, LoginSpan[]>> {
-    const raw = await this.spans(agentIds, 'ls', startMs, endMs);
-    return new Map(
-      [...raw].map(([agentId, spans]) => [
-        agentId,
-        spans.map(([s, e]) => ({ startMs: s as number, endMs: e as number })),
-      ]),
-    );
+    const windows = await this.window(agentIds, 'se', startMs, endMs);
+    const result = new Map<string, LoginSpan[]>();
+    for (const [agentId, events] of windows) {
+      const spans = loginSpans(events)
+        .filter((s) => s.start.atMs < endMs && s.endMs > startMs)
+        .map((s) => ({ startMs: s.start.atMs, endMs: s.endMs }));
+      if (spans.length > 0) result.set(agentId, spans);
+    }
+    return result;
   }
 
   /** Contacts each agent answered in [startMs, endMs) whose group is known. */
@@ -153,28 +174,20 @@ export class AgentQueries {
     replies.forEach((fields, i) => {
       const agentId = requests[i]?.agentId ?? '';
       for (const [contactId, text] of Object.entries(fields)) {
-        const record = JSON.parse(text) as {
-          x?: boolean;
-          r?: {
-            g: string | null;
-            h: string | null;
-            a: number;
-            n: number | null;
-            o: string | null;
-            w: boolean;
-          };
-        };
-        const r = record.r;
-        if (record.x === true || r === undefined || r.g === null) continue;
-        if (r.a < startMs || r.a >= endMs) continue;
+        // version \x1f group \x1f channel \x1f answered \x1f ended \x1f outcome \x1f wrapped, or version \x1f x
+        const [, group = '', channel = '', answered, ended = '', outcome = '', wrapped] =
+          text.split('\u001f');
+        if (answered === undefined || group === '') continue;
+        const answeredMs = Number(answered);
+        if (answeredMs < startMs || answeredMs >= endMs) continue;
         const contact: AgentContact = {
           contactId,
-          groupId: r.g,
-          channel: r.h ?? '',
-          answeredMs: r.a,
-          endedMs: r.n ?? undefined,
-          outcome: r.o ?? undefined,
-          wrapped: r.w,
+          groupId: group,
+          channel,
+          answeredMs,
+          endedMs: ended === '' ? undefined : Number(ended),
+          outcome: outcome === '' ? undefined : outcome,
+          wrapped: wrapped === '1',
         };
         const list = result.get(agentId);
         if (list === undefined) result.set(agentId, [contact]);
@@ -255,12 +268,58 @@ export class AgentQueries {
 
   /** Every agent the online index knows, logged in or not. */
   async online(): Promise<Map<string, OnlineAgentState>> {
-    const fields = await this.redis.hgetall(`${this.keys.online()}agents`);
-    return new Map(
-      Object.entries(fields).map(([agentId, text]) => [
-        agentId,
-        JSON.parse(text) as OnlineAgentState,
-      ]),
-    );
+    const [states, sessions] = await Promise.all([
+      this.redis.hgetall(`${this.keys.online()}state`),
+      this.redis.hgetall(`${this.keys.online()}session`),
+    ]);
+    const result = new Map<string, OnlineAgentState>();
+    for (const [agentId, text] of Object.entries(states)) {
+      const cut = text.indexOf('\u001f');
+      const startMs = Number(text.slice(0, cut));
+      const payload = parsePayload(text.slice(cut + 1));
+      const [sessionMs = '', sessionKind = ''] = (sessions[agentId] ?? '').split('\u001f');
+      if (payload.t === 'I' || payload.t === 'S') {
+        result.set(agentId, {
+          agentId,
+          loggedIn: true,
+          stateCode: payload.c,
+          stateName: payload.n,
+          category: payload.k,
+          startMs,
+          groupId: payload.g,
+          loginMs: sessionKind === 'I' ? Number(sessionMs) : undefined,
+        });
+      } else {
+        result.set(agentId, {
+          agentId,
+          loggedIn: false,
+          stateCode: '',
+          stateName: '',
+          category: '',
+          startMs,
+        });
+      }
+    }
+    return result;
   }
+}
+
+/** A stored timeline member (eventId \0 payload) as the pure span functions take it. */
+function timelineEvent(member: string, atMs: number): TimelineEvent {
+  const cut = member.indexOf('\u0000');
+  const eventId = member.slice(0, cut);
+  const payload = parsePayload(member.slice(cut + 1));
+  if (payload.t === 'O' || payload.t === 'D') return { eventId, atMs, kind: 'logout' };
+  return {
+    eventId,
+    atMs,
+    kind: payload.t === 'I' ? 'login' : 'state',
+    state: {
+      code: payload.c,
+      name: payload.n,
+      category: payload.k,
+      groupId: payload.g,
+      serviceId: payload.v,
+    },
+  };
 }

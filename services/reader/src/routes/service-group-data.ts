@@ -1,6 +1,7 @@
 import { bucketMinutesFor, formatInstant, intervalGrid, serviceGroupRows } from '@wfm-stream/core';
 import type { DirectoryStore, HistoricQueries } from '@wfm-stream/store';
 
+import type { AnswerCache } from '../answer-cache.js';
 import { notFound } from '../errors.js';
 import {
   checkPeriod,
@@ -10,9 +11,11 @@ import {
   parseQuery,
   stepParam,
 } from '../params.js';
+import { PreparedBody } from '../prepared-body.js';
 import type { RouteDefinition } from '../route.js';
 
 export interface ServiceGroupDataDeps {
+  readonly cache: AnswerCache;
   readonly historic: HistoricQueries;
   readonly directory: DirectoryStore;
   readonly systemId: string;
@@ -99,11 +102,35 @@ export function serviceGroupDataRoute(deps: ServiceGroupDataDeps): RouteDefiniti
       checkWholeMinutes(period);
       const grid = intervalGrid(period.start, q.step);
       const bucketMinutes = bucketMinutesFor(grid, period.start.ms, period.end.ms);
+      const request = JSON.stringify([
+        q.groupId,
+        period.start.ms,
+        period.start.offsetMinutes,
+        period.end.ms,
+        q.step,
+      ]);
+      const [dataVersions, directoryVersion] = await Promise.all([
+        deps.historic.versions(q.groupId, period.start.ms, period.end.ms),
+        deps.directory.version(),
+      ]);
+      const versions = `${directoryVersion};${dataVersions}`;
+      const cached = deps.cache.get(request, versions);
+      if (cached !== undefined) return cached;
+
       const [buckets, groups] = await Promise.all([
         deps.historic.groupBuckets(q.groupId, period.start.ms, period.end.ms, bucketMinutes),
         deps.directory.groups(),
       ]);
       const offset = period.start.offsetMinutes;
+      const formatted = new Map<number, string>();
+      const format = (ms: number): string => {
+        let text = formatted.get(ms);
+        if (text === undefined) {
+          text = formatInstant(ms, offset);
+          formatted.set(ms, text);
+        }
+        return text;
+      };
       const answer = [];
       for (const groupId of q.groupId) {
         const rows = serviceGroupRows(buckets.get(groupId) ?? [], grid);
@@ -112,8 +139,8 @@ export function serviceGroupDataRoute(deps: ServiceGroupDataDeps): RouteDefiniti
           serviceId: groups.get(groupId)?.serviceId ?? deps.systemId,
           groupId,
           historicData: rows.map(({ startMs, endMs, ...fields }) => ({
-            startInterval: formatInstant(startMs, offset),
-            endInterval: formatInstant(endMs, offset),
+            startInterval: format(startMs),
+            endInterval: format(endMs),
             ...fields,
           })),
         });
@@ -124,7 +151,9 @@ export function serviceGroupDataRoute(deps: ServiceGroupDataDeps): RouteDefiniti
           `No contacts were offered to group(s) ${q.groupId.join(', ')} between ${formatInstant(period.start.ms, offset)} and ${formatInstant(period.end.ms, offset)}.`,
         );
       }
-      return answer;
+      const body = new PreparedBody(JSON.stringify(answer));
+      deps.cache.set(request, versions, body);
+      return body;
     },
   };
 }
