@@ -15,7 +15,7 @@ export class AnswerCache {
 
   get(request: string, versions: string): PreparedBody | undefined {
     const entry = this.entries.get(request);
-    if (entry === undefined || entry.versions !== versions) return undefined;
+    if (entry?.versions !== versions) return undefined;
     this.entries.delete(request);
     this.entries.set(request, entry);
     return entry.body;
