@@ -1,111 +1,169 @@
-import { formatInstant, type TimeZone } from '@wfm-stream/core';
+/**
+ * Agent states, synthesized: the log has none, only who served which call when. Per
+ * agent and local day (the `date` of the calls' rows): logged in (READY) 5 minutes before
+ * the first call is answered; BUSY ("Talking", in the call's group) from each answer;
+ * READY again when the agent's calls are over, unless the next call starts at or before
+ * that (then still BUSY, re-stated only when the group changes); logged out 5 minutes
+ * after the last call of the day ends. When a day's login would come at or before the
+ * previous day's logout (a night shift across midnight), the two days are one session,
+ * so an agent's events never go back in time or contradict each other.
+ */
+
+import { formatDayNumber, type TimeZone } from '@wfm-stream/core';
 import type { AgentEvent } from '@wfm-stream/schemas';
 
-/**
- * The log has no agent states, so they are synthesized from the calls each agent served,
- * clearly as an approximation: logged in 5 minutes before the first call, BUSY
- * ("Talking", in the call's group) while serving, AVAILABLE ("Ready") between calls,
- * logged out 5 minutes after the last one. A new session starts when the next call
- * comes more than 10 minutes after the last one ended and on another local day.
- */
+import { formatLocal } from './local-time.js';
+import { RANK, type TimedEvent } from './timeline.js';
+
+/** A call an agent served, as replayed. */
 export interface ServedCall {
   readonly agentId: string;
   readonly groupId: string;
+  /** Answered. */
   readonly fromMs: number;
+  /** Ended (not before `fromMs`). */
   readonly toMs: number;
-  readonly localDate: string;
+  /** The replayed local day of the call's row (days since 1970-01-01). */
+  readonly dayNumber: number;
 }
 
-const MARGIN_MS = 5 * 60_000;
+/** Login before the first call, logout after the last. */
+export const SESSION_MARGIN_MS = 5 * 60_000;
 
-export function synthesizeAgentStates(calls: readonly ServedCall[], zone: TimeZone): AgentEvent[] {
+const READY = { stateCode: 'READY', stateName: 'Ready', category: 'AVAILABLE' } as const;
+const TALKING = { stateCode: 'TALKING', stateName: 'Talking', category: 'BUSY' } as const;
+
+/**
+ * One agent's events of one session; ids `${agentId}-${yyyymmdd}-${n}`, numbered on from
+ * an earlier session of the same agent and day (possible only with rows out of order).
+ */
+class Session {
+  private readonly idPrefix: string;
+  /** When the calls so far are over. */
+  private busyUntil: number;
+  /** The group of the current BUSY state; undefined while READY. */
+  private busyGroup: string | undefined;
+
+  constructor(
+    private readonly agentId: string,
+    readonly dayNumber: number,
+    private readonly zone: TimeZone,
+    private readonly out: TimedEvent<AgentEvent>[],
+    private readonly counters: Map<string, number>,
+    first: ServedCall,
+  ) {
+    this.idPrefix = `${agentId}-${formatDayNumber(dayNumber).replaceAll('-', '')}-`;
+    this.busyUntil = first.fromMs;
+    const ms = first.fromMs - SESSION_MARGIN_MS;
+    this.out.push({
+      ms,
+      rank: RANK.loggedIn,
+      event: {
+        eventId: this.nextId(),
+        type: 'agent.loggedIn',
+        occurredAt: formatLocal(zone, ms),
+        agentId,
+        ...READY,
+      },
+    });
+  }
+
+  /** The logout this session would have if no further call joined it. */
+  get logoutMs(): number {
+    return this.busyUntil + SESSION_MARGIN_MS;
+  }
+
+  serve(call: ServedCall): void {
+    if (this.busyGroup !== undefined && call.fromMs > this.busyUntil) this.ready();
+    if (this.busyGroup !== call.groupId) {
+      this.busyGroup = call.groupId;
+      this.out.push({
+        ms: call.fromMs,
+        rank: RANK.busy,
+        event: {
+          eventId: this.nextId(),
+          type: 'agent.stateChanged',
+          occurredAt: formatLocal(this.zone, call.fromMs),
+          agentId: this.agentId,
+          ...TALKING,
+          groupId: call.groupId,
+        },
+      });
+    }
+    this.busyUntil = Math.max(this.busyUntil, call.toMs);
+  }
+
+  close(): void {
+    this.ready();
+    const ms = this.logoutMs;
+    this.out.push({
+      ms,
+      rank: RANK.loggedOut,
+      event: {
+        eventId: this.nextId(),
+        type: 'agent.loggedOut',
+        occurredAt: formatLocal(this.zone, ms),
+        agentId: this.agentId,
+      },
+    });
+  }
+
+  private ready(): void {
+    this.busyGroup = undefined;
+    this.out.push({
+      ms: this.busyUntil,
+      rank: RANK.available,
+      event: {
+        eventId: this.nextId(),
+        type: 'agent.stateChanged',
+        occurredAt: formatLocal(this.zone, this.busyUntil),
+        agentId: this.agentId,
+        ...READY,
+      },
+    });
+  }
+
+  private nextId(): string {
+    const n = (this.counters.get(this.idPrefix) ?? 0) + 1;
+    this.counters.set(this.idPrefix, n);
+    return `${this.idPrefix}${n}`;
+  }
+}
+
+/** A call belongs to the session of its day, or to one it would otherwise overlap. */
+function joins(session: Session, call: ServedCall): boolean {
+  return (
+    call.dayNumber === session.dayNumber || call.fromMs - SESSION_MARGIN_MS <= session.logoutMs
+  );
+}
+
+/** The synthesized login, state and logout events of every agent, agent by agent. */
+export function synthesizeAgentStates(
+  calls: readonly ServedCall[],
+  zone: TimeZone,
+): TimedEvent<AgentEvent>[] {
   const byAgent = new Map<string, ServedCall[]>();
   for (const call of calls) {
     const list = byAgent.get(call.agentId);
     if (list === undefined) byAgent.set(call.agentId, [call]);
     else list.push(call);
   }
-  const iso = (ms: number): string => formatInstant(ms, zone.offsetMinutesAt(ms));
-  const events: AgentEvent[] = [];
-  for (const [agentId, list] of [...byAgent].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    list.sort((a, b) => a.fromMs - b.fromMs || a.toMs - b.toMs);
-    let session: { date: string; n: number } | undefined;
-    let busyUntil = Number.NEGATIVE_INFINITY;
-    let busyGroup: string | undefined;
-    const emit = (date: string, make: (eventId: string) => AgentEvent): void => {
-      if (session === undefined) return;
-      session.n++;
-      events.push(make(`${agentId}-${date.replaceAll('-', '')}-${session.n}`));
-    };
-    const close = (): void => {
-      if (session === undefined) return;
-      const date = session.date;
-      emit(date, (eventId) => ({
-        eventId,
-        type: 'agent.stateChanged',
-        occurredAt: iso(busyUntil),
-        agentId,
-        stateCode: 'READY',
-        stateName: 'Ready',
-        category: 'AVAILABLE',
-      }));
-      emit(date, (eventId) => ({
-        eventId,
-        type: 'agent.loggedOut',
-        occurredAt: iso(busyUntil + MARGIN_MS),
-        agentId,
-      }));
-      session = undefined;
-    };
+  const out: TimedEvent<AgentEvent>[] = [];
+  const counters = new Map<string, number>();
+  const agentIds = [...byAgent.keys()].sort();
+  for (const agentId of agentIds) {
+    const list = [...(byAgent.get(agentId) ?? [])].sort(
+      (a, b) => a.fromMs - b.fromMs || a.toMs - b.toMs,
+    );
+    let session: Session | undefined;
     for (const call of list) {
-      const newSession =
-        session === undefined ||
-        (call.localDate !== session.date && call.fromMs - MARGIN_MS > busyUntil + MARGIN_MS);
-      if (newSession) {
-        close();
-        session = { date: call.localDate, n: 0 };
-        const date = call.localDate;
-        emit(date, (eventId) => ({
-          eventId,
-          type: 'agent.loggedIn',
-          occurredAt: iso(call.fromMs - MARGIN_MS),
-          agentId,
-          stateCode: 'READY',
-          stateName: 'Ready',
-          category: 'AVAILABLE',
-        }));
-        busyGroup = undefined;
-      } else if (call.fromMs > busyUntil) {
-        const date = session?.date ?? call.localDate;
-        const readyAt = busyUntil;
-        emit(date, (eventId) => ({
-          eventId,
-          type: 'agent.stateChanged',
-          occurredAt: iso(readyAt),
-          agentId,
-          stateCode: 'READY',
-          stateName: 'Ready',
-          category: 'AVAILABLE',
-        }));
-        busyGroup = undefined;
+      if (session === undefined || !joins(session, call)) {
+        session?.close();
+        session = new Session(agentId, call.dayNumber, zone, out, counters, call);
       }
-      if (busyGroup !== call.groupId || call.fromMs > busyUntil) {
-        const date = session?.date ?? call.localDate;
-        emit(date, (eventId) => ({
-          eventId,
-          type: 'agent.stateChanged',
-          occurredAt: iso(call.fromMs),
-          agentId,
-          stateCode: 'TALKING',
-          stateName: 'Talking',
-          category: 'BUSY',
-          groupId: call.groupId,
-        }));
-        busyGroup = call.groupId;
-      }
-      busyUntil = Math.max(busyUntil, call.toMs);
+      session.serve(call);
     }
-    close();
+    session?.close();
   }
-  return events;
+  return out;
 }

@@ -1,154 +1,175 @@
-import { DAY_MS, formatInstant, parseOffsetInstant, TimeZone } from '@wfm-stream/core';
+/**
+ * A replay of the call log: which days, moved to which dates, and every event in the
+ * order a platform would have published it — the directory at local midnight of the
+ * first day, then the contact events of every call and the synthesized agent states.
+ */
+
+import { DAY_MS } from '@wfm-stream/core';
 import type { WfmEvent } from '@wfm-stream/schemas';
 
 import { type ServedCall, synthesizeAgentStates } from './agent-states.js';
 import type { CallRecord } from './call-log.js';
-import { dayNumberOf, localInstant } from './local-time.js';
+import { agentGroups, directoryEvents } from './directory.js';
+import { callLogZone, dayNumberOf, instantOfWall, shiftLocalDays } from './local-time.js';
 import { mapCall } from './mapping.js';
-
-export const CALL_LOG_ZONE = 'Asia/Jerusalem';
-
-export const GROUP_NAMES: Readonly<Record<string, string>> = {
-  PS: 'Regular',
-  PE: 'Regular (English)',
-  IN: 'Internet',
-  NE: 'Stock exchange',
-  NW: 'Prospects',
-  TT: 'Call-back requests',
-};
+import { inPublishingOrder, type TimedEvent } from './timeline.js';
 
 export interface ReplayOptions {
   /** First local day to include, `YYYY-MM-DD` (default: the first in the log). */
   readonly from?: string | undefined;
   /** Last local day to include, inclusive (default: the last in the log). */
   readonly to?: string | undefined;
-  /** Move the first included day to this date, keeping every local wall-clock time. */
+  /**
+   * Move the first included day to this date, `YYYY-MM-DD`, keeping every local
+   * (Israel) wall-clock time; later days follow day by day.
+   */
   readonly rebaseTo?: string | undefined;
   /** Synthesize agent logins and states from the calls they served (default true). */
   readonly agentStates?: boolean | undefined;
 }
 
 export interface ReplayStats {
+  /** Rows of the included days. */
   readonly rows: number;
+  /** Calls offered to a group: `rows - skippedInVru`. */
   readonly contacts: number;
+  /** HANG without a queue: hung up in the VRU, no events. */
   readonly skippedInVru: number;
+  /** PHANTOM: ended BOT_CLOSED. */
   readonly phantom: number;
+  /** AGENT: ended HANDLED. */
   readonly handled: number;
+  /** HANG in the queue: ended ABANDONED. */
   readonly abandoned: number;
+  /** Agents who answered a call on the included days. */
   readonly agents: number;
+  /** Local days from the first included day to the last, both included. */
   readonly days: number;
 }
 
 export interface ReplayPlan {
+  /** Service, groups and agents, at local midnight of the first replayed day. */
   readonly directory: WfmEvent[];
+  /** Contact and agent events in publishing order (by instant, ties deterministic). */
   readonly events: WfmEvent[];
-  readonly startMs: number;
   readonly stats: ReplayStats;
+  /** Local midnight starting the first replayed day (epoch ms); 0 when no day is included. */
+  readonly startMs: number;
+  /** Local midnight ending the last replayed day (epoch ms); 0 when no day is included. */
+  readonly endMs: number;
 }
 
-const TYPE_ORDER: Readonly<Record<string, number>> = {
-  'agent.loggedIn': 0,
-  'contact.offered': 1,
-  'contact.answered': 2,
-  'agent.stateChanged': 3,
-  'contact.ended': 4,
-  'agent.loggedOut': 5,
+/** The records with every time moved `days` local days, wall-clock times kept. */
+function rebased(record: CallRecord, days: number): CallRecord {
+  if (days === 0) return record;
+  const zone = callLogZone();
+  const shift = (ms: number): number => shiftLocalDays(zone, ms, days);
+  const maybe = (ms: number | undefined): number | undefined =>
+    ms === undefined ? undefined : shift(ms);
+  const queueStartMs = maybe(record.queueStartMs);
+  const queueExitMs = maybe(record.queueExitMs);
+  const serviceStartMs = maybe(record.serviceStartMs);
+  const serviceExitMs = maybe(record.serviceExitMs);
+  return {
+    ...record,
+    vruEntryMs: shift(record.vruEntryMs),
+    vruExitMs: shift(record.vruExitMs),
+    ...(queueStartMs === undefined ? {} : { queueStartMs }),
+    ...(queueExitMs === undefined ? {} : { queueExitMs }),
+    ...(serviceStartMs === undefined ? {} : { serviceStartMs }),
+    ...(serviceExitMs === undefined ? {} : { serviceExitMs }),
+  };
+}
+
+const EMPTY_STATS: ReplayStats = {
+  rows: 0,
+  contacts: 0,
+  skippedInVru: 0,
+  phantom: 0,
+  handled: 0,
+  abandoned: 0,
+  agents: 0,
+  days: 0,
 };
 
-function instantOf(event: WfmEvent): number {
-  return parseOffsetInstant(event.occurredAt)?.ms ?? 0;
-}
-
 /**
- * The events of a replay of the call log: the directory at the start of the first day,
- * then every call's contact events and the synthesized agent states, in time order.
+ * The replay of `records` (the rows of the included days, by their `date`): directory,
+ * events in publishing order, and statistics. Pure and deterministic.
  */
 export function planReplay(
   records: readonly CallRecord[],
   options: ReplayOptions = {},
 ): ReplayPlan {
-  const zone = TimeZone.of(CALL_LOG_ZONE) ?? TimeZone.UTC;
-  const selected = records.filter(
-    (r) =>
-      (options.from === undefined || r.localDate >= options.from) &&
-      (options.to === undefined || r.localDate <= options.to),
-  );
-  const days = [...new Set(selected.map((r) => r.localDate))].sort();
-  const firstDay = days[0];
-  const shift =
-    firstDay === undefined || options.rebaseTo === undefined
-      ? 0
-      : dayNumberOf(options.rebaseTo) - dayNumberOf(firstDay);
-  const events: WfmEvent[] = [];
+  const zone = callLogZone();
+  const from = options.from === undefined ? undefined : dayNumberOf(options.from);
+  const to = options.to === undefined ? undefined : dayNumberOf(options.to);
+  const rebaseTo = options.rebaseTo === undefined ? undefined : dayNumberOf(options.rebaseTo);
+
+  const selected: { record: CallRecord; day: number }[] = [];
+  let firstDay = Number.POSITIVE_INFINITY;
+  let lastDay = Number.NEGATIVE_INFINITY;
+  const dayNumbers = new Map<string, number>();
+  for (const record of records) {
+    let day = dayNumbers.get(record.localDate);
+    if (day === undefined) {
+      day = dayNumberOf(record.localDate);
+      dayNumbers.set(record.localDate, day);
+    }
+    if ((from !== undefined && day < from) || (to !== undefined && day > to)) continue;
+    selected.push({ record, day });
+    firstDay = Math.min(firstDay, day);
+    lastDay = Math.max(lastDay, day);
+  }
+  if (selected.length === 0) {
+    return { directory: [], events: [], stats: EMPTY_STATS, startMs: 0, endMs: 0 };
+  }
+
+  const shiftDays = rebaseTo === undefined ? 0 : rebaseTo - firstDay;
+  const timed: TimedEvent[] = [];
   const served: ServedCall[] = [];
-  const agentGroups = new Map<string, Set<string>>();
   const counts = { contacts: 0, skippedInVru: 0, phantom: 0, handled: 0, abandoned: 0 };
-  for (const record of selected) {
-    const mapped = mapCall(record, zone, dayNumberOf(record.localDate) + shift);
+  for (const { record, day } of selected) {
+    const mapped = mapCall(rebased(record, shiftDays), zone);
     if (mapped.kind === 'skipped-in-vru') counts.skippedInVru++;
     else {
       counts.contacts++;
       if (mapped.kind === 'phantom') counts.phantom++;
-      if (mapped.kind === 'handled') counts.handled++;
-      if (mapped.kind === 'abandoned') counts.abandoned++;
+      else if (mapped.kind === 'handled') counts.handled++;
+      else counts.abandoned++;
     }
-    events.push(...mapped.events);
-    if (mapped.answered !== undefined) {
-      served.push({ ...mapped.answered, localDate: record.localDate });
-      const groups = agentGroups.get(mapped.answered.agentId) ?? new Set<string>();
-      groups.add(mapped.answered.groupId);
-      agentGroups.set(mapped.answered.agentId, groups);
+    for (const event of mapped.events) timed.push(event);
+    const span = mapped.served;
+    if (span !== undefined) {
+      served.push({
+        agentId: span.agentId,
+        groupId: span.groupId,
+        fromMs: span.fromMs,
+        toMs: span.toMs,
+        dayNumber: day + shiftDays,
+      });
     }
   }
-  if (options.agentStates ?? true) events.push(...synthesizeAgentStates(served, zone));
-  events.sort(
-    (a, b) =>
-      instantOf(a) - instantOf(b) ||
-      (TYPE_ORDER[a.type] ?? 9) - (TYPE_ORDER[b.type] ?? 9) ||
-      (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
-  );
+  if (options.agentStates ?? true) {
+    for (const event of synthesizeAgentStates(served, zone)) timed.push(event);
+  }
 
-  const startMs = firstDay === undefined ? 0 : localInstant(zone, dayNumberOf(firstDay) + shift, 0);
-  const at = formatInstant(startMs, zone.offsetMinutesAt(startMs));
-  const groupIds = [...new Set(selected.map((r) => r.groupId))].sort();
-  const agentIds = [...agentGroups.keys()].sort();
-  const directory: WfmEvent[] = [
-    {
-      eventId: 'dir-service-bank',
-      type: 'service.upserted',
-      occurredAt: at,
-      serviceId: 'bank',
-      name: 'Anonymous Bank',
-      status: 'ACTIVE',
-    },
-    ...groupIds.map((groupId): WfmEvent => ({
-      eventId: `dir-group-${groupId}`,
-      type: 'group.upserted',
-      occurredAt: at,
-      groupId,
-      serviceId: 'bank',
-      name: GROUP_NAMES[groupId] ?? groupId,
-      status: 'ACTIVE',
-      channelType: 'INCOMING_CALLS',
-    })),
-    ...agentIds.map((agentId): WfmEvent => ({
-      eventId: `dir-agent-${agentId}`,
-      type: 'agent.upserted',
-      occurredAt: at,
-      agentId,
-      name: `${agentId.charAt(0)}${agentId.slice(1).toLowerCase()}`,
-      groupIds: [...(agentGroups.get(agentId) ?? [])].sort(),
-    })),
-  ];
+  const startMs = instantOfWall(zone, (firstDay + shiftDays) * DAY_MS);
+  const endMs = instantOfWall(zone, (lastDay + shiftDays + 1) * DAY_MS);
   return {
-    directory,
-    events,
+    directory: directoryEvents(startMs, zone, agentGroups(records)),
+    events: inPublishingOrder(timed).map((t) => t.event),
+    stats: {
+      rows: selected.length,
+      ...counts,
+      agents: new Set(served.map((s) => s.agentId)).size,
+      days: lastDay - firstDay + 1,
+    },
     startMs,
-    stats: { rows: selected.length, ...counts, agents: agentIds.length, days: days.length },
+    endMs,
   };
 }
 
-/** The day after the last included day, at local midnight: where a replay ends. */
+/** Local midnight after the last replayed day: where a replay of the plan ends. */
 export function planEndMs(plan: ReplayPlan): number {
-  return plan.startMs + plan.stats.days * DAY_MS;
+  return plan.endMs;
 }

@@ -83,25 +83,23 @@ export async function benchReader(): Promise<void> {
       const seconds = Number(process.env.BENCH_SECONDS ?? 10);
       progress(`32 concurrent clients for ${seconds} s…`);
       const load = path.join(REPO_DIR, 'test/dist/bench/load.js');
-      const { stdout } = await execFileAsync(process.execPath, [
-        load,
-        url,
-        '32',
-        String(seconds),
-        'x-api-key:bench',
-      ]);
-      const r = JSON.parse(stdout) as LoadResult;
-      const single = JSON.parse(
-        (
-          await execFileAsync(process.execPath, [
-            load,
-            url,
-            '1',
-            String(seconds),
-            'x-api-key:bench',
-          ])
-        ).stdout,
-      ) as LoadResult;
+      const run = async (clients: number, ...headers: string[]): Promise<LoadResult> => {
+        const args = [load, url, String(clients), String(seconds), 'x-api-key:bench', ...headers];
+        return JSON.parse((await execFileAsync(process.execPath, args)).stdout) as LoadResult;
+      };
+      const single = await run(1);
+      const r = await run(32);
+      const gzipped = await run(32, 'accept-encoding:gzip');
+      const row = (label: string, x: LoadResult): (string | number)[] => [
+        label,
+        Math.round(x.rps),
+        round(x.p50),
+        round(x.p90),
+        round(x.p99),
+        round(x.max),
+        x.errors,
+        x.responseBytes,
+      ];
       printTable(
         'reader: serviceGroupData, one day of 15-minute intervals, 50 groups (reader, load and Redis: three processes on 2 cores)',
         [
@@ -115,26 +113,9 @@ export async function benchReader(): Promise<void> {
             'errors',
             'response bytes',
           ],
-          [
-            '1',
-            Math.round(single.rps),
-            round(single.p50),
-            round(single.p90),
-            round(single.p99),
-            round(single.max),
-            single.errors,
-            single.responseBytes,
-          ],
-          [
-            '32',
-            Math.round(r.rps),
-            round(r.p50),
-            round(r.p90),
-            round(r.p99),
-            round(r.max),
-            r.errors,
-            r.responseBytes,
-          ],
+          row('1', single),
+          row('32', r),
+          row('32, gzip', gzipped),
         ],
       );
     } finally {
