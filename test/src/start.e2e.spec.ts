@@ -92,6 +92,22 @@ describe('wfm-stream start', () => {
     expect(data.length).toBeGreaterThan(0);
     expect(Date.now() - t0).toBeLessThan(30_000);
 
+    // the live side: agents are online and their status changes reach the stand-in WFM
+    const online = await fetch(`${endpoints.readerUrl}/online/agentStatus`, {
+      headers: endpoints.readerHeaders,
+    });
+    expect(((await online.json()) as unknown[]).length).toBeGreaterThan(0);
+    const pushes = await waitFor(
+      async () => {
+        const response = await fetch(`${endpoints.wfmSinkUrl}/_sink/received`);
+        const list = (await response.json()) as { path: string; body: { action: number } }[];
+        return list.length > 0 ? list : undefined;
+      },
+      { timeoutMs: 30_000, message: 'status pushes at the WFM sink' },
+    );
+    expect(pushes[0]?.path).toBe('/ccwfm/api/rest/status');
+    expect([0, 1]).toContain(pushes[0]?.body.action);
+
     for (const pid of endpoints.pids) expect(isProcessAlive(pid)).toBe(true);
     started.child.kill('SIGINT');
     expect(await started.exit).toBe(0);

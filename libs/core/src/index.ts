@@ -1,4 +1,6 @@
 export * from './agents/chat-work-time.js';
+export * from './agents/online.js';
+export * from './agents/status-push.js';
 export * from './agents/timeline.js';
 export * from './contacts/contribution.js';
 export * from './contacts/facts.js';

@@ -19,6 +19,7 @@ export const SCRIPTS = {
   wfmAgentApply: 'agent-apply-1.lua',
   wfmAgentContacts: 'agent-contacts-1.lua',
   wfmOnlineAgents: 'online-agents-1.lua',
+  wfmStatusClaim: 'status-claim-1.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -66,5 +67,6 @@ declare module 'ioredis' {
     wfmAgentApply(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmAgentContacts(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmOnlineAgents(key: string, ...args: ScriptArg[]): Result<number, Context>;
+    wfmStatusClaim(key: string, ...args: ScriptArg[]): Result<string[], Context>;
   }
 }

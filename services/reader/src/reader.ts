@@ -5,6 +5,7 @@ import {
   DirectoryStore,
   HistoricQueries,
   Keys,
+  OnlineQueries,
 } from '@wfm-stream/store';
 
 import { AnswerCache } from './answer-cache.js';
@@ -15,6 +16,7 @@ import { agentChatsWorkTimeRoute } from './routes/agent-chats-work-time.js';
 import type { AgentRouteDeps } from './routes/agent-deps.js';
 import { agentLoginDataRoute } from './routes/agent-login-data.js';
 import { agentStatusDataRoute } from './routes/agent-status-data.js';
+import { agentStatusRoute, groupsOnlineLoadRoute, type OnlineRouteDeps } from './routes/online.js';
 import { personnelRoute } from './routes/personnel.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
 import { VERSION } from './version.js';
@@ -29,7 +31,16 @@ export interface RunningReader {
 const GENERATION = 'g0';
 const DAY_SECONDS = 86_400;
 
-export async function startReader(config: ReaderConfig, logger: Logger): Promise<RunningReader> {
+export interface ReaderOptions {
+  /** The clock "today" is taken from; tests move it. */
+  readonly now?: () => number;
+}
+
+export async function startReader(
+  config: ReaderConfig,
+  logger: Logger,
+  options: ReaderOptions = {},
+): Promise<RunningReader> {
   const health = new Health();
   const registry = createRegistry('reader');
   const redis = connectRedis({
@@ -58,6 +69,15 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
     maxIds: config.MAX_IDS_PER_REQUEST,
     statusGroupLinking: config.STATUS_GROUP_LINKING,
   };
+  const onlineDeps: OnlineRouteDeps = {
+    agents: agentDeps.agents,
+    online: new OnlineQueries(redis, keys),
+    directory,
+    zone: config.TIMEZONE,
+    systemId: config.SYSTEM_ID,
+    maxIds: config.MAX_IDS_PER_REQUEST,
+    now: options.now ?? Date.now,
+  };
   const app = await buildApp({
     health,
     registry,
@@ -82,6 +102,8 @@ export async function startReader(config: ReaderConfig, logger: Logger): Promise
       agentLoginDataRoute(agentDeps),
       agentCallsDataRoute(agentDeps),
       agentChatsWorkTimeRoute(agentDeps),
+      agentStatusRoute(onlineDeps),
+      groupsOnlineLoadRoute(onlineDeps),
     ],
   });
   await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });

@@ -58,24 +58,24 @@ export function groupLoadFigures(
 ): GroupLoadFigures {
   const d = (i: number): number => today[i] ?? 0;
   const n = (i: number): number => now[i] ?? 0;
-  const figures: GroupLoadFigures = {
+  // in the seed's field order
+  return {
     callNumber: n(NOW.waiting),
     operatorNumber,
     callReceived: d(DAYSTATS.received),
+    ...(d(DAYSTATS.treatedCount) > 0 && {
+      aht: divideRoundHalfUp(d(DAYSTATS.treatedHandleMs), d(DAYSTATS.treatedCount)),
+    }),
+    ...(d(DAYSTATS.received) > 0 && {
+      acd: percentage4(d(DAYSTATS.answered), d(DAYSTATS.received)),
+    }),
+    ...(d(DAYSTATS.waitCount) > 0 && {
+      awt: divideRoundHalfUp(d(DAYSTATS.waitMs), d(DAYSTATS.waitCount)),
+    }),
     callAnswered: d(DAYSTATS.answered),
     callAnsweredTst: d(DAYSTATS.answeredWithinTarget),
     callProcessing: n(NOW.processing),
   };
-  if (d(DAYSTATS.treatedCount) > 0) {
-    figures.aht = divideRoundHalfUp(d(DAYSTATS.treatedHandleMs), d(DAYSTATS.treatedCount));
-  }
-  if (d(DAYSTATS.received) > 0) {
-    figures.acd = percentage4(d(DAYSTATS.answered), d(DAYSTATS.received));
-  }
-  if (d(DAYSTATS.waitCount) > 0) {
-    figures.awt = divideRoundHalfUp(d(DAYSTATS.waitMs), d(DAYSTATS.waitCount));
-  }
-  return figures;
 }
 
 /** Element-wise sum into `target`, growing it as needed. */

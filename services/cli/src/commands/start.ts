@@ -64,12 +64,17 @@ export interface Endpoints {
   readonly redisUrl: string;
   readonly readerUrl: string;
   readonly readerHeaders: Record<string, string>;
+  /** The stand-in WFM: status pushes (and exports) arrive here; GET /_sink/received lists them. */
+  readonly wfmSinkUrl: string;
   readonly mockKafkaControlPort: number;
   readonly services: Record<string, { pid: number; url: string; log: string }>;
   readonly pids: readonly number[];
 }
 
 const topicsSchema = z.object(topicSettings);
+
+/** Where the seed's WFM takes status pushes (seed §4.1). */
+const WFM_STATUS_PATH = '/ccwfm/api/rest/status';
 
 /**
  * Credentials for the local reader: the caller's READER_* settings when given, else a
@@ -201,9 +206,15 @@ export async function runStart(options: StartOptions): Promise<number> {
       options.readerPort ?? (await freePort()),
       readerAccess.env,
     );
+    const [sink, sinkUrl] = spawnService('wfm-sink', await freePort());
+    const [emitter, emitterUrl] = spawnService('emitter', await freePort(), {
+      WFM_STATUS_URL: `${sinkUrl}${WFM_STATUS_PATH}`,
+    });
     await Promise.all([
       waitReady(aggregator, aggregatorUrl, 60_000),
       waitReady(reader, readerUrl, 60_000),
+      waitReady(sink, sinkUrl, 60_000),
+      waitReady(emitter, emitterUrl, 60_000),
     ]);
 
     const endpoints: Endpoints = {
@@ -211,6 +222,7 @@ export async function runStart(options: StartOptions): Promise<number> {
       redisUrl: redis.url,
       readerUrl,
       readerHeaders: readerAccess.headers,
+      wfmSinkUrl: sinkUrl,
       mockKafkaControlPort: kafka.control.port,
       services: {
         aggregator: {
@@ -219,8 +231,17 @@ export async function runStart(options: StartOptions): Promise<number> {
           log: path.join(logDir, 'aggregator.log'),
         },
         reader: { pid: reader.pid, url: readerUrl, log: path.join(logDir, 'reader.log') },
+        emitter: { pid: emitter.pid, url: emitterUrl, log: path.join(logDir, 'emitter.log') },
+        'wfm-sink': { pid: sink.pid, url: sinkUrl, log: path.join(logDir, 'wfm-sink.log') },
       },
-      pids: [redis.process.pid, kafka.process.pid, aggregator.pid, reader.pid],
+      pids: [
+        redis.process.pid,
+        kafka.process.pid,
+        aggregator.pid,
+        reader.pid,
+        emitter.pid,
+        sink.pid,
+      ],
     };
     fs.writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
 
@@ -275,6 +296,7 @@ export async function runStart(options: StartOptions): Promise<number> {
     print('');
     print('wfm-stream is running:');
     print(`  reader (ARGUS WFM CC API)  ${readerUrl}`);
+    print(`  WFM sink (status pushes)   ${sinkUrl}/_sink/received`);
     print(`  Kafka bootstrap            ${kafka.brokers.join(',')}`);
     print(`  Redis                      ${redis.url}`);
     print(`  logs                       ${logDir}`);

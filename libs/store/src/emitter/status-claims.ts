@@ -1,0 +1,54 @@
+import {
+  type AgentStatus,
+  parseStatus,
+  serializeStatus,
+  statusAfter,
+  type StatusChange,
+  versionKey,
+} from '@wfm-stream/core';
+
+import type { RedisClient } from '../connection.js';
+
+export interface StatusChangeToClaim {
+  readonly agentId: string;
+  readonly eventId: string;
+  readonly occurredAtMs: number;
+  readonly change: StatusChange;
+}
+
+/** The outcome of a claim: push from `previous` (undefined: agent never seen), or stale. */
+export type ClaimResult =
+  | { readonly claimed: true; readonly previous: AgentStatus | undefined }
+  | { readonly claimed: false };
+
+/**
+ * The emitter's record of what it has pushed per agent (lua/status-claim-1.lua). It is
+ * not derived state: it lives outside the state generations, under
+ * `<REDIS_KEY_PREFIX>:{emitter}:status`, one hash (one slot) for every agent, so a whole
+ * batch is claimed in one round trip.
+ */
+export class StatusClaims {
+  private readonly key: string;
+
+  constructor(
+    private readonly redis: RedisClient,
+    keyPrefix: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.key = `${keyPrefix}:{emitter}:status`;
+  }
+
+  /** Claims the changes in the order given (a batch of one partition, in offset order). */
+  async claim(changes: readonly StatusChangeToClaim[]): Promise<ClaimResult[]> {
+    if (changes.length === 0) return [];
+    const args = changes.flatMap((c) => [
+      c.agentId,
+      versionKey(c.occurredAtMs, c.eventId),
+      serializeStatus(statusAfter(c.change)),
+    ]);
+    const replies = await this.redis.wfmStatusClaim(this.key, String(this.ttlSeconds), ...args);
+    return replies.map((reply) =>
+      reply === '!' ? { claimed: false } : { claimed: true, previous: parseStatus(reply) },
+    );
+  }
+}

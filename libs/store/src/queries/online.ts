@@ -1,0 +1,45 @@
+import type { RedisClient } from '../connection.js';
+import { decodeVector } from '../contacts/group-terms.js';
+import { Keys } from '../keys.js';
+import { settleAll } from '../settle.js';
+
+/** A group's figures of one local day and right now, as the aggregator keeps them. */
+export interface GroupLoadVectors {
+  /** DAYSTATS layout (libs/core contribution.ts); empty when the day has no figures. */
+  readonly today: number[];
+  /** NOW layout; empty when the group never had a contact. */
+  readonly now: number[];
+}
+
+/**
+ * Reads the online figures of groups: two small hashes per group, kept up to date by the
+ * aggregator as contacts change, so a request costs one round trip whatever the traffic.
+ */
+export class OnlineQueries {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+  ) {}
+
+  async groupLoads(
+    groupIds: readonly string[],
+    localDay: number,
+  ): Promise<Map<string, GroupLoadVectors>> {
+    const replies = await settleAll(
+      groupIds.flatMap((groupId) => [
+        this.redis.hgetBuffer(this.keys.daily(groupId, localDay), Keys.VECTOR_FIELD),
+        this.redis.hgetBuffer(this.keys.now(groupId), Keys.VECTOR_FIELD),
+      ]),
+    );
+    const result = new Map<string, GroupLoadVectors>();
+    groupIds.forEach((groupId, i) => {
+      const today = replies[2 * i];
+      const now = replies[2 * i + 1];
+      result.set(groupId, {
+        today: today ? decodeVector(today) : [],
+        now: now ? decodeVector(now) : [],
+      });
+    });
+    return result;
+  }
+}

@@ -1,0 +1,67 @@
+import {
+  checkKafkaSettings,
+  contactCenterSettings,
+  kafkaSettings,
+  redisSettings,
+  serviceSettings,
+  setting,
+  topicSettings,
+} from '@wfm-stream/config';
+import { z } from 'zod';
+
+export const emitterConfigSchema = z
+  .object({
+    ...kafkaSettings,
+    ...topicSettings,
+    ...redisSettings,
+    ...contactCenterSettings,
+    ...serviceSettings,
+    HTTP_PORT: setting.port(9465),
+    CONSUMER_GROUP: setting.string('wfm-emitter'),
+    /** The WFM's status endpoint (seed §4.1), e.g. http://wfm:8080/ccwfm/api/rest/status. */
+    WFM_STATUS_URL: setting.url(),
+    /** HTTP basic credentials for the WFM, when it asks for them. */
+    WFM_STATUS_USERNAME: setting.optionalString(),
+    WFM_STATUS_PASSWORD: setting.optionalString(),
+    /** A bearer token for the WFM, instead of basic credentials. */
+    WFM_STATUS_TOKEN: setting.optionalString(),
+    /** How long one POST may take before it counts as a connection failure. */
+    PUSH_TIMEOUT: setting.duration('2s'),
+    /** Further attempts after a connection failure, before the push is dropped. */
+    PUSH_RETRIES: setting.int(4, 0, 20),
+    /** First retry delay; each next one doubles, up to PUSH_RETRY_BACKOFF_MAX. */
+    PUSH_RETRY_BACKOFF: setting.duration('200ms'),
+    PUSH_RETRY_BACKOFF_MAX: setting.duration('5s'),
+    /** Keep-alive connections to the WFM. */
+    PUSH_MAX_CONNECTIONS: setting.int(16, 1, 1024),
+    /** Pushes waiting for delivery beyond which new ones are dropped (and counted). */
+    PUSH_MAX_PENDING: setting.int(100_000, 1, 10_000_000),
+    /**
+     * Where a new consumer group starts: \`latest\` (a fresh deployment does not replay the
+     * topic's history to the WFM) or \`earliest\`.
+     */
+    EMITTER_START_FROM: setting.oneOf(['latest', 'earliest'], 'latest'),
+    PARTITIONS_CONSUMED_CONCURRENTLY: setting.int(4, 1, 64),
+    /** Longest a fetch waits on a quiet topic; bounds push latency. */
+    FETCH_MAX_WAIT: setting.duration('20ms'),
+    CONSUMER_SESSION_TIMEOUT: setting.duration('30s'),
+  })
+  .superRefine(checkKafkaSettings)
+  .superRefine((config, ctx) => {
+    if ((config.WFM_STATUS_USERNAME === undefined) !== (config.WFM_STATUS_PASSWORD === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WFM_STATUS_PASSWORD'],
+        message: 'WFM_STATUS_USERNAME and WFM_STATUS_PASSWORD go together',
+      });
+    }
+    if (config.WFM_STATUS_TOKEN !== undefined && config.WFM_STATUS_USERNAME !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WFM_STATUS_TOKEN'],
+        message: 'give either WFM_STATUS_TOKEN or WFM_STATUS_USERNAME/PASSWORD, not both',
+      });
+    }
+  });
+
+export type EmitterConfig = z.output<typeof emitterConfigSchema>;

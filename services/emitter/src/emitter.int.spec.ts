@@ -1,0 +1,296 @@
+import { loadConfig } from '@wfm-stream/config';
+import { type statusPushes } from '@wfm-stream/core';
+import { createProducer } from '@wfm-stream/kafka';
+import { silentLogger } from '@wfm-stream/observability';
+import { createRegistry } from '@wfm-stream/observability';
+import type { AgentEvent } from '@wfm-stream/schemas';
+import { connectRedis, StatusClaims } from '@wfm-stream/store';
+import {
+  createTopics,
+  redisNamespace,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitFor,
+  waitForGroupCaughtUp,
+} from '@wfm-stream/testing';
+import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { emitterConfigSchema } from './config.js';
+import { type RunningEmitter, startEmitter } from './emitter.js';
+import { emitterHandler } from './handler.js';
+import { PushMetrics } from './push-metrics.js';
+import { StatusPusher } from './status-pusher.js';
+
+const STATUS_PATH = '/ccwfm/api/rest/status';
+const stack = testStack();
+const ns = redisNamespace(stack);
+const kafka = testKafka(stack);
+const producer = createProducer(kafka, { idempotent: false });
+const running: { stop(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  await producer.connect();
+});
+
+afterAll(async () => {
+  for (const r of running.reverse()) await r.stop();
+  await producer.disconnect();
+  await ns.cleanup();
+});
+
+let seq = 0;
+const at = (time: string): string => `2024-03-01T${time}+01:00`;
+const login = (agentId: string, time: string, eventId = `e${++seq}`): AgentEvent => ({
+  eventId,
+  type: 'agent.loggedIn',
+  occurredAt: at(time),
+  agentId,
+});
+const state = (
+  agentId: string,
+  time: string,
+  stateCode: string,
+  stateName: string,
+  category: 'AVAILABLE' | 'BUSY' | 'AFTER_CONTACT_WORK' | 'NOT_READY',
+  reason?: [string, string],
+  eventId = `e${++seq}`,
+): AgentEvent => ({
+  eventId,
+  type: 'agent.stateChanged',
+  occurredAt: at(time),
+  agentId,
+  stateCode,
+  stateName,
+  category,
+  ...(reason === undefined ? {} : { reasonCode: reason[0], reasonName: reason[1] }),
+});
+const logout = (agentId: string, time: string, eventId = `e${++seq}`): AgentEvent => ({
+  eventId,
+  type: 'agent.loggedOut',
+  occurredAt: at(time),
+  agentId,
+});
+
+async function publish(topic: string, events: readonly AgentEvent[]): Promise<void> {
+  await producer.send({
+    topic,
+    messages: events.map((e) => ({ key: e.agentId, value: JSON.stringify(e) })),
+  });
+}
+
+interface Setup {
+  readonly topic: string;
+  readonly group: string;
+  readonly sink: RunningSink;
+  readonly emitter: RunningEmitter;
+}
+
+async function setUp(extra: Record<string, string> = {}, partitions = 3): Promise<Setup> {
+  const topic = uniqueName('agents');
+  const dlq = uniqueName('dlq');
+  await createTopics([
+    { name: topic, partitions },
+    { name: dlq, partitions: 1 },
+  ]);
+  const sink = await startWfmSink();
+  running.push(sink);
+  const group = uniqueName('emitter');
+  const emitter = await startEmitter(
+    loadConfig(emitterConfigSchema, {
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      REDIS_URL: stack.redisUrl,
+      REDIS_KEY_PREFIX: ns.prefix,
+      TOPIC_AGENT_EVENTS: topic,
+      TOPIC_DEAD_LETTER: dlq,
+      CONSUMER_GROUP: group,
+      EMITTER_START_FROM: 'earliest',
+      WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
+      SYSTEM_ID: 'Test system',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      PUSH_RETRIES: '2',
+      PUSH_RETRY_BACKOFF: '20ms',
+      PUSH_TIMEOUT: '500ms',
+      ...extra,
+    }),
+    silentLogger(),
+  );
+  running.push(emitter);
+  return { topic, group, sink, emitter };
+}
+
+type Push = ReturnType<typeof statusPushes>[number];
+const pushesOf = (sink: RunningSink, workerId?: string): Push[] =>
+  sink
+    .received(STATUS_PATH)
+    .map((r) => r.body as Push)
+    .filter((p) => workerId === undefined || p.workerId === workerId);
+
+const s = (time: string): number => Date.parse(at(time)) / 1000;
+
+async function pushCounts(emitter: RunningEmitter): Promise<Record<string, number>> {
+  const metric = await emitter.registry.getSingleMetric('wfm_emitter_pushes_total')?.get();
+  return Object.fromEntries(metric?.values.map((v) => [String(v.labels.outcome), v.value]) ?? []);
+}
+
+describe('emitter', () => {
+  it('pushes a scripted shift as exactly the expected POST sequence, per agent in order', async () => {
+    const { topic, group, sink } = await setUp();
+    const duplicate = state('a1', '08:10:00', 'BUSY', 'Talking', 'BUSY');
+    const shift: AgentEvent[] = [
+      login('a1', '08:00:00'),
+      login('a2', '08:00:30', undefined),
+      state('a1', '08:01:00', 'READY', 'Ready', 'AVAILABLE'),
+      duplicate,
+      state('a2', '08:02:00', 'READY', 'Ready', 'AVAILABLE'),
+      state('a1', '08:15:00', 'ACW', 'Wrap-up', 'AFTER_CONTACT_WORK'),
+      state('a1', '08:16:00', 'BREAK', 'Break', 'NOT_READY', ['LUNCH', 'Lunch']),
+      duplicate,
+      // history: older than what a1 is known to be in
+      state('a1', '08:05:00', 'READY', 'Ready', 'AVAILABLE'),
+      state('a1', '08:46:00', 'READY', 'Ready', 'AVAILABLE'),
+      logout('a2', '08:50:00'),
+      logout('a1', '09:00:00'),
+    ];
+    for (const event of shift) await publish(topic, [event]);
+    await waitForGroupCaughtUp(group, [topic]);
+    const expected: [number, string, string, number][] = [
+      [1, 'LOGGED_IN', 'Logged in', s('08:00:00')],
+      [0, 'LOGGED_IN', 'Logged in', s('08:01:00')],
+      [1, 'READY', 'Ready', s('08:01:00')],
+      [0, 'READY', 'Ready', s('08:10:00')],
+      [1, 'BUSY', 'Talking', s('08:10:00')],
+      [0, 'BUSY', 'Talking', s('08:15:00')],
+      [1, 'ACW', 'Wrap-up', s('08:15:00')],
+      [0, 'ACW', 'Wrap-up', s('08:16:00')],
+      [1, 'BREAK:LUNCH', 'Break / Lunch', s('08:16:00')],
+      [0, 'BREAK:LUNCH', 'Break / Lunch', s('08:46:00')],
+      [1, 'READY', 'Ready', s('08:46:00')],
+      [0, 'READY', 'Ready', s('09:00:00')],
+    ];
+    await waitFor(() => pushesOf(sink).length >= expected.length + 4, {
+      message: 'every push at the sink',
+    });
+    expect(
+      pushesOf(sink, 'a1').map((p) => [p.action, p.stateCode, p.stateName, p.actionTime]),
+    ).toEqual(expected);
+    expect(pushesOf(sink, 'a2').map((p) => [p.action, p.stateCode])).toEqual([
+      [1, 'LOGGED_IN'],
+      [0, 'LOGGED_IN'],
+      [1, 'READY'],
+      [0, 'READY'],
+    ]);
+    for (const push of pushesOf(sink)) {
+      expect(push.systemId).toBe('Test system');
+      expect(Object.keys(push).sort()).toEqual(
+        ['action', 'actionTime', 'stateCode', 'stateName', 'systemId', 'workerId'].sort(),
+      );
+    }
+    expect(pushesOf(sink)).toHaveLength(expected.length + 4);
+  });
+
+  it('pushes nothing twice when a batch is delivered again after a restart', async () => {
+    const sink = await startWfmSink();
+    running.push(sink);
+    const redis = connectRedis({ url: stack.redisUrl, name: 'emitter-test' });
+    running.push({
+      stop: () => {
+        redis.disconnect();
+        return Promise.resolve();
+      },
+    });
+    const metrics = new PushMetrics(createRegistry('emitter-test'));
+    const pusher = new StatusPusher(
+      {
+        url: new URL(`${sink.url}${STATUS_PATH}`),
+        headers: {},
+        timeoutMs: 1000,
+        retries: 0,
+        backoffMs: 10,
+        maxBackoffMs: 10,
+        maxConnections: 4,
+        maxPending: 1000,
+      },
+      metrics,
+      silentLogger(),
+    );
+    running.push({
+      stop: async () => {
+        await pusher.close(1000);
+      },
+    });
+    const handler = emitterHandler({
+      claims: new StatusClaims(redis, `${ns.prefix}:redelivery`, 3600),
+      pusher,
+      metrics,
+      systemId: 's',
+    });
+    const events = [
+      login('r1', '10:00:00'),
+      state('r1', '10:01:00', 'READY', 'Ready', 'AVAILABLE'),
+    ];
+    const batch = {
+      topic: 't',
+      partition: 0,
+      stream: 'agents' as const,
+      events: events.map((event, i) => ({ event, offset: String(i), timestampMs: Date.now() })),
+    };
+    const context = { heartbeat: () => Promise.resolve() };
+    await handler(batch, context);
+    await waitFor(() => pushesOf(sink).length === 3, { message: 'three pushes' });
+    // the process died before committing: the same batch comes again
+    await handler(batch, context);
+    await pusher.close(1000);
+    expect(pushesOf(sink)).toHaveLength(3);
+  });
+
+  it('retries then drops what one agent cannot deliver, while other agents keep flowing', async () => {
+    const { topic, group, sink, emitter } = await setUp();
+    sink.setFault((r) => ((r.body as Push).workerId === 'bad' ? 'reset' : undefined));
+    await publish(topic, [login('bad', '11:00:00'), login('good', '11:00:00')]);
+    await publish(topic, [
+      state('bad', '11:01:00', 'READY', 'Ready', 'AVAILABLE'),
+      state('good', '11:01:00', 'READY', 'Ready', 'AVAILABLE'),
+      state('good', '11:02:00', 'BUSY', 'Talking', 'BUSY'),
+    ]);
+    await waitFor(() => pushesOf(sink, 'good').length === 5, { message: "good's five pushes" });
+    await waitForGroupCaughtUp(group, [topic]);
+    // bad: 3 pushes (entry; exit + entry), each tried 1 + 2 times, then dropped
+    const counts = await waitFor(
+      async () => {
+        const c = await pushCounts(emitter);
+        return c.dropped === 3 ? c : undefined;
+      },
+      { message: 'three drops' },
+    );
+    expect(counts).toMatchObject({ sent: 5, retried: 6, dropped: 3 });
+    expect(pushesOf(sink, 'bad')).toEqual([]);
+  });
+
+  it('keeps consuming while the WFM is down, and pushes again once it is back', async () => {
+    const { topic, group, sink, emitter } = await setUp();
+    await publish(topic, [login('d1', '12:00:00')]);
+    await waitFor(() => pushesOf(sink).length === 1, { message: 'the login push' });
+    const port = sink.port;
+    await sink.stop();
+    await publish(topic, [
+      state('d1', '12:01:00', 'READY', 'Ready', 'AVAILABLE'),
+      state('d1', '12:02:00', 'BUSY', 'Talking', 'BUSY'),
+    ]);
+    await waitForGroupCaughtUp(group, [topic]);
+    await waitFor(async () => (await pushCounts(emitter)).dropped === 4, {
+      message: 'four drops',
+    });
+    const back = await startWfmSink({ port });
+    running.push(back);
+    await publish(topic, [state('d1', '12:03:00', 'ACW', 'Wrap-up', 'AFTER_CONTACT_WORK')]);
+    await waitFor(() => pushesOf(back).length === 2, { message: 'pushes after the outage' });
+    expect(pushesOf(back).map((p) => [p.action, p.stateCode])).toEqual([
+      [0, 'BUSY'],
+      [1, 'ACW'],
+    ]);
+    expect(await pushCounts(emitter)).toMatchObject({ sent: 3, dropped: 4 });
+  });
+});

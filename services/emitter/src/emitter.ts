@@ -1,0 +1,141 @@
+import {
+  AvroEventCodec,
+  ConsumerMetrics,
+  createKafka,
+  createProducer,
+  createSchemaRegistry,
+  DeadLetterPublisher,
+  EventConsumer,
+  EventDecoder,
+} from '@wfm-stream/kafka';
+import {
+  createRegistry,
+  Health,
+  type Logger,
+  type OpsServer,
+  startOpsServer,
+} from '@wfm-stream/observability';
+import { connectRedis, StatusClaims } from '@wfm-stream/store';
+import type { Registry } from 'prom-client';
+
+import type { EmitterConfig } from './config.js';
+import { emitterHandler } from './handler.js';
+import { PushMetrics } from './push-metrics.js';
+import { StatusPusher } from './status-pusher.js';
+
+export interface RunningEmitter {
+  readonly health: Health;
+  readonly registry: Registry;
+  readonly opsPort: number;
+  /** Pushes waiting for delivery. */
+  pending(): number;
+  /** Stops consuming (committing what was claimed), then gives queued pushes a moment. */
+  stop(): Promise<void>;
+}
+
+/** Status records are kept this long after an agent's last change. */
+const CLAIM_TTL_SECONDS = 30 * 86_400;
+/** How long a stop waits for queued pushes before dropping them. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+function authorization(config: EmitterConfig): Record<string, string> {
+  if (config.WFM_STATUS_TOKEN !== undefined)
+    return { authorization: `Bearer ${config.WFM_STATUS_TOKEN}` };
+  if (config.WFM_STATUS_USERNAME !== undefined && config.WFM_STATUS_PASSWORD !== undefined) {
+    const pair = `${config.WFM_STATUS_USERNAME}:${config.WFM_STATUS_PASSWORD}`;
+    return { authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+  }
+  return {};
+}
+
+export async function startEmitter(config: EmitterConfig, logger: Logger): Promise<RunningEmitter> {
+  const health = new Health();
+  const registry = createRegistry('emitter');
+  const redis = connectRedis({
+    url: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
+    name: 'wfm-emitter',
+  });
+  health.register('redis');
+  redis.on('ready', () => {
+    health.set('redis', true);
+  });
+  redis.on('end', () => {
+    health.set('redis', false, 'connection closed');
+  });
+  redis.on('error', (error: Error) => {
+    health.set('redis', false, error.message);
+    logger.warn({ err: error }, 'redis connection error');
+  });
+
+  const metrics = new PushMetrics(registry);
+  const pusher = new StatusPusher(
+    {
+      url: new URL(config.WFM_STATUS_URL),
+      headers: authorization(config),
+      timeoutMs: config.PUSH_TIMEOUT,
+      retries: config.PUSH_RETRIES,
+      backoffMs: config.PUSH_RETRY_BACKOFF,
+      maxBackoffMs: config.PUSH_RETRY_BACKOFF_MAX,
+      maxConnections: config.PUSH_MAX_CONNECTIONS,
+      maxPending: config.PUSH_MAX_PENDING,
+    },
+    metrics,
+    logger,
+  );
+  const claims = new StatusClaims(redis, config.REDIS_KEY_PREFIX, CLAIM_TTL_SECONDS);
+
+  const kafka = createKafka(config, logger);
+  const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
+  await producer.connect();
+  const registryUrl = config.SCHEMA_REGISTRY_URL;
+  const codec =
+    registryUrl === undefined
+      ? undefined
+      : new AvroEventCodec(createSchemaRegistry({ ...config, SCHEMA_REGISTRY_URL: registryUrl }), {
+          directory: config.TOPIC_DIRECTORY,
+          contacts: config.TOPIC_CONTACT_EVENTS,
+          agents: config.TOPIC_AGENT_EVENTS,
+        });
+  const consumer = new EventConsumer({
+    kafka,
+    groupId: config.CONSUMER_GROUP,
+    topics: [{ topic: config.TOPIC_AGENT_EVENTS, stream: 'agents' }],
+    handler: emitterHandler({ claims, pusher, metrics, systemId: config.SYSTEM_ID }),
+    decoder: new EventDecoder(codec),
+    deadLetter: new DeadLetterPublisher(producer, config.TOPIC_DEAD_LETTER, config.CONSUMER_GROUP),
+    logger,
+    metrics: new ConsumerMetrics(registry),
+    health,
+    partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
+    maxWaitTimeInMs: config.FETCH_MAX_WAIT,
+    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT,
+    fromBeginning: config.EMITTER_START_FROM === 'earliest',
+  });
+  const ops: OpsServer = await startOpsServer({
+    host: config.HTTP_HOST,
+    port: config.HTTP_PORT,
+    health,
+    registry,
+  });
+  await consumer.start();
+  logger.info(
+    { opsPort: ops.port, group: config.CONSUMER_GROUP, wfm: config.WFM_STATUS_URL },
+    'emitter started',
+  );
+
+  return {
+    health,
+    registry,
+    opsPort: ops.port,
+    pending: () => pusher.pending,
+    async stop() {
+      await consumer.stop();
+      const dropped = await pusher.close(DRAIN_TIMEOUT_MS);
+      await producer.disconnect();
+      await ops.close();
+      redis.disconnect();
+      logger.info({ dropped }, 'emitter stopped');
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The emitter's Prometheus metrics. */
+export class PushMetrics {
+  /** POSTs by outcome: sent (the WFM answered), retried (a connection failure, tried again), dropped. */
+  readonly pushes: Counter<'outcome'>;
+  /** Status changes by what became of them: claimed (pushed), stale (history or duplicate). */
+  readonly changes: Counter<'result'>;
+  /** From the event's append to Kafka to the WFM's answer. */
+  readonly latency: Histogram;
+  readonly pending: Gauge;
+
+  constructor(registry: Registry) {
+    this.pushes = new Counter({
+      name: 'wfm_emitter_pushes_total',
+      help: 'Status POSTs to the WFM by outcome (sent, retried, dropped)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    for (const outcome of ['sent', 'retried', 'dropped']) this.pushes.inc({ outcome }, 0);
+    this.changes = new Counter({
+      name: 'wfm_emitter_changes_total',
+      help: 'Agent status changes by result (claimed for pushing, stale)',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    for (const result of ['claimed', 'stale']) this.changes.inc({ result }, 0);
+    this.latency = new Histogram({
+      name: 'wfm_emitter_push_latency_seconds',
+      help: "From the event's append to Kafka to the WFM's answer",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+    this.pending = new Gauge({
+      name: 'wfm_emitter_pending_pushes',
+      help: 'Pushes waiting for delivery',
+      registers: [registry],
+    });
+  }
+}
