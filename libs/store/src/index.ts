@@ -7,6 +7,7 @@ export * from './contacts/codec.js';
 export * from './contacts/group-terms.js';
 export * from './directory/directory-store.js';
 export * from './emitter/status-claims.js';
+export * from './generation.js';
 export * from './keys.js';
 export * from './queries/agents.js';
 export * from './queries/historic.js';

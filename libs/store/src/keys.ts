@@ -15,7 +15,19 @@
 export type DirectoryCollection = 'services' | 'groups' | 'agents';
 
 export class Keys {
-  constructor(readonly prefix: string) {}
+  private readonly prefixOf: () => string;
+
+  /**
+   * @param prefix the deployment's prefix and generation, or a function giving them, for
+   *   a reader that follows the generation pointer (see generation.ts)
+   */
+  constructor(prefix: string | (() => string)) {
+    this.prefixOf = typeof prefix === 'string' ? () => prefix : prefix;
+  }
+
+  get prefix(): string {
+    return this.prefixOf();
+  }
 
   contact(contactId: string): string {
     return `${this.prefix}:{c:${contactId}}`;

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+
 import {
   AvroEventCodec,
   ConsumerMetrics,
@@ -20,11 +23,13 @@ import {
   connectRedis,
   ContactAggregation,
   DirectoryStore,
+  GenerationFollower,
+  GenerationPointer,
   Keys,
 } from '@wfm-stream/store';
 
 import type { AggregatorConfig } from './config.js';
-import { aggregatorHandler } from './handler.js';
+import { aggregatorHandler, type AggregatorStores } from './handler.js';
 
 export interface RunningAggregator {
   readonly health: Health;
@@ -34,9 +39,6 @@ export interface RunningAggregator {
 }
 
 const DAY_SECONDS = 86_400;
-
-/** The state generation the aggregator writes; see docs/operations.md (rebuild). */
-export const DEFAULT_GENERATION = 'g0';
 
 /** Avro decoding when a Schema Registry is configured; JSON is always accepted. */
 function avroCodec(config: AggregatorConfig): AvroEventCodec | undefined {
@@ -72,20 +74,50 @@ export async function startAggregator(
     logger.warn({ err: error }, 'redis connection error');
   });
 
-  const keys = new Keys(`${config.REDIS_KEY_PREFIX}:${DEFAULT_GENERATION}`);
   const retentionSeconds = config.RETENTION_DAYS * DAY_SECONDS;
-  const contacts = new ContactAggregation(redis, keys, {
-    zone: config.TIMEZONE,
-    serviceLevelMs: (groupId) =>
-      (config.SERVICE_LEVEL_SECONDS_BY_GROUP.get(groupId) ?? config.SERVICE_LEVEL_SECONDS) * 1000,
-    stateTtlSeconds: Math.ceil(config.DEDUPE_WINDOW / 1000),
-    retentionSeconds,
-  });
-  const directory = new DirectoryStore(redis, keys, retentionSeconds);
-  const agents = new AgentAggregation(redis, keys, {
-    dedupeWindowMs: config.DEDUPE_WINDOW,
-    retentionSeconds,
-  });
+  const storesOf = (generation: string): AggregatorStores => {
+    const keys = new Keys(pointer.prefixOf(generation));
+    return {
+      contacts: new ContactAggregation(redis, keys, {
+        zone: config.TIMEZONE,
+        serviceLevelMs: (groupId) =>
+          (config.SERVICE_LEVEL_SECONDS_BY_GROUP.get(groupId) ?? config.SERVICE_LEVEL_SECONDS) *
+          1000,
+        stateTtlSeconds: Math.ceil(config.DEDUPE_WINDOW / 1000),
+        retentionSeconds,
+      }),
+      directory: new DirectoryStore(redis, keys, retentionSeconds),
+      agents: new AgentAggregation(redis, keys, {
+        dedupeWindowMs: config.DEDUPE_WINDOW,
+        retentionSeconds,
+      }),
+    };
+  };
+  // A live aggregator follows the generation pointer (a rebuild moves it); the one a
+  // rebuild runs writes the generation it is given.
+  const pointer = new GenerationPointer(redis, config.REDIS_KEY_PREFIX);
+  const fixed = config.STATE_GENERATION;
+  const follower =
+    fixed === undefined
+      ? await GenerationFollower.start(pointer, {
+          member: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+          onError: (error) => {
+            logger.warn({ err: error }, 'could not read the generation pointer');
+          },
+        })
+      : undefined;
+  const stores = new Map<string, AggregatorStores>();
+  const storesNow = (): AggregatorStores => {
+    const generation = follower?.current() ?? fixed ?? '';
+    let found = stores.get(generation);
+    if (found === undefined) {
+      if (stores.size > 0) logger.info({ generation }, 'now writing state generation');
+      found = storesOf(generation);
+      stores.set(generation, found);
+    }
+    return found;
+  };
+  storesNow();
 
   const kafka = createKafka(config, logger);
   const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
@@ -98,7 +130,7 @@ export async function startAggregator(
       { topic: config.TOPIC_CONTACT_EVENTS, stream: 'contacts' },
       { topic: config.TOPIC_AGENT_EVENTS, stream: 'agents' },
     ],
-    handler: aggregatorHandler({ contacts, agents, directory }, logger),
+    handler: aggregatorHandler(storesNow, logger),
     decoder: new EventDecoder(avroCodec(config)),
     deadLetter: new DeadLetterPublisher(producer, config.TOPIC_DEAD_LETTER, config.CONSUMER_GROUP),
     logger,
@@ -115,13 +147,22 @@ export async function startAggregator(
     registry,
   });
   await consumer.start();
-  logger.info({ opsPort: ops.port, group: config.CONSUMER_GROUP }, 'aggregator started');
+  logger.info(
+    {
+      opsPort: ops.port,
+      group: config.CONSUMER_GROUP,
+      generation: follower?.current() ?? fixed,
+      follows: follower !== undefined,
+    },
+    'aggregator started',
+  );
 
   return {
     health,
     opsPort: ops.port,
     async stop() {
       await consumer.stop();
+      await follower?.stop();
       await producer.disconnect();
       await ops.close();
       redis.disconnect();

@@ -47,12 +47,20 @@ export const aggregatorConfigSchema = z
       .transform((text, ctx) => parseServiceLevels(text, ctx)),
     PARTITIONS_CONSUMED_CONCURRENTLY: setting.int(4, 1, 64),
     /** Longest a fetch waits on a quiet topic; bounds end-to-end latency. */
-    FETCH_MAX_WAIT: setting.duration('100ms'),
+    FETCH_MAX_WAIT: setting.duration('20ms'),
     /**
      * How long the group waits for a silent member before giving its partitions to
      * others: after a crash, its partitions resume after at most this long.
      */
     CONSUMER_SESSION_TIMEOUT: setting.duration('30s'),
+    /**
+     * Write this state generation instead of following the generation pointer: set by
+     * `wfm-stream rebuild` for the aggregator that fills a new generation.
+     */
+    STATE_GENERATION: z
+      .string()
+      .regex(/^g[0-9a-z]+$/, 'must look like g1')
+      .optional(),
   })
   .superRefine(checkKafkaSettings);
 

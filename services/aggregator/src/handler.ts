@@ -9,9 +9,16 @@ export interface AggregatorStores {
   readonly directory: DirectoryStore;
 }
 
-/** Routes each batch to the aggregation of its stream. */
-export function aggregatorHandler(stores: AggregatorStores, logger: Logger): BatchHandler {
+/**
+ * Routes each batch to the aggregation of its stream. `storesNow` gives the stores of
+ * the generation being written; a batch takes them once and keeps them throughout.
+ */
+export function aggregatorHandler(
+  storesNow: AggregatorStores | (() => AggregatorStores),
+  logger: Logger,
+): BatchHandler {
   return async (batch) => {
+    const stores = typeof storesNow === 'function' ? storesNow() : storesNow;
     switch (batch.stream) {
       case 'contacts': {
         const result = await stores.contacts.apply(

@@ -5,6 +5,7 @@ import { loadConfig, setting } from '@wfm-stream/config';
 import { z } from 'zod';
 
 import { isoDate, parseDuration, parseSpeed, parseStart, positiveInt, UsageError } from './args.js';
+import { EXPORTS_USAGE, runExports } from './commands/exports.js';
 import { runPublish } from './commands/publish.js';
 import { runStart, TRAFFIC_KINDS, type TrafficKind } from './commands/start.js';
 import { runTraffic } from './commands/traffic.js';
@@ -43,6 +44,7 @@ const USAGE = `wfm-stream <command> [options]
 
   simulate and replay write to Kafka, or with --output FILE|- to NDJSON for publish.
 
+${EXPORTS_USAGE}
 Kafka, topics and the Schema Registry come from the environment (KAFKA_BROKERS, TOPIC_*,
 SCHEMA_REGISTRY_URL; see docs/configuration.md). Without KAFKA_BROKERS, the commands use
 the broker of a running \`npm start\` (.wfm-stream/endpoints.json). TIMEZONE sets the
@@ -194,6 +196,8 @@ async function main(argv: string[]): Promise<number> {
         }),
       );
     }
+    case 'exports':
+      return runExports({ ...io, args: rest });
     case undefined:
     case 'help':
     case '--help':

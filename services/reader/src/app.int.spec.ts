@@ -634,6 +634,8 @@ describe('/openapi.json', () => {
       '/historic/agentLoginData',
       '/historic/agentStatusData',
       '/historic/serviceGroupData',
+      '/online/agentStatus',
+      '/online/groupsOnlineLoad',
       '/personnel',
     ]);
   });

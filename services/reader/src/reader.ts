@@ -3,6 +3,8 @@ import {
   AgentQueries,
   connectRedis,
   DirectoryStore,
+  GenerationFollower,
+  GenerationPointer,
   HistoricQueries,
   Keys,
   OnlineQueries,
@@ -27,8 +29,6 @@ export interface RunningReader {
   stop(): Promise<void>;
 }
 
-/** The state generation the reader serves; see docs/operations.md (rebuild). */
-const GENERATION = 'g0';
 const DAY_SECONDS = 86_400;
 
 export interface ReaderOptions {
@@ -59,7 +59,16 @@ export async function startReader(
     health.set('redis', false, error.message);
   });
 
-  const keys = new Keys(`${config.REDIS_KEY_PREFIX}:${GENERATION}`);
+  // the generation the pointer names (a rebuild moves it; see generation.ts)
+  const follower = await GenerationFollower.start(
+    new GenerationPointer(redis, config.REDIS_KEY_PREFIX),
+    {
+      onError: (error) => {
+        logger.warn({ err: error }, 'could not read the generation pointer');
+      },
+    },
+  );
+  const keys = new Keys(() => follower.prefix());
   const directory = new DirectoryStore(redis, keys, 400 * DAY_SECONDS);
   const agentDeps: AgentRouteDeps = {
     agents: new AgentQueries(redis, keys),
@@ -115,6 +124,7 @@ export async function startReader(
     port,
     async stop() {
       await app.close();
+      await follower.stop();
       redis.disconnect();
     },
   };

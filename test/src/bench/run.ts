@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { benchAggregator } from './aggregator.js';
+import { benchOnline } from './online.js';
 import { benchPublish } from './publish.js';
 import { benchReader } from './reader.js';
 
@@ -7,12 +8,13 @@ import { benchReader } from './reader.js';
  * Benchmarks print figures; they are not tests (machines are shared and noisy). Each
  * compares against a bare-client baseline measured in the same run.
  *
- *   npm run bench -- publish aggregator reader
+ *   npm run bench -- publish aggregator reader online
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   publish: benchPublish,
   aggregator: benchAggregator,
   reader: benchReader,
+  online: benchOnline,
 };
 
 const names = process.argv.slice(2);

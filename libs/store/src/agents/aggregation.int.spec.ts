@@ -161,6 +161,29 @@ describe('AgentAggregation', () => {
     ]);
   });
 
+  it('reads back direct outgoing contacts in the period, once each', async () => {
+    const { aggregation, queries } = fresh();
+    const direct = (eventId: string, atMs: number, groupId?: string): AgentEvent => ({
+      eventId,
+      type: 'agent.directOutContact',
+      occurredAt: new Date(atMs).toISOString(),
+      agentId: 'd1',
+      kind: 'EMAIL',
+      ...(groupId === undefined ? {} : { groupId }),
+    });
+    const first = direct('x1', T0 + 60_000, 'g1');
+    await aggregation.apply([
+      first,
+      direct('x2', T0 + 120_000),
+      first,
+      direct('x3', T0 + 7_200_000),
+    ]);
+    expect((await queries.directOut(['d1'], T0, T0 + 3_600_000)).get('d1')).toEqual([
+      { atMs: T0 + 60_000, kind: 'EMAIL', groupId: 'g1' },
+      { atMs: T0 + 120_000, kind: 'EMAIL', groupId: undefined },
+    ]);
+  });
+
   it('keeps the latest state of each agent online, whatever order it hears them in', async () => {
     const { aggregation, queries } = fresh();
     const login: AgentEvent = {

@@ -254,10 +254,8 @@ export class AgentQueries {
       const agentId = requests[i]?.agentId ?? '';
       for (let j = 0; j + 1 < flat.length; j += 2) {
         const member = flat[j] ?? '';
-        const payload = JSON.parse(member.slice(member.indexOf('\u0000') + 1)) as {
-          k: string;
-          g?: string;
-        };
+        const payload = parsePayload(member.slice(member.indexOf('\u0000') + 1));
+        if (payload.t !== 'D') continue;
         const list = result.get(agentId) ?? [];
         list.push({ atMs: Number(flat[j + 1]), kind: payload.k, groupId: payload.g });
         result.set(agentId, list);

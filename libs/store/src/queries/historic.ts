@@ -24,7 +24,8 @@ export class HistoricQueries {
         keys.push(this.keys.historicVersion(groupId, day));
     }
     const values = await settleAll(keys.map((key) => this.redis.get(key)));
-    return values.map((v) => v ?? '0').join(',');
+    // the generation too: a rebuilt state restarts its version counters
+    return `${this.keys.prefix}|${values.map((v) => v ?? '0').join(',')}`;
   }
 
   /**

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { loadConfig, setting, topicSettings } from '@wfm-stream/config';
+import { exportQueueSettings } from '@wfm-stream/export';
 import { createKafka, createProducer, EventPublisher } from '@wfm-stream/kafka';
 import {
   describeMissingPackages,
@@ -71,7 +72,24 @@ export interface Endpoints {
   readonly pids: readonly number[];
 }
 
-const topicsSchema = z.object(topicSettings);
+const topicsSchema = z.object({ ...topicSettings, ...exportQueueSettings });
+
+/**
+ * The local stack's export targets: both JSON flavours posted to the WFM sink, and the
+ * Calabrio queue file and the JSON file drop written under the state directory.
+ */
+export function localExportTargets(sinkUrl: string, exportDir: string): object[] {
+  return [
+    { name: 'calabrio', kind: 'calabrio-json', url: `${sinkUrl}/calabrio` },
+    { name: 'pipkins', kind: 'pipkins-json', url: `${sinkUrl}/pipkins` },
+    {
+      name: 'calabrio-file',
+      kind: 'calabrio-queue-file',
+      directory: path.join(exportDir, 'calabrio'),
+    },
+    { name: 'drop', kind: 'file-drop', directory: path.join(exportDir, 'drop') },
+  ];
+}
 
 /** Where the seed's WFM takes status pushes (seed §4.1). */
 const WFM_STATUS_PATH = '/ccwfm/api/rest/status';
@@ -167,6 +185,8 @@ export async function runStart(options: StartOptions): Promise<number> {
         { name: topics.TOPIC_CONTACT_EVENTS, partitions: options.partitions },
         { name: topics.TOPIC_AGENT_EVENTS, partitions: options.partitions },
         { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
+        { name: topics.TOPIC_EXPORT_JOBS, partitions: 4 },
+        { name: topics.TOPIC_EXPORT_DEAD_LETTER, partitions: 1 },
       ],
     });
     started.push(kafka);
@@ -210,11 +230,16 @@ export async function runStart(options: StartOptions): Promise<number> {
     const [emitter, emitterUrl] = spawnService('emitter', await freePort(), {
       WFM_STATUS_URL: `${sinkUrl}${WFM_STATUS_PATH}`,
     });
+    const exportDir = path.join(stateDir, 'exports');
+    const [exporter, exporterUrl] = spawnService('exporter', await freePort(), {
+      EXPORT_TARGETS: JSON.stringify(localExportTargets(sinkUrl, exportDir)),
+    });
     await Promise.all([
       waitReady(aggregator, aggregatorUrl, 60_000),
       waitReady(reader, readerUrl, 60_000),
       waitReady(sink, sinkUrl, 60_000),
       waitReady(emitter, emitterUrl, 60_000),
+      waitReady(exporter, exporterUrl, 60_000),
     ]);
 
     const endpoints: Endpoints = {
@@ -233,6 +258,7 @@ export async function runStart(options: StartOptions): Promise<number> {
         reader: { pid: reader.pid, url: readerUrl, log: path.join(logDir, 'reader.log') },
         emitter: { pid: emitter.pid, url: emitterUrl, log: path.join(logDir, 'emitter.log') },
         'wfm-sink': { pid: sink.pid, url: sinkUrl, log: path.join(logDir, 'wfm-sink.log') },
+        exporter: { pid: exporter.pid, url: exporterUrl, log: path.join(logDir, 'exporter.log') },
       },
       pids: [
         redis.process.pid,
@@ -241,6 +267,7 @@ export async function runStart(options: StartOptions): Promise<number> {
         reader.pid,
         emitter.pid,
         sink.pid,
+        exporter.pid,
       ],
     };
     fs.writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
@@ -297,6 +324,7 @@ export async function runStart(options: StartOptions): Promise<number> {
     print('wfm-stream is running:');
     print(`  reader (ARGUS WFM CC API)  ${readerUrl}`);
     print(`  WFM sink (status pushes)   ${sinkUrl}/_sink/received`);
+    print(`  interval exports           ${sinkUrl}/_sink/received and ${exportDir}`);
     print(`  Kafka bootstrap            ${kafka.brokers.join(',')}`);
     print(`  Redis                      ${redis.url}`);
     print(`  logs                       ${logDir}`);

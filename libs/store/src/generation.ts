@@ -1,0 +1,123 @@
+import type { RedisClient } from './connection.js';
+
+/** The generation a fresh deployment reads and writes. */
+export const INITIAL_GENERATION = 'g0';
+
+/** How long a live aggregator's report of the generation it writes counts as current. */
+export const SEEN_FRESH_MS = 15_000;
+
+/**
+ * The state generation pointer: `<REDIS_KEY_PREFIX>:generation` names the generation
+ * (`g0`, `g1`, …) whose keys readers serve and live aggregators write. A rebuild fills a
+ * new generation from the topics and then switches the pointer with one SET, so every
+ * reader moves over at once (within its polling interval) and never sees a half-built
+ * state. Live aggregators report the generation they write under
+ * `<REDIS_KEY_PREFIX>:generation:seen`, so a rebuild knows when all have followed.
+ */
+export class GenerationPointer {
+  private readonly key: string;
+  private readonly seenKey: string;
+
+  constructor(
+    private readonly redis: RedisClient,
+    readonly keyPrefix: string,
+  ) {
+    this.key = `${keyPrefix}:generation`;
+    this.seenKey = `${keyPrefix}:generation:seen`;
+  }
+
+  /** The generation's key prefix, as `Keys` takes it. */
+  prefixOf(generation: string): string {
+    return `${this.keyPrefix}:${generation}`;
+  }
+
+  async read(): Promise<string> {
+    return (await this.redis.get(this.key)) ?? INITIAL_GENERATION;
+  }
+
+  /** Points readers and live aggregators at `generation`; returns the previous one. */
+  async switchTo(generation: string): Promise<string> {
+    const previous = await this.redis.set(this.key, generation, 'GET');
+    return previous ?? INITIAL_GENERATION;
+  }
+
+  async reportSeen(member: string, generation: string): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.seenKey, member, `${generation}\u001f${Date.now()}`)
+      .pexpire(this.seenKey, 10 * SEEN_FRESH_MS)
+      .exec();
+  }
+
+  async forget(member: string): Promise<void> {
+    await this.redis.hdel(this.seenKey, member);
+  }
+
+  /** Live aggregators that reported within SEEN_FRESH_MS, and the generation each writes. */
+  async seen(nowMs = Date.now()): Promise<Map<string, string>> {
+    const all = await this.redis.hgetall(this.seenKey);
+    const result = new Map<string, string>();
+    for (const [member, value] of Object.entries(all)) {
+      const [generation = '', at = '0'] = value.split('\u001f');
+      if (nowMs - Number(at) <= SEEN_FRESH_MS) result.set(member, generation);
+    }
+    return result;
+  }
+}
+
+/**
+ * Keeps the pointer's current value at hand, polling it. `current()` is synchronous so a
+ * batch or a request can take one generation and use it throughout.
+ */
+export class GenerationFollower {
+  private value: string;
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly pointer: GenerationPointer,
+    initial: string,
+    private readonly member: string | undefined,
+  ) {
+    this.value = initial;
+  }
+
+  /**
+   * @param member when given, the follower reports the generation it holds under this
+   *   name (live aggregators do; readers need not).
+   */
+  static async start(
+    pointer: GenerationPointer,
+    options: { intervalMs?: number; member?: string; onError?: (error: unknown) => void } = {},
+  ): Promise<GenerationFollower> {
+    const follower = new GenerationFollower(pointer, await pointer.read(), options.member);
+    await follower.report();
+    follower.timer = setInterval(() => {
+      follower.poll().catch((error: unknown) => options.onError?.(error));
+    }, options.intervalMs ?? 1_000);
+    follower.timer.unref();
+    return follower;
+  }
+
+  current(): string {
+    return this.value;
+  }
+
+  /** The key prefix of the current generation. */
+  prefix(): string {
+    return this.pointer.prefixOf(this.value);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.member !== undefined) await this.pointer.forget(this.member).catch(() => undefined);
+  }
+
+  private async poll(): Promise<void> {
+    this.value = await this.pointer.read();
+    await this.report();
+  }
+
+  private async report(): Promise<void> {
+    if (this.member !== undefined) await this.pointer.reportSeen(this.member, this.value);
+  }
+}

@@ -1,0 +1,73 @@
+import { MINUTE_MS, parseDayNumber, TimeZone } from '@wfm-stream/core';
+import { intervalsOfDay } from '@wfm-stream/export';
+import type { WfmEvent } from '@wfm-stream/schemas';
+import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
+import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { RecordSource, stateKeyPrefix } from './index.js';
+import { applyEvents, simulate } from './testing/events.js';
+import { referenceRecords } from './testing/reference.js';
+
+const ns = redisNamespace();
+const berlin = TimeZone.of('Europe/Berlin')!;
+// the autumn change: a 25-hour day, the hour 02:00–03:00 twice
+const DAY = parseDayNumber('2024-10-27')!;
+let redis: RedisClient;
+let events: WfmEvent[];
+let source: RecordSource;
+
+beforeAll(async () => {
+  redis = connectRedis({ url: testStack().redisUrl });
+  const keys = new Keys(stateKeyPrefix(ns.prefix));
+  events = simulate(berlin, berlin.startOfDay(DAY), berlin.startOfDay(DAY + 1), { seed: 7 });
+  await applyEvents(redis, keys, berlin, events);
+  source = new RecordSource(redis, keys);
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await ns.cleanup();
+});
+
+describe('the records of a simulated day', () => {
+  it('match a recomputation from the raw events, interval by interval (15 minutes, DST day)', async () => {
+    const intervals = intervalsOfDay(berlin, 15 * MINUTE_MS, DAY);
+    expect(intervals).toHaveLength(100);
+    const started = performance.now();
+    const computed = await source.compute(intervals);
+    const elapsedMs = performance.now() - started;
+    const expected = referenceRecords(events, intervals);
+    expect(computed).toEqual(expected);
+
+    // the day is not trivial: every record set is well populated, the repeated hour too
+    const offered = computed.reduce(
+      (n, r) => n + r.queueStatistics.reduce((m, q) => m + q.offeredContacts, 0),
+      0,
+    );
+    const activity = computed.reduce((n, r) => n + r.agentActivity.length, 0);
+    const logins = computed.reduce((n, r) => n + r.agentLogin.length, 0);
+    expect(offered).toBeGreaterThan(500); // a Sunday: 40 % of a weekday
+    expect(activity).toBeGreaterThan(500);
+    expect(logins).toBeGreaterThan(500);
+    expect(computed.some((r) => r.agentLogin.some((l) => l.directOutContacts > 0))).toBe(true);
+    expect(computed.some((r) => r.agentActivity.some((a) => a.completedContacts > 0))).toBe(true);
+    // 01:00Z–01:15Z is 02:00–02:15 CET, the second time 02:00 comes that night
+    expect(computed[12]?.queueStatistics[0]?.intervalStartDateTime).toBe('2024-10-27T01:00:00Z');
+    expect(elapsedMs).toBeLessThan(10_000);
+  });
+
+  it('match it with 1-minute buckets too (a 10-minute step)', async () => {
+    const intervals = intervalsOfDay(berlin, 10 * MINUTE_MS, DAY);
+    expect(intervals).toHaveLength(150);
+    expect(await source.compute(intervals)).toEqual(referenceRecords(events, intervals));
+  });
+
+  it('match it for one interval computed alone, as the worker computes it', async () => {
+    const intervals = intervalsOfDay(berlin, 15 * MINUTE_MS, DAY);
+    for (const index of [0, 40, 60, 99]) {
+      const interval = intervals[index]!;
+      expect(await source.compute([interval])).toEqual(referenceRecords(events, [interval]));
+    }
+  });
+});

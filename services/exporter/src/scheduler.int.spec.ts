@@ -1,0 +1,204 @@
+import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
+import { decodeJob, type ExportJob, ExportQueue, readTopic } from '@wfm-stream/export';
+import { createProducer } from '@wfm-stream/kafka';
+import { createRegistry, silentLogger } from '@wfm-stream/observability';
+import type { WfmEvent } from '@wfm-stream/schemas';
+import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
+import {
+  createTopics,
+  redisNamespace,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitFor,
+} from '@wfm-stream/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  defineExportScripts,
+  ExporterMetrics,
+  ExportKeys,
+  RecordSource,
+  Scheduler,
+  SchedulerLease,
+  stateKeyPrefix,
+} from './index.js';
+import { applyEvents, simulate } from './testing/events.js';
+
+const ns = redisNamespace();
+const kafka = testKafka();
+const producer = createProducer(kafka, { idempotent: false });
+const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
+const queue = new ExportQueue(kafka, producer, topics);
+const exportKeys = new ExportKeys(ns.prefix);
+const Q = 15 * MINUTE_MS;
+const at = (hh: number, mm: number): number => Date.UTC(2024, 5, 3, hh, mm);
+let redis: RedisClient;
+let keys: Keys;
+let events: WfmEvent[];
+let now = at(10, 16);
+
+function scheduler(
+  owner: string,
+  leaseTtlMs: number,
+): { scheduler: Scheduler; lease: SchedulerLease } {
+  const lease = new SchedulerLease(redis, exportKeys, owner, leaseTtlMs);
+  return {
+    lease,
+    scheduler: new Scheduler({
+      redis,
+      keys: exportKeys,
+      lease,
+      queue,
+      source: new RecordSource(redis, keys),
+      settings: {
+        zone: TimeZone.UTC,
+        stepMs: Q,
+        delayMs: MINUTE_MS,
+        restateWindowMs: HOUR_MS,
+        maxIntervalsPerTick: 500,
+      },
+      targets: ['t1', 't2'],
+      tickMs: 60_000,
+      logger: silentLogger(),
+      metrics: new ExporterMetrics(createRegistry('test')),
+      now: () => now,
+    }),
+  };
+}
+
+beforeAll(async () => {
+  redis = connectRedis({ url: testStack().redisUrl });
+  defineExportScripts(redis);
+  keys = new Keys(stateKeyPrefix(ns.prefix));
+  events = simulate(TimeZone.UTC, at(6, 0), at(12, 0));
+  await applyEvents(redis, keys, TimeZone.UTC, events);
+  await createTopics([{ name: topics.jobs, partitions: 2 }]);
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+  redis.disconnect();
+  await ns.cleanup();
+});
+
+const label = (j: { interval: { startMs: number }; target: string; reason: string }): string =>
+  `${j.target} ${new Date(j.interval.startMs).toISOString().slice(11, 16)} ${j.reason}`;
+
+describe('the scheduler', () => {
+  it('runs once across replicas, survives a takeover and a restart, and re-enqueues restated intervals', async () => {
+    const a = scheduler('a', 1_000);
+    const b = scheduler('b', 60_000);
+
+    // one leader: A enqueues the latest due interval, B stands by
+    expect((await a.scheduler.tick()).jobs.map(label)).toEqual([
+      't1 10:00 scheduled',
+      't2 10:00 scheduled',
+    ]);
+    expect(await b.scheduler.tick()).toEqual({ leader: false, jobs: [] });
+
+    // 45 minutes later A enqueues what closed meanwhile, nothing twice
+    now = at(11, 1);
+    expect((await a.scheduler.tick()).jobs.map(label)).toEqual([
+      't1 10:15 scheduled',
+      't1 10:30 scheduled',
+      't1 10:45 scheduled',
+      't2 10:15 scheduled',
+      't2 10:30 scheduled',
+      't2 10:45 scheduled',
+    ]);
+
+    // A stalls; once its lease expires B takes over where A left off
+    const stale = a.lease.value!;
+    const takeover = await waitFor(
+      async () => {
+        const result = await b.scheduler.tick();
+        return result.leader ? result : undefined;
+      },
+      { intervalMs: 100, message: 'B to take the lease' },
+    );
+    expect(takeover.jobs).toEqual([]);
+    expect(Number(b.lease.value!.split(':')[0])).toBeGreaterThan(Number(stale.split(':')[0]));
+
+    // A wakes up: its fenced write is refused, and it does not act
+    const refused = await redis.wfmExportSchedulerCommit1(
+      exportKeys.lease(),
+      exportKeys.cursors(),
+      exportKeys.fingerprints(),
+      stale,
+      1,
+      0,
+      0,
+      't1',
+      at(0, 0),
+    );
+    expect(refused).toBe(0);
+    expect(await redis.hget(exportKeys.cursors(), 't1')).toBe(String(at(11, 0)));
+    expect(await a.scheduler.tick()).toEqual({ leader: false, jobs: [] });
+
+    now = at(11, 31);
+    expect((await b.scheduler.tick()).jobs.map(label)).toEqual([
+      't1 11:00 scheduled',
+      't1 11:15 scheduled',
+      't2 11:00 scheduled',
+      't2 11:15 scheduled',
+    ]);
+
+    // a late contact in 11:05 restates 11:00–11:15 for both targets, once
+    const groupId = events.find((e) => e.type === 'group.upserted')!.groupId;
+    const late: WfmEvent[] = [
+      {
+        eventId: 'late-o',
+        type: 'contact.offered',
+        occurredAt: new Date(at(11, 5)).toISOString(),
+        contactId: 'late-contact',
+        groupId,
+        channel: 'INCOMING_CALLS',
+      },
+    ];
+    await applyEvents(redis, keys, TimeZone.UTC, late);
+    now = at(11, 32);
+    expect((await b.scheduler.tick()).jobs.map(label)).toEqual([
+      't1 11:00 restated',
+      't2 11:00 restated',
+    ]);
+    expect((await b.scheduler.tick()).jobs).toEqual([]);
+
+    // a restart (B stops and releases the lease; C starts) neither skips nor repeats
+    await b.scheduler.stop();
+    const c = scheduler('c', 60_000);
+    now = at(11, 47);
+    expect((await c.scheduler.tick()).jobs.map(label)).toEqual([
+      't1 11:30 scheduled',
+      't2 11:30 scheduled',
+    ]);
+    await c.scheduler.stop();
+
+    // on the topic: each target's intervals once each, in order, in one partition
+    const messages = await readTopic(kafka, topics.jobs);
+    const jobs = messages.map((m) => {
+      const decoded = decodeJob(m.value);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      return { job: decoded.job, partition: m.partition, key: m.key?.toString() };
+    });
+    for (const target of ['t1', 't2']) {
+      const mine = jobs.filter((j) => j.job.target === target);
+      expect(new Set(mine.map((j) => j.partition)).size).toBe(1);
+      expect(mine.every((j) => j.key === target)).toBe(true);
+      const scheduled = mine.filter((j) => j.job.reason === 'scheduled').map((j) => j.job);
+      expect(scheduled.map((j: ExportJob) => j.intervalStart.slice(11, 16))).toEqual([
+        '10:00',
+        '10:15',
+        '10:30',
+        '10:45',
+        '11:00',
+        '11:15',
+        '11:30',
+      ]);
+      expect(
+        mine.filter((j) => j.job.reason === 'restated').map((j) => j.job.intervalStart),
+      ).toEqual(['2024-06-03T11:00:00Z']);
+    }
+  });
+});

@@ -1,0 +1,304 @@
+import {
+  decodeJob,
+  type ExportJob,
+  type ExportQueue,
+  type IntervalRecords,
+  jobInterval,
+  type ParkKind,
+  recordsHash,
+} from '@wfm-stream/export';
+import type { Health, Logger } from '@wfm-stream/observability';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+
+import type { DeliveredLog } from './delivered.js';
+import type { ExporterMetrics } from './metrics.js';
+import type { RecordSource } from './record-source.js';
+import { backoffMs, pause, type RetryPolicy } from './retry.js';
+import { asDeliveryError, type Target } from './targets/types.js';
+
+export interface WorkerOptions {
+  readonly kafka: Kafka;
+  readonly queue: ExportQueue;
+  readonly groupId: string;
+  readonly targets: ReadonlyMap<string, Target>;
+  readonly source: RecordSource;
+  readonly delivered: DeliveredLog;
+  readonly retry: RetryPolicy;
+  readonly logger: Logger;
+  readonly metrics: ExporterMetrics;
+  readonly health?: Health | undefined;
+  readonly sessionTimeoutMs: number;
+  readonly partitionsConsumedConcurrently: number;
+}
+
+const HEALTH_COMPONENT = 'export-consumer';
+
+/** Backoff of Redis and Kafka failures: retried until they clear, never counted as attempts. */
+const INFRASTRUCTURE_RETRY: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  initialMs: 200,
+  maxMs: 10_000,
+};
+
+interface Place {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+/**
+ * Consumes export jobs (consumer group EXPORT_CONSUMER_GROUP). For each job, in order
+ * per partition (one target's jobs are in one partition): compute the interval's records,
+ * skip if exactly this content was already delivered to the target, else deliver, with
+ * up to EXPORT_MAX_ATTEMPTS attempts and exponential backoff between them; record the
+ * delivery; then commit the offset. After the last attempt — or at once when the target
+ * refuses the content, or the job is not one, or names no configured target — the job is
+ * parked on the dead-letter topic with the reason and attempts in headers, and the
+ * partition moves on.
+ *
+ * Redis and Kafka failures are not the target's: they are retried with backoff until
+ * they clear, without counting attempts. While a job waits, its partition waits too
+ * (that keeps a target's intervals in order); heartbeats keep the partition assigned.
+ */
+export class ExportWorker {
+  private readonly consumer: Consumer;
+  private readonly abort = new AbortController();
+  private readonly latest = new Map<string, number>();
+  private stopping = false;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: 250,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    const health = options.health;
+    if (health !== undefined) {
+      health.register(HEALTH_COMPONENT);
+      const { GROUP_JOIN, CRASH, DISCONNECT, STOP } = this.consumer.events;
+      this.consumer.on(GROUP_JOIN, () => {
+        health.set(HEALTH_COMPONENT, true, 'joined');
+      });
+      this.consumer.on(CRASH, (event) => {
+        health.set(HEALTH_COMPONENT, false, `crashed: ${String(event.payload.error)}`);
+        if (!event.payload.restart)
+          health.fail(`export consumer stopped: ${String(event.payload.error)}`);
+      });
+      this.consumer.on(DISCONNECT, () => {
+        health.set(HEALTH_COMPONENT, false, 'disconnected');
+      });
+      this.consumer.on(STOP, () => {
+        health.set(HEALTH_COMPONENT, false, 'stopped');
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.queue.topics.jobs, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const stillOurs = (): boolean =>
+          !this.stopping && payload.isRunning() && !payload.isStale();
+        const heartbeat = (): Promise<void> => payload.heartbeat();
+        for (const message of batch.messages) {
+          if (!stillOurs()) return;
+          const place = { topic: batch.topic, partition: batch.partition, message };
+          const done = await this.handle(place, stillOurs, heartbeat);
+          if (!done) return;
+          payload.resolveOffset(message.offset);
+          await payload.commitOffsetsIfNecessary();
+          await heartbeat();
+        }
+      },
+    });
+  }
+
+  /** Abandons the job in hand (it is redelivered later), commits, leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    await this.consumer.disconnect();
+  }
+
+  /** Runs `work` until it succeeds; undefined when the partition was lost or we stop. */
+  private async untilDone<T>(
+    what: string,
+    work: () => Promise<T>,
+    stillOurs: () => boolean,
+    heartbeat: () => Promise<void>,
+  ): Promise<{ value: T } | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      if (!stillOurs()) return undefined;
+      try {
+        return { value: await work() };
+      } catch (error) {
+        const wait = backoffMs(INFRASTRUCTURE_RETRY, attempt);
+        this.options.logger.warn(
+          { err: error, attempt, retryInMs: wait },
+          `${what} failed; retrying`,
+        );
+        if (!(await pause(wait, stillOurs, heartbeat))) return undefined;
+      }
+    }
+  }
+
+  private async park(
+    place: Place,
+    kind: ParkKind,
+    reason: string,
+    attempts: number,
+    target: string,
+    stillOurs: () => boolean,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const { message } = place;
+    const parked = await this.untilDone(
+      'parking a job',
+      () =>
+        this.options.queue.park([
+          {
+            key: message.key,
+            value: message.value,
+            headers: message.headers,
+            kind,
+            reason,
+            attempts,
+            source: { topic: place.topic, partition: place.partition, offset: message.offset },
+            consumerGroup: this.options.groupId,
+          },
+        ]),
+      stillOurs,
+      heartbeat,
+    );
+    if (parked === undefined) return false;
+    this.options.metrics.outcomes.inc({ target, outcome: 'parked' });
+    this.options.logger.error(
+      { target, kind, reason, attempts, partition: place.partition, offset: message.offset },
+      'export job parked on the dead-letter topic',
+    );
+    return true;
+  }
+
+  /** Returns false when the job was abandoned (it will be redelivered). */
+  private async handle(
+    place: Place,
+    stillOurs: () => boolean,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const decoded = decodeJob(place.message.value);
+    if (!decoded.ok)
+      return this.park(place, 'invalid-job', decoded.reason, 0, '', stillOurs, heartbeat);
+    const job = decoded.job;
+    const target = this.options.targets.get(job.target);
+    if (target === undefined) {
+      const reason = `no target named "${job.target}" is configured`;
+      return this.park(place, 'unknown-target', reason, 0, job.target, stillOurs, heartbeat);
+    }
+    const interval = jobInterval(job);
+    const computed = await this.untilDone(
+      'computing export records',
+      async () => {
+        const [records] = await this.options.source.compute([interval]);
+        if (records === undefined) throw new Error('no records computed');
+        return records;
+      },
+      stillOurs,
+      heartbeat,
+    );
+    if (computed === undefined) return false;
+    const records = computed.value;
+    const hash = recordsHash(records);
+    const previous = await this.untilDone(
+      'reading the delivery log',
+      () => this.options.delivered.hashOf(job.target, interval.startMs),
+      stillOurs,
+      heartbeat,
+    );
+    if (previous === undefined) return false;
+    if (previous.value === hash) {
+      this.options.metrics.outcomes.inc({ target: job.target, outcome: 'unchanged' });
+      this.options.logger.debug({ job: job.id, target: job.target, hash }, 'already delivered');
+      return true;
+    }
+    return this.deliver(place, job, target, records, hash, stillOurs, heartbeat);
+  }
+
+  private async deliver(
+    place: Place,
+    job: ExportJob,
+    target: Target,
+    records: IntervalRecords,
+    hash: string,
+    stillOurs: () => boolean,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const { metrics, logger, retry } = this.options;
+    const completed = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      if (!stillOurs()) return false;
+      const started = process.hrtime.bigint();
+      try {
+        await target.deliver(records, { hash, signal: this.abort.signal, completed });
+      } catch (error) {
+        if (this.stopping) return false;
+        const failure = asDeliveryError(error);
+        const last = !failure.retriable || attempt >= retry.maxAttempts;
+        metrics.attempts.inc({ target: target.name, result: last ? 'failed' : 'retry' });
+        if (last) {
+          const kind = failure.retriable ? 'delivery-failed' : 'rejected';
+          return this.park(
+            place,
+            kind,
+            failure.message,
+            attempt,
+            target.name,
+            stillOurs,
+            heartbeat,
+          );
+        }
+        const wait = backoffMs(retry, attempt, failure.retryAfterMs);
+        logger.warn(
+          {
+            target: target.name,
+            interval: job.intervalStart,
+            attempt,
+            retryInMs: wait,
+            reason: failure.message,
+          },
+          'export delivery failed; retrying',
+        );
+        if (!(await pause(wait, stillOurs, heartbeat))) return false;
+        continue;
+      }
+      metrics.attempts.inc({ target: target.name, result: 'ok' });
+      metrics.deliverySeconds.observe(
+        { target: target.name },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      const recorded = await this.untilDone(
+        'recording a delivery',
+        () => this.options.delivered.record(target.name, records.interval.startMs, hash),
+        stillOurs,
+        heartbeat,
+      );
+      if (recorded === undefined) return false;
+      metrics.outcomes.inc({ target: target.name, outcome: 'delivered' });
+      const end = Math.max(this.latest.get(target.name) ?? 0, records.interval.endMs);
+      this.latest.set(target.name, end);
+      metrics.lastDelivered.set({ target: target.name }, end / 1000);
+      logger.info(
+        { target: target.name, interval: job.intervalStart, reason: job.reason, attempt, hash },
+        'interval delivered',
+      );
+      return true;
+    }
+  }
+}

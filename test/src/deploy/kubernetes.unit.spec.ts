@@ -1,0 +1,751 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import {
+  type IScaledObject,
+  ScaledObject,
+} from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { aggregatorConfigSchema } from '@wfm-stream/aggregator';
+import { REPO_DIR } from '@wfm-stream/cli';
+import {
+  contactCenterSettings,
+  kafkaSettings,
+  redisSettings,
+  serviceSettings,
+  topicSettings,
+} from '@wfm-stream/config';
+import { answerOpsRoute, createRegistry, Health, silentLogger } from '@wfm-stream/observability';
+import { buildApp, readerConfigSchema } from '@wfm-stream/reader';
+import { DEFAULT_TOPICS } from '@wfm-stream/schemas';
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import {
+  HorizontalPodAutoscaler,
+  type IHorizontalPodAutoscaler,
+} from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import {
+  type IPodDisruptionBudget,
+  PodDisruptionBudget,
+} from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { type ISecret, Secret } from 'kubernetes-models/v1/Secret';
+import { type IService, Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import ts from 'typescript';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import type { z } from 'zod';
+
+/**
+ * deploy/k8s, rendered by the real kustomize (the one built into kubectl) and checked
+ * offline: every object against the Kubernetes API schemas (KEDA's CRD schema for
+ * ScaledObjects) from the kubernetes-models packages, twice — their JSON Schema validators
+ * (types, required fields, formats) and their TypeScript types (unknown fields, the typo
+ * a schema without additionalProperties lets through) — then the references between the
+ * objects and the services' own code: ports, probe paths, settings, selectors, topics.
+ */
+
+const K8S_DIR = path.join(REPO_DIR, 'deploy/k8s');
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+const SERVICES = ['aggregator', 'reader', 'emitter', 'exporter'] as const;
+type ServiceName = (typeof SERVICES)[number];
+/** Services whose HTTP port is their API; the others answer on the ops server. */
+const API_SERVICES = new Set<string>(['reader']);
+/** runService's graceful-stop limit (libs/config/src/run.ts). */
+const SERVICE_STOP_TIMEOUT_SECONDS = 25;
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+}
+
+/** Each kind the deployment may contain: its model (JSON Schema) and its TypeScript type. */
+const KINDS: Record<
+  string,
+  { model: new (data: never) => { validate(): void }; module: string; type: string }
+> = {
+  'v1/Namespace': {
+    model: Namespace,
+    module: 'kubernetes-models/v1/Namespace',
+    type: 'INamespace',
+  },
+  'v1/ServiceAccount': {
+    model: ServiceAccount,
+    module: 'kubernetes-models/v1/ServiceAccount',
+    type: 'IServiceAccount',
+  },
+  'v1/ConfigMap': {
+    model: ConfigMap,
+    module: 'kubernetes-models/v1/ConfigMap',
+    type: 'IConfigMap',
+  },
+  'v1/Secret': { model: Secret, module: 'kubernetes-models/v1/Secret', type: 'ISecret' },
+  'v1/Service': { model: Service, module: 'kubernetes-models/v1/Service', type: 'IService' },
+  'apps/v1/Deployment': {
+    model: Deployment,
+    module: 'kubernetes-models/apps/v1/Deployment',
+    type: 'IDeployment',
+  },
+  'policy/v1/PodDisruptionBudget': {
+    model: PodDisruptionBudget,
+    module: 'kubernetes-models/policy/v1/PodDisruptionBudget',
+    type: 'IPodDisruptionBudget',
+  },
+  'autoscaling/v2/HorizontalPodAutoscaler': {
+    model: HorizontalPodAutoscaler,
+    module: 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
+    type: 'IHorizontalPodAutoscaler',
+  },
+  'keda.sh/v1alpha1/ScaledObject': {
+    model: ScaledObject,
+    module: '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject',
+    type: 'IScaledObject',
+  },
+};
+
+/** Parameters of KEDA's kafka scaler (keda.sh/docs/scalers/apache-kafka); metadata is a free map. */
+const KAFKA_SCALER_PARAMETERS = new Set([
+  'bootstrapServers',
+  'bootstrapServersFromEnv',
+  'consumerGroup',
+  'consumerGroupFromEnv',
+  'topic',
+  'topicFromEnv',
+  'lagThreshold',
+  'activationLagThreshold',
+  'offsetResetPolicy',
+  'allowIdleConsumers',
+  'scaleToZeroOnInvalidOffset',
+  'excludePersistentLag',
+  'limitToPartitionsWithLag',
+  'version',
+  'partitionLimitation',
+]);
+
+/** What each consumer reads: the setting naming its group, and its topics (setting → default). */
+const CONSUMERS: Record<string, { group: string; topics: Record<string, string> }> = {
+  aggregator: {
+    group: 'CONSUMER_GROUP',
+    topics: {
+      TOPIC_DIRECTORY: DEFAULT_TOPICS.directory,
+      TOPIC_CONTACT_EVENTS: DEFAULT_TOPICS.contacts,
+      TOPIC_AGENT_EVENTS: DEFAULT_TOPICS.agents,
+    },
+  },
+  emitter: { group: 'CONSUMER_GROUP', topics: { TOPIC_AGENT_EVENTS: DEFAULT_TOPICS.agents } },
+  exporter: { group: 'EXPORT_CONSUMER_GROUP', topics: { TOPIC_EXPORT_JOBS: 'cc.export-jobs' } },
+};
+
+/** Partitions per topic: docker-compose.yml's kafka-init, else deploy/k8s/README.md's advice. */
+function topicPartitions(): Record<string, number> {
+  const compose = parse(fs.readFileSync(path.join(REPO_DIR, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { command?: string[] }>;
+  };
+  const init = (compose.services['kafka-init']?.command ?? []).join('\n');
+  const partitions: Record<string, number> = { 'cc.export-jobs': 4 };
+  for (const [, topic, count] of init.matchAll(/--topic (\S+) --partitions (\d+)/g))
+    partitions[topic!] = Number(count);
+  return partitions;
+}
+const PARTITIONS = topicPartitions();
+
+const COMMON_SETTINGS = new Set(
+  [kafkaSettings, topicSettings, redisSettings, contactCenterSettings, serviceSettings].flatMap(
+    (fragment) => Object.keys(fragment),
+  ),
+);
+
+function settingNames(schema: unknown): Set<string> {
+  let s = schema as { shape?: Record<string, unknown>; def?: { in?: unknown; schema?: unknown } };
+  // unwrap .superRefine()/.pipe() wrappers down to the object
+  for (let i = 0; i < 5 && s.shape === undefined; i++) {
+    s = (s.def?.in ?? s.def?.schema) as typeof s;
+  }
+  return new Set(Object.keys(s.shape ?? {}));
+}
+
+/**
+ * The settings of a service whose schema this package does not import: the `NAME:` keys
+ * of its config.ts and of the fragments it spreads from other libraries. Undefined while
+ * the service has no config.ts.
+ */
+function declaredSettings(service: string): Set<string> | undefined {
+  const file = path.join(REPO_DIR, 'services', service, 'src/config.ts');
+  if (!fs.existsSync(file)) return undefined;
+  const keys = (text: string) => [...text.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
+  const config = fs.readFileSync(file, 'utf8');
+  const names = new Set([...keys(config), ...COMMON_SETTINGS]);
+  const libs = path.join(REPO_DIR, 'libs');
+  for (const [, fragment] of config.matchAll(/\.\.\.(\w+)/g)) {
+    for (const lib of fs.readdirSync(libs)) {
+      const src = path.join(libs, lib, 'src');
+      if (!fs.existsSync(src)) continue;
+      for (const entry of fs.readdirSync(src)) {
+        if (!entry.endsWith('.ts') || entry.includes('.spec.')) continue;
+        const text = fs.readFileSync(path.join(src, entry), 'utf8');
+        const start = text.indexOf(`export const ${fragment!} = {`);
+        if (start < 0) continue;
+        for (const name of keys(text.slice(start, text.indexOf('\n};', start)))) names.add(name);
+      }
+    }
+  }
+  return names;
+}
+
+const SCHEMAS: Partial<Record<ServiceName, z.ZodType>> = {
+  aggregator: aggregatorConfigSchema,
+  reader: readerConfigSchema,
+};
+
+function settingsOf(service: ServiceName): Set<string> | undefined {
+  const schema = SCHEMAS[service];
+  return schema === undefined ? declaredSettings(service) : settingNames(schema);
+}
+
+function render(dir: string): Manifest[] {
+  let out: string;
+  try {
+    out = execFileSync(KUBECTL, ['kustomize', path.join(K8S_DIR, dir)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(
+      `\`${KUBECTL} kustomize deploy/k8s/${dir}\` failed (kubectl 1.27 or later, with kustomize 5, is needed; set KUBECTL to use another): ${stderr ?? String(error)}`,
+    );
+  }
+  return parseAllDocuments(out).map((doc) => {
+    expect(doc.errors, dir).toEqual([]);
+    return doc.toJS() as Manifest;
+  });
+}
+
+function kindOf(object: Manifest): string {
+  return `${object.apiVersion}/${object.kind}`;
+}
+
+function id(object: Manifest): string {
+  return `${object.kind}/${object.metadata.name}`;
+}
+
+function ofKind<T>(objects: Manifest[], kind: string): T[] {
+  return objects.filter((o) => o.kind === kind) as T[];
+}
+
+/** What the JSON Schema validators say of each object. */
+function schemaErrors(objects: Manifest[]): string[] {
+  const errors: string[] = [];
+  for (const object of objects) {
+    const kind = KINDS[kindOf(object)];
+    if (kind === undefined) {
+      errors.push(`${id(object)}: no schema for ${kindOf(object)}`);
+      continue;
+    }
+    // kustomize wraps long base64 values; the API server's decoder skips the newlines.
+    const data = object.kind === 'Secret' ? (object as ISecret).data : undefined;
+    const unwrapped =
+      data === undefined
+        ? object
+        : {
+            ...object,
+            data: Object.fromEntries(
+              Object.entries(data).map(([k, v]) => [k, v.replace(/\s/g, '')]),
+            ),
+          };
+    try {
+      new kind.model(unwrapped as never).validate();
+    } catch (error) {
+      errors.push(`${id(object)}: ${(error as Error).message}`);
+    }
+  }
+  return errors;
+}
+
+/**
+ * What TypeScript says of each object typed as its API type: object literals get the
+ * excess-property check, so an unknown or misspelt field is an error.
+ */
+function typeErrors(objects: Manifest[]): string[] {
+  const file = path.join(REPO_DIR, 'test/src/deploy/rendered-manifests.generated.ts');
+  const lines: string[] = [];
+  const starts: { line: number; object: Manifest }[] = [];
+  const used = new Map<string, string>();
+  for (const object of objects) {
+    const kind = KINDS[kindOf(object)];
+    if (kind === undefined) continue;
+    const alias = `T${used.size}`;
+    if (!used.has(kindOf(object))) {
+      used.set(kindOf(object), alias);
+      lines.unshift(`import type { ${kind.type} as ${alias} } from '${kind.module}';`);
+    }
+  }
+  for (const [index, object] of objects.entries()) {
+    const alias = used.get(kindOf(object));
+    if (alias === undefined) continue;
+    starts.push({ line: lines.length, object });
+    lines.push(
+      ...`export const o${index}: ${alias} = ${JSON.stringify(object, null, 2)};`.split('\n'),
+    );
+  }
+  const source = lines.join('\n');
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts'],
+    types: [],
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.getSourceFile = (name, language, ...rest) =>
+    name === file
+      ? ts.createSourceFile(name, source, language)
+      : getSourceFile(name, language, ...rest);
+  host.fileExists = (name) => name === file || fileExists(name);
+  const program = ts.createProgram([file], options, host);
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').slice(0, 400);
+    if (diagnostic.file?.fileName !== file) return `${diagnostic.file?.fileName ?? ''}: ${message}`;
+    const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
+    const at = starts.filter((s) => s.line <= line).pop();
+    return `${at === undefined ? 'imports' : id(at.object)}: ${message}`;
+  });
+}
+
+/** The environment a Deployment's container gets, from its envFrom sources and env. */
+function environment(
+  objects: Manifest[],
+  container: IContainer,
+): { variables: Map<string, { value: string; from: string }>; missing: string[] } {
+  const variables = new Map<string, { value: string; from: string }>();
+  const missing: string[] = [];
+  for (const source of container.envFrom ?? []) {
+    const ref = source.configMapRef ?? source.secretRef;
+    const kind = source.configMapRef !== undefined ? 'ConfigMap' : 'Secret';
+    const object = objects.find((o) => o.kind === kind && o.metadata.name === ref?.name);
+    if (object === undefined) {
+      if (ref?.optional !== true) missing.push(`${kind}/${ref?.name ?? '?'}`);
+      continue;
+    }
+    const data =
+      kind === 'ConfigMap'
+        ? ((object as IConfigMap).data ?? {})
+        : Object.fromEntries(
+            Object.entries((object as ISecret).data ?? {}).map(([k, v]) => [
+              k,
+              Buffer.from(v, 'base64').toString('utf8'),
+            ]),
+          );
+    for (const [name, value] of Object.entries({ ...data, ...(object as ISecret).stringData }))
+      variables.set(name, { value, from: object.metadata.name });
+  }
+  for (const variable of container.env ?? [])
+    variables.set(variable.name, { value: variable.value ?? '', from: 'env' });
+  return { variables, missing };
+}
+
+function matches(selector: Record<string, string> | undefined, labels: Record<string, string>) {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+/** The service a Deployment runs (its app.kubernetes.io/name), and its one container. */
+function workload(deployment: IDeployment): { service: ServiceName; container: IContainer } {
+  const service = deployment.metadata?.labels?.['app.kubernetes.io/name'] as ServiceName;
+  const containers = deployment.spec?.template.spec?.containers ?? [];
+  expect(containers, service).toHaveLength(1);
+  return { service, container: containers[0]! };
+}
+
+async function probeStatus(service: string, probePath: string): Promise<number> {
+  if (!API_SERVICES.has(service)) {
+    const answer = await answerOpsRoute(probePath, new Health(), createRegistry(service));
+    return answer?.status ?? 404;
+  }
+  // The reader with access control on: probes carry no credentials.
+  const app = await buildApp({
+    routes: [],
+    auth: { mode: 'api-key', apiKeys: ['a key'], basicUsers: [] },
+    version: 'test',
+    health: new Health(),
+    registry: createRegistry(service),
+    logger: silentLogger(),
+  });
+  try {
+    return (await app.inject({ method: 'GET', url: probePath })).statusCode;
+  } finally {
+    await app.close();
+  }
+}
+
+let base: Manifest[] = [];
+let example: Manifest[] = [];
+
+beforeAll(() => {
+  base = render('base');
+  example = render('overlays/example');
+}, 60_000);
+
+describe('deploy/k8s', () => {
+  it('renders every service in the base and the example overlay', () => {
+    for (const objects of [base, example]) {
+      for (const service of SERVICES) {
+        for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'ConfigMap']) {
+          expect(
+            objects.some((o) => o.kind === kind && o.metadata.name.startsWith(service)),
+            `${kind} ${service}`,
+          ).toBe(true);
+        }
+      }
+    }
+    // The base ships CPU HPAs and no CRD; the example switches the consumers to KEDA.
+    expect(
+      ofKind<Manifest>(base, 'HorizontalPodAutoscaler')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual([...SERVICES].sort());
+    expect(ofKind(base, 'ScaledObject')).toEqual([]);
+    expect(ofKind(base, 'Secret')).toEqual([]);
+    expect(
+      ofKind<Manifest>(example, 'ScaledObject')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['aggregator', 'emitter', 'exporter']);
+    expect(
+      ofKind<Manifest>(example, 'HorizontalPodAutoscaler').map((o) => o.metadata.name),
+    ).toEqual(['reader']);
+  });
+
+  it('matches the Kubernetes and KEDA schemas, object by object', () => {
+    expect(schemaErrors(base)).toEqual([]);
+    expect(schemaErrors(example)).toEqual([]);
+    // The validators do reject what is wrong.
+    const broken = structuredClone(example.find((o) => o.kind === 'Deployment')!) as IDeployment;
+    (broken.spec as { replicas: unknown }).replicas = 'two';
+    expect(schemaErrors([broken as Manifest])).toEqual([
+      'Deployment/aggregator: data/spec/replicas must be integer',
+    ]);
+  });
+
+  it('has no field its API type does not know', () => {
+    expect(typeErrors([...base, ...example])).toEqual([]);
+    const typo = structuredClone(example.find((o) => o.kind === 'Deployment')!) as IDeployment;
+    const container = typo.spec!.template.spec!.containers[0]!;
+    Object.assign(container, { readinesProbe: container.readinessProbe });
+    expect(typeErrors([typo as Manifest])).toEqual([
+      expect.stringMatching(/^Deployment\/aggregator: .*'"readinesProbe"' does not exist/),
+    ]);
+  }, 60_000);
+
+  it('labels every object part of wfm-stream, and each service with its name and component', () => {
+    for (const object of example) {
+      if (object.kind === 'Namespace') continue;
+      expect(object.metadata.labels?.['app.kubernetes.io/part-of'], id(object)).toBe('wfm-stream');
+    }
+    for (const deployment of ofKind<IDeployment>(example, 'Deployment')) {
+      const name = deployment.metadata!.name!;
+      expect(SERVICES as readonly string[]).toContain(name);
+      for (const labels of [
+        deployment.metadata?.labels,
+        deployment.spec?.template.metadata?.labels,
+      ]) {
+        expect(labels?.['app.kubernetes.io/name'], name).toBe(name);
+        expect(labels?.['app.kubernetes.io/component'], name).toMatch(/^[a-z][a-z-]*$/);
+        expect(labels?.['app.kubernetes.io/part-of'], name).toBe('wfm-stream');
+      }
+    }
+  });
+
+  it('runs each service from the project image, unprivileged and within limits', () => {
+    const images = new Set<string>();
+    for (const deployment of ofKind<IDeployment>(example, 'Deployment')) {
+      const { service, container } = workload(deployment);
+      const pod = deployment.spec!.template.spec!;
+      images.add(container.image ?? '');
+      expect(container.command, service).toBeUndefined(); // the image's ENTRYPOINT: node
+      expect(container.args, service).toEqual([`services/${service}/dist/main.js`]);
+      expect(fs.existsSync(path.join(REPO_DIR, 'services', service, 'package.json')), service).toBe(
+        true,
+      );
+      // The "restricted" Pod Security Standard, and a read-only root.
+      expect(pod.securityContext?.runAsNonRoot, service).toBe(true);
+      expect(pod.securityContext?.runAsUser, service).toBeGreaterThan(0);
+      expect(pod.securityContext?.seccompProfile?.type, service).toBe('RuntimeDefault');
+      expect(container.securityContext, service).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(pod.automountServiceAccountToken, service).toBe(false);
+      expect(
+        pod.volumes?.find(
+          (v) => v.name === container.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name,
+        )?.emptyDir,
+        `${service}: a writable /tmp`,
+      ).toBeDefined();
+      for (const bound of ['requests', 'limits'] as const)
+        for (const resource of ['cpu', 'memory'])
+          expect(
+            container.resources?.[bound]?.[resource],
+            `${service} ${bound}.${resource}`,
+          ).toBeDefined();
+      // SIGTERM starts the service's graceful stop; the pod must outlive it (and preStop).
+      const preStop = Number(container.lifecycle?.preStop?.exec?.command?.[1] ?? 0);
+      expect(pod.terminationGracePeriodSeconds, service).toBeGreaterThanOrEqual(
+        SERVICE_STOP_TIMEOUT_SECONDS + preStop + 5,
+      );
+    }
+    expect([...images]).toEqual(['registry.example.com/wfm-stream:0.1.0']);
+    const namespace = example.find((o) => o.kind === 'Namespace') as
+      { metadata: { name: string; labels?: Record<string, string> } } | undefined;
+    expect(namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  it('probes and scrapes the port each service listens on, at paths it answers without credentials', async () => {
+    const services = ofKind<IService>(example, 'Service');
+    for (const deployment of ofKind<IDeployment>(example, 'Deployment')) {
+      const { service, container } = workload(deployment);
+      const { variables } = environment(example, container);
+      const port = Number(variables.get('HTTP_PORT')?.value);
+      expect(
+        container.ports?.map((p) => p.containerPort),
+        service,
+      ).toEqual([port]);
+      const named = container.ports![0]!.name;
+      const resolves = (p: number | string | undefined) => p === port || p === named;
+      const probes = {
+        startupProbe: '/healthz',
+        livenessProbe: '/healthz',
+        readinessProbe: '/readyz',
+      } as const;
+      for (const [probe, expected] of Object.entries(probes)) {
+        const get = container[probe as keyof typeof probes]?.httpGet;
+        expect(get?.path, `${service} ${probe}`).toBe(expected);
+        expect(resolves(get?.port), `${service} ${probe} port ${String(get?.port)}`).toBe(true);
+        expect(await probeStatus(service, expected), `${service} ${expected}`).toBe(200);
+      }
+      const annotations = deployment.spec!.template.metadata?.annotations ?? {};
+      expect(annotations['prometheus.io/scrape'], service).toBe('true');
+      expect(Number(annotations['prometheus.io/port']), service).toBe(port);
+      expect(await probeStatus(service, annotations['prometheus.io/path'] ?? ''), service).toBe(
+        200,
+      );
+      // Its Service: one port, reaching the container's.
+      const own = services.filter((s) =>
+        matches(s.spec?.selector, deployment.spec!.template.metadata!.labels!),
+      );
+      expect(
+        own.map((s) => s.metadata?.name),
+        service,
+      ).toEqual([service]);
+      const servicePort = own[0]!.spec!.ports!;
+      expect(servicePort, service).toHaveLength(1);
+      expect(servicePort[0]!.port, service).toBe(port);
+      expect(resolves(servicePort[0]!.targetPort), service).toBe(true);
+      expect(servicePort[0]!.name, service).toBe(API_SERVICES.has(service) ? 'http' : 'metrics');
+      expect(own[0]!.spec!.type ?? 'ClusterIP', service).toBe('ClusterIP');
+    }
+  }, 30_000);
+
+  it('takes settings from ConfigMaps and Secrets that exist, and only settings the services read', () => {
+    const known = new Set(SERVICES.flatMap((s) => [...(settingsOf(s) ?? [])]));
+    for (const deployment of ofKind<IDeployment>(example, 'Deployment')) {
+      const { service, container } = workload(deployment);
+      const { variables, missing } = environment(example, container);
+      expect(missing, service).toEqual([]);
+      expect(container.envFrom?.length, service).toBeGreaterThan(0);
+      const own = settingsOf(service);
+      for (const [name, { from }] of variables) {
+        if (from.startsWith('wfm-common')) {
+          // Shared: a common setting some service reads.
+          expect(COMMON_SETTINGS.has(name) && known.has(name), `${service}: ${name}`).toBe(true);
+        } else if (own !== undefined) {
+          expect(own.has(name), `${service}: ${name} (${from}) is not read by ${service}`).toBe(
+            true,
+          );
+        } else {
+          expect(/^[A-Z][A-Z0-9_]*$/.test(name), `${service}: ${name}`).toBe(true);
+        }
+      }
+    }
+    // Credentials live in Secrets, and the example's are recognisably examples.
+    for (const configMap of ofKind<IConfigMap>(example, 'ConfigMap'))
+      for (const name of Object.keys(configMap.data ?? {}))
+        expect(name, configMap.metadata?.name).not.toMatch(/PASSWORD|TOKEN|KEYS|USERS|TARGETS/);
+    for (const secret of ofKind<ISecret>(example, 'Secret'))
+      for (const [name, value] of Object.entries(secret.data ?? {}))
+        expect(Buffer.from(value, 'base64').toString('utf8'), name).toContain('example');
+  });
+
+  it('gives the services settings their own validation accepts', () => {
+    for (const deployment of ofKind<IDeployment>(example, 'Deployment')) {
+      const { service, container } = workload(deployment);
+      const env = Object.fromEntries(
+        [...environment(example, container).variables].map(([k, v]) => [k, v.value]),
+      );
+      const schema = SCHEMAS[service];
+      if (schema !== undefined) {
+        const result = schema.safeParse(env);
+        expect(result.error?.issues ?? [], service).toEqual([]);
+        expect((result.data as { HTTP_PORT: number }).HTTP_PORT, service).toBe(
+          container.ports?.[0]?.containerPort,
+        );
+      }
+      if (service === 'emitter') expect(() => new URL(env.WFM_STATUS_URL ?? '')).not.toThrow();
+      if (service === 'exporter') {
+        const targets = JSON.parse(env.EXPORT_TARGETS ?? '') as { name?: string; kind?: string }[];
+        expect(targets.length).toBeGreaterThan(0);
+        for (const target of targets) {
+          expect(typeof target.name, 'EXPORT_TARGETS name').toBe('string');
+          expect(typeof target.kind, 'EXPORT_TARGETS kind').toBe('string');
+        }
+      }
+    }
+  });
+
+  it('points PDBs, Services and autoscalers at the Deployments, one autoscaler each', () => {
+    for (const objects of [base, example]) {
+      const deployments = ofKind<IDeployment>(objects, 'Deployment');
+      const podLabels = (d: IDeployment) => d.spec!.template.metadata!.labels!;
+      for (const deployment of deployments) {
+        const name = deployment.metadata!.name!;
+        expect(matches(deployment.spec?.selector.matchLabels, podLabels(deployment)), name).toBe(
+          true,
+        );
+        for (const spread of deployment.spec!.template.spec!.topologySpreadConstraints ?? [])
+          expect(matches(spread.labelSelector?.matchLabels, podLabels(deployment)), name).toBe(
+            true,
+          );
+      }
+      const selecting = (selector: Record<string, string> | undefined) =>
+        deployments.filter((d) => matches(selector, podLabels(d))).map((d) => d.metadata!.name);
+      for (const pdb of ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget')) {
+        expect(selecting(pdb.spec?.selector?.matchLabels), pdb.metadata?.name).toEqual([
+          pdb.metadata?.name,
+        ]);
+        expect(pdb.spec?.maxUnavailable, pdb.metadata?.name).toBe(1);
+      }
+      for (const service of ofKind<IService>(objects, 'Service'))
+        expect(selecting(service.spec?.selector), service.metadata?.name).toEqual([
+          service.metadata?.name,
+        ]);
+      const hpas = ofKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
+      const scaled = ofKind<IScaledObject>(objects, 'ScaledObject');
+      const targets = [
+        ...hpas.map((h) => ({ ...h.spec!.scaleTargetRef, by: `HPA ${h.metadata?.name ?? ''}` })),
+        ...scaled.map((s) => ({
+          apiVersion: s.spec.scaleTargetRef.apiVersion ?? 'apps/v1',
+          kind: s.spec.scaleTargetRef.kind ?? 'Deployment',
+          name: s.spec.scaleTargetRef.name,
+          by: `ScaledObject ${s.metadata?.name ?? ''}`,
+        })),
+      ];
+      for (const deployment of deployments) {
+        const name = deployment.metadata!.name!;
+        const by = targets.filter(
+          (t) => t.apiVersion === 'apps/v1' && t.kind === 'Deployment' && t.name === name,
+        );
+        expect(
+          by.map((t) => t.by),
+          `autoscalers of ${name}`,
+        ).toHaveLength(1);
+        // An apply would reset the autoscaler's count.
+        expect(deployment.spec?.replicas, name).toBeUndefined();
+      }
+      expect(targets).toHaveLength(deployments.length);
+      // KEDA's own HPA must not collide with one still rendered.
+      for (const s of scaled) {
+        const hpaName = s.spec.advanced?.horizontalPodAutoscalerConfig?.name;
+        expect(
+          hpas.some((h) => h.metadata?.name === hpaName),
+          `ScaledObject ${s.metadata?.name ?? ''}`,
+        ).toBe(false);
+      }
+    }
+  });
+
+  it('scales the consumers on their lag and CPU, within the partitions they read', () => {
+    const deployments = ofKind<IDeployment>(example, 'Deployment');
+    const scaledObjects = ofKind<IScaledObject>(example, 'ScaledObject');
+    expect(scaledObjects.map((s) => s.metadata?.name).sort()).toEqual(
+      Object.keys(CONSUMERS).sort(),
+    );
+    for (const scaled of scaledObjects) {
+      const name = scaled.spec.scaleTargetRef.name;
+      const consumer = CONSUMERS[name]!;
+      const deployment = deployments.find((d) => d.metadata?.name === name)!;
+      const { variables } = environment(example, workload(deployment).container);
+      const topics = new Set(
+        Object.entries(consumer.topics).map(
+          ([key, fallback]) => variables.get(key)?.value ?? fallback,
+        ),
+      );
+      const group = variables.get(consumer.group)?.value;
+      expect(group, `${name}: ${consumer.group} set`).toMatch(/^wfm-/);
+      const { minReplicaCount = 0, maxReplicaCount = 100, fallback } = scaled.spec;
+      expect(minReplicaCount, name).toBeGreaterThanOrEqual(2);
+      expect(maxReplicaCount, name).toBeGreaterThanOrEqual(minReplicaCount);
+      if (fallback !== undefined) {
+        expect(fallback.replicas, name).toBeGreaterThanOrEqual(minReplicaCount);
+        expect(fallback.replicas, name).toBeLessThanOrEqual(maxReplicaCount);
+        // KEDA applies a fallback to AverageValue triggers only, and refuses one without any.
+        for (const trigger of scaled.spec.triggers.filter(
+          (t) => !['cpu', 'memory'].includes(t.type),
+        ))
+          expect(trigger.metricType, `${name}: ${trigger.name ?? trigger.type}`).toBe(
+            'AverageValue',
+          );
+      }
+      const kafka = scaled.spec.triggers.filter((t) => t.type === 'kafka');
+      expect(kafka.length, name).toBeGreaterThan(0);
+      for (const trigger of kafka) {
+        const m = trigger.metadata as Record<string, string>;
+        for (const key of Object.keys(m))
+          expect(KAFKA_SCALER_PARAMETERS.has(key), `${name}: kafka ${key}`).toBe(true);
+        // A value, or the name of a variable KEDA reads from the container's environment.
+        const resolve = (key: string) => {
+          const from = m[`${key}FromEnv`];
+          if (from === undefined) return m[key];
+          expect(variables.has(from), `${name}: ${key}FromEnv ${from}`).toBe(true);
+          return variables.get(from)?.value;
+        };
+        expect(resolve('bootstrapServers'), name).toBe(variables.get('KAFKA_BROKERS')?.value);
+        expect(resolve('consumerGroup'), name).toBe(group);
+        const topic = resolve('topic') ?? '';
+        expect(topics.has(topic), `${name}: topic ${topic}`).toBe(true);
+        expect(Number(m.lagThreshold), name).toBeGreaterThan(0);
+        const partitions = PARTITIONS[topic];
+        expect(partitions, `partitions of ${topic}`).toBeDefined();
+        expect(maxReplicaCount, `${name} on ${topic}`).toBeLessThanOrEqual(partitions!);
+        expect(m.allowIdleConsumers ?? 'false', name).toBe('false');
+      }
+      // CPU as the second opinion, as the base's HPA has it.
+      const cpu = scaled.spec.triggers.filter((t) => t.type === 'cpu');
+      expect(
+        cpu.map((t) => t.metricType),
+        name,
+      ).toEqual(['Utilization']);
+      // The base HPA it replaces keeps the same bounds (so, within the same partitions).
+      const hpa = ofKind<IHorizontalPodAutoscaler>(base, 'HorizontalPodAutoscaler').find(
+        (h) => h.spec!.scaleTargetRef.name === name,
+      )!;
+      expect([hpa.spec!.minReplicas, hpa.spec!.maxReplicas], `base HPA ${name}`).toEqual([
+        minReplicaCount,
+        maxReplicaCount,
+      ]);
+      expect(
+        hpa.spec!.metrics?.map((m) => m.resource?.name),
+        name,
+      ).toEqual(['cpu']);
+    }
+  });
+});
