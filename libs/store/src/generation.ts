@@ -70,12 +70,12 @@ export class GenerationPointer {
  * batch or a request can take one generation and use it throughout.
  */
 export class GenerationFollower {
-  private value: string;
+  private value: string | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly pointer: GenerationPointer,
-    initial: string,
+    initial: string | undefined,
     private readonly member: string | undefined,
   ) {
     this.value = initial;
@@ -89,8 +89,10 @@ export class GenerationFollower {
     pointer: GenerationPointer,
     options: { intervalMs?: number; member?: string; onError?: (error: unknown) => void } = {},
   ): Promise<GenerationFollower> {
-    const follower = new GenerationFollower(pointer, await pointer.read(), options.member);
-    await follower.report();
+    // Redis may be down at start: the follower then knows no generation (and says so)
+    // until a poll succeeds, rather than guessing one
+    const follower = new GenerationFollower(pointer, undefined, options.member);
+    await follower.poll().catch((error: unknown) => options.onError?.(error));
     follower.timer = setInterval(() => {
       follower.poll().catch((error: unknown) => options.onError?.(error));
     }, options.intervalMs ?? 1_000);
@@ -98,13 +100,16 @@ export class GenerationFollower {
     return follower;
   }
 
+  /** The generation; throws while the pointer could not be read yet (Redis down at start). */
   current(): string {
+    if (this.value === undefined)
+      throw new Error('the state generation pointer could not be read yet');
     return this.value;
   }
 
   /** The key prefix of the current generation. */
   prefix(): string {
-    return this.pointer.prefixOf(this.value);
+    return this.pointer.prefixOf(this.current());
   }
 
   async stop(): Promise<void> {
@@ -118,6 +123,7 @@ export class GenerationFollower {
   }
 
   private async report(): Promise<void> {
-    if (this.member !== undefined) await this.pointer.reportSeen(this.member, this.value);
+    if (this.member !== undefined && this.value !== undefined)
+      await this.pointer.reportSeen(this.member, this.value);
   }
 }

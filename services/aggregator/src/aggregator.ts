@@ -117,7 +117,6 @@ export async function startAggregator(
     }
     return found;
   };
-  storesNow();
 
   const kafka = createKafka(config, logger);
   const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
@@ -151,8 +150,7 @@ export async function startAggregator(
     {
       opsPort: ops.port,
       group: config.CONSUMER_GROUP,
-      generation: follower?.current() ?? fixed,
-      follows: follower !== undefined,
+      generation: fixed ?? 'as the pointer names it',
     },
     'aggregator started',
   );
