@@ -150,9 +150,11 @@ describe('wfm-stream start', () => {
     const endpoints = await endpointsOf(started);
     started.child.kill('SIGKILL');
     await started.exit;
+    // every child gets SIGTERM from the kernel at once, the broker included, so consumers
+    // cannot commit on the way out: each service's stop is bounded by runService's 25 s
     for (const pid of endpoints.pids) {
       await waitFor(() => !isProcessAlive(pid), {
-        timeoutMs: 10_000,
+        timeoutMs: 30_000,
         message: `process ${pid} to be gone`,
       });
     }
