@@ -108,6 +108,61 @@ describe('wfm-stream start', () => {
     expect(pushes[0]?.path).toBe('/ccwfm/api/rest/status');
     expect([0, 1]).toContain(pushes[0]?.body.action);
 
+    // the exporter delivers the latest closed interval to both JSON targets at the sink
+    const exported = await waitFor(
+      async () => {
+        const response = await fetch(`${endpoints.wfmSinkUrl}/_sink/received`);
+        const paths = new Set(((await response.json()) as { path: string }[]).map((r) => r.path));
+        const all = [
+          '/calabrio/agent-activity',
+          '/calabrio/agent-login',
+          '/calabrio/queue-statistics',
+          '/pipkins',
+        ];
+        return all.every((p) => paths.has(p)) ? paths : undefined;
+      },
+      { timeoutMs: 45_000, message: 'interval exports at the WFM sink' },
+    );
+    expect([...exported].sort()).toEqual([
+      '/calabrio/agent-activity',
+      '/calabrio/agent-login',
+      '/calabrio/queue-statistics',
+      '/ccwfm/api/rest/status',
+      '/pipkins',
+    ]);
+
+    // every service answers its probes and exposes its metrics
+    const families: Record<string, string[]> = {
+      aggregator: [
+        'wfm_events_consumed_total',
+        'wfm_batch_size',
+        'wfm_batch_processing_seconds',
+        'wfm_consumer_lag',
+        'wfm_redis_round_trip_seconds',
+      ],
+      reader: ['wfm_redis_round_trip_seconds'],
+      emitter: [
+        'wfm_events_consumed_total',
+        'wfm_consumer_lag',
+        'wfm_emitter_pushes_total',
+        'wfm_redis_round_trip_seconds',
+      ],
+      exporter: ['wfm_export_jobs_total', 'wfm_redis_round_trip_seconds'],
+      'wfm-sink': [], // the stand-in WFM has probes but no metrics
+    };
+    expect(Object.keys(endpoints.services).sort()).toEqual(Object.keys(families).sort());
+    for (const [name, service] of Object.entries(endpoints.services)) {
+      expect((await fetch(`${service.url}/healthz`)).status, name).toBe(200);
+      await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, {
+        timeoutMs: 10_000,
+        message: `${name} to be ready`,
+      });
+      const expected = families[name] ?? [];
+      if (expected.length === 0) continue;
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      for (const family of expected) expect(metrics, name).toContain(`# TYPE ${family} `);
+    }
+
     for (const pid of endpoints.pids) expect(isProcessAlive(pid)).toBe(true);
     started.child.kill('SIGINT');
     expect(await started.exit).toBe(0);

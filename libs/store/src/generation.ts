@@ -6,6 +6,18 @@ export const INITIAL_GENERATION = 'g0';
 /** How long a live aggregator's report of the generation it writes counts as current. */
 export const SEEN_FRESH_MS = 15_000;
 
+/** What a generation may be called (`STATE_GENERATION`): `g` and digits or lowercase letters. */
+export const GENERATION_PATTERN = /^g[0-9a-z]+$/;
+
+/**
+ * The generation a rebuild fills after `current`: `g<n+1>` for `g<n>`, and `g1` after a
+ * generation that does not end in a number.
+ */
+export function nextGeneration(current: string): string {
+  const digits = /^g(\d+)$/.exec(current)?.[1];
+  return digits === undefined ? 'g1' : `g${BigInt(digits) + 1n}`;
+}
+
 /**
  * The state generation pointer: `<REDIS_KEY_PREFIX>:generation` names the generation
  * (`g0`, `g1`, …) whose keys readers serve and live aggregators write. A rebuild fills a
@@ -17,6 +29,7 @@ export const SEEN_FRESH_MS = 15_000;
 export class GenerationPointer {
   private readonly key: string;
   private readonly seenKey: string;
+  private readonly rebuildKey: string;
 
   constructor(
     private readonly redis: RedisClient,
@@ -24,6 +37,7 @@ export class GenerationPointer {
   ) {
     this.key = `${keyPrefix}:generation`;
     this.seenKey = `${keyPrefix}:generation:seen`;
+    this.rebuildKey = `${keyPrefix}:rebuild`;
   }
 
   /** The generation's key prefix, as `Keys` takes it. */
@@ -39,6 +53,38 @@ export class GenerationPointer {
   async switchTo(generation: string): Promise<string> {
     const previous = await this.redis.set(this.key, generation, 'GET');
     return previous ?? INITIAL_GENERATION;
+  }
+
+  /**
+   * Takes the rebuild lock (`<prefix>:rebuild`) for `ttlMs`, so two rebuilds never fill
+   * generations at once. Returns undefined when taken, or the holder's description when
+   * someone else holds it.
+   */
+  async lockRebuild(holder: string, ttlMs: number): Promise<string | undefined> {
+    const taken = await this.redis.set(this.rebuildKey, holder, 'PX', ttlMs, 'NX');
+    if (taken === 'OK') return undefined;
+    return (await this.redis.get(this.rebuildKey)) ?? 'another rebuild';
+  }
+
+  /** Extends the rebuild lock while `holder` still holds it; false when it was lost. */
+  async renewRebuildLock(holder: string, ttlMs: number): Promise<boolean> {
+    const renewed = await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end",
+      1,
+      this.rebuildKey,
+      holder,
+      ttlMs,
+    );
+    return renewed === 1;
+  }
+
+  async unlockRebuild(holder: string): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+      1,
+      this.rebuildKey,
+      holder,
+    );
   }
 
   async reportSeen(member: string, generation: string): Promise<void> {

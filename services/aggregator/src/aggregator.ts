@@ -20,7 +20,7 @@ import {
 } from '@wfm-stream/observability';
 import {
   AgentAggregation,
-  connectRedis,
+  connectServiceRedis,
   ContactAggregation,
   DirectoryStore,
   GenerationFollower,
@@ -57,22 +57,14 @@ export async function startAggregator(
 ): Promise<RunningAggregator> {
   const health = new Health();
   const registry = createRegistry('aggregator');
-  const redis = connectRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
+  const connection = connectServiceRedis({
+    config,
     name: 'wfm-aggregator',
+    health,
+    registry,
+    logger,
   });
-  health.register('redis');
-  redis.on('ready', () => {
-    health.set('redis', true);
-  });
-  redis.on('end', () => {
-    health.set('redis', false, 'connection closed');
-  });
-  redis.on('error', (error: Error) => {
-    health.set('redis', false, error.message);
-    logger.warn({ err: error }, 'redis connection error');
-  });
+  const redis = connection.redis;
 
   const retentionSeconds = config.RETENTION_DAYS * DAY_SECONDS;
   const storesOf = (generation: string): AggregatorStores => {
@@ -163,7 +155,7 @@ export async function startAggregator(
       await follower?.stop();
       await producer.disconnect();
       await ops.close();
-      redis.disconnect();
+      connection.close();
       logger.info('aggregator stopped');
     },
   };

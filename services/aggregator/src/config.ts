@@ -7,6 +7,7 @@ import {
   setting,
   topicSettings,
 } from '@wfm-stream/config';
+import { GENERATION_PATTERN } from '@wfm-stream/store';
 import { z } from 'zod';
 
 function parseServiceLevels(text: string, ctx: z.RefinementCtx): Map<string, number> {
@@ -57,10 +58,7 @@ export const aggregatorConfigSchema = z
      * Write this state generation instead of following the generation pointer: set by
      * `wfm-stream rebuild` for the aggregator that fills a new generation.
      */
-    STATE_GENERATION: z
-      .string()
-      .regex(/^g[0-9a-z]+$/, 'must look like g1')
-      .optional(),
+    STATE_GENERATION: z.string().regex(GENERATION_PATTERN, 'must look like g1').optional(),
   })
   .superRefine(checkKafkaSettings);
 

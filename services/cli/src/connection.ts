@@ -21,8 +21,9 @@ export type PublishingConfig = z.output<typeof publishingConfigSchema>;
 
 /**
  * The environment for commands that talk to Kafka: when KAFKA_BROKERS is not set and a
- * local stack is running (`npm start`), its brokers, so `wfm-stream publish` works in a
- * second terminal without any setting.
+ * local stack is running (`npm start`), its brokers (and its Redis, unless REDIS_URL or
+ * REDIS_CLUSTER_NODES is set), so `wfm-stream publish` works in a second terminal
+ * without any setting.
  */
 export function withLocalStack(
   env: NodeJS.ProcessEnv,
@@ -32,9 +33,19 @@ export function withLocalStack(
   const file = path.resolve(stateDir, 'endpoints.json');
   if (!fs.existsSync(file)) return env;
   try {
-    const endpoints = JSON.parse(fs.readFileSync(file, 'utf8')) as { kafkaBrokers?: string[] };
+    const endpoints = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      kafkaBrokers?: string[];
+      redisUrl?: string;
+    };
     if (endpoints.kafkaBrokers === undefined) return env;
-    return { ...env, KAFKA_BROKERS: endpoints.kafkaBrokers.join(',') };
+    // the whole local stack: its Redis too, unless one is named
+    const redis =
+      endpoints.redisUrl !== undefined &&
+      (env.REDIS_URL ?? '').trim() === '' &&
+      (env.REDIS_CLUSTER_NODES ?? '').trim() === ''
+        ? { REDIS_URL: endpoints.redisUrl }
+        : {};
+    return { ...env, KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), ...redis };
   } catch {
     return env;
   }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isoDate, parseDuration, parseSpeed, parseStart, positiveInt, UsageError } from './args.js';
 import { EXPORTS_USAGE, runExports } from './commands/exports.js';
 import { runPublish } from './commands/publish.js';
+import { REBUILD_USAGE, runRebuild } from './commands/rebuild.js';
 import { runStart, TRAFFIC_KINDS, type TrafficKind } from './commands/start.js';
 import { runTraffic } from './commands/traffic.js';
 import { replaySource, replayToday, simulationSource } from './traffic/sources.js';
@@ -45,6 +46,7 @@ const USAGE = `wfm-stream <command> [options]
   simulate and replay write to Kafka, or with --output FILE|- to NDJSON for publish.
 
 ${EXPORTS_USAGE}
+${REBUILD_USAGE}
 Kafka, topics and the Schema Registry come from the environment (KAFKA_BROKERS, TOPIC_*,
 SCHEMA_REGISTRY_URL; see docs/configuration.md). Without KAFKA_BROKERS, the commands use
 the broker of a running \`npm start\` (.wfm-stream/endpoints.json). TIMEZONE sets the
@@ -196,6 +198,10 @@ async function main(argv: string[]): Promise<number> {
         }),
       );
     }
+    case 'rebuild':
+      return withCtrlC((signal) =>
+        runRebuild({ args: rest, env: process.env, stderr: process.stderr, signal }),
+      );
     case 'exports':
       return runExports({ ...io, args: rest });
     case undefined:

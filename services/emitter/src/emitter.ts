@@ -15,7 +15,7 @@ import {
   type OpsServer,
   startOpsServer,
 } from '@wfm-stream/observability';
-import { connectRedis, StatusClaims } from '@wfm-stream/store';
+import { connectServiceRedis, StatusClaims } from '@wfm-stream/store';
 import type { Registry } from 'prom-client';
 
 import type { EmitterConfig } from './config.js';
@@ -51,22 +51,14 @@ function authorization(config: EmitterConfig): Record<string, string> {
 export async function startEmitter(config: EmitterConfig, logger: Logger): Promise<RunningEmitter> {
   const health = new Health();
   const registry = createRegistry('emitter');
-  const redis = connectRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
+  const connection = connectServiceRedis({
+    config,
     name: 'wfm-emitter',
+    health,
+    registry,
+    logger,
   });
-  health.register('redis');
-  redis.on('ready', () => {
-    health.set('redis', true);
-  });
-  redis.on('end', () => {
-    health.set('redis', false, 'connection closed');
-  });
-  redis.on('error', (error: Error) => {
-    health.set('redis', false, error.message);
-    logger.warn({ err: error }, 'redis connection error');
-  });
+  const redis = connection.redis;
 
   const metrics = new PushMetrics(registry);
   const pusher = new StatusPusher(
@@ -134,7 +126,7 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
       const dropped = await pusher.close(DRAIN_TIMEOUT_MS);
       await producer.disconnect();
       await ops.close();
-      redis.disconnect();
+      connection.close();
       logger.info({ dropped }, 'emitter stopped');
     },
   };

@@ -9,7 +9,12 @@ import {
   type OpsServer,
   startOpsServer,
 } from '@wfm-stream/observability';
-import { connectRedis, GenerationFollower, GenerationPointer, Keys } from '@wfm-stream/store';
+import {
+  connectServiceRedis,
+  GenerationFollower,
+  GenerationPointer,
+  Keys,
+} from '@wfm-stream/store';
 
 import type { ExporterConfig } from './config.js';
 import { DeliveredLog } from './delivered.js';
@@ -50,23 +55,15 @@ export async function startExporter(
   const health = new Health();
   const registry = createRegistry('exporter');
   const metrics = new ExporterMetrics(registry);
-  const redis = connectRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
+  const connection = connectServiceRedis({
+    config,
     name: 'wfm-exporter',
+    health,
+    registry,
+    logger,
   });
+  const redis = connection.redis;
   defineExportScripts(redis);
-  health.register('redis');
-  redis.on('ready', () => {
-    health.set('redis', true);
-  });
-  redis.on('end', () => {
-    health.set('redis', false, 'connection closed');
-  });
-  redis.on('error', (error: Error) => {
-    health.set('redis', false, error.message);
-    logger.warn({ err: error }, 'redis connection error');
-  });
 
   const exportKeys = new ExportKeys(config.REDIS_KEY_PREFIX);
   // the figures of the generation the pointer names, as the reader serves them
@@ -172,7 +169,7 @@ export async function startExporter(
       await producer.disconnect();
       await ops.close();
       await follower.stop();
-      redis.disconnect();
+      connection.close();
       logger.info('exporter stopped');
     },
   };

@@ -1,7 +1,7 @@
 import { createRegistry, Health, type Logger } from '@wfm-stream/observability';
 import {
   AgentQueries,
-  connectRedis,
+  connectServiceRedis,
   DirectoryStore,
   GenerationFollower,
   GenerationPointer,
@@ -43,21 +43,13 @@ export async function startReader(
 ): Promise<RunningReader> {
   const health = new Health();
   const registry = createRegistry('reader');
-  const redis = connectRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
+  const connection = connectServiceRedis({
+    config,
     name: 'wfm-reader',
+    health,
+    registry,
   });
-  health.register('redis');
-  redis.on('ready', () => {
-    health.set('redis', true);
-  });
-  redis.on('end', () => {
-    health.set('redis', false, 'connection closed');
-  });
-  redis.on('error', (error: Error) => {
-    health.set('redis', false, error.message);
-  });
+  const redis = connection.redis;
 
   // the generation the pointer names (a rebuild moves it; see generation.ts)
   const follower = await GenerationFollower.start(
@@ -125,7 +117,7 @@ export async function startReader(
     async stop() {
       await app.close();
       await follower.stop();
-      redis.disconnect();
+      connection.close();
     },
   };
 }

@@ -1,0 +1,255 @@
+import path from 'node:path';
+
+import {
+  aggregatorConfigSchema,
+  type RunningAggregator,
+  startAggregator,
+} from '@wfm-stream/aggregator';
+import { REPO_DIR } from '@wfm-stream/cli';
+import { loadConfig } from '@wfm-stream/config';
+import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
+import { silentLogger } from '@wfm-stream/observability';
+import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream/reader';
+import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
+import { GenerationPointer } from '@wfm-stream/store';
+import {
+  createTopics,
+  redisNamespace,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitForGroupCaughtUp,
+} from '@wfm-stream/testing';
+import { Partitioners, type Producer } from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { allAnswers } from './support/answers.js';
+import { syntheticTraffic } from './support/traffic.js';
+
+const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
+const CLI = path.join(REPO_DIR, 'services', 'cli', 'dist', 'main.js');
+const stack = testStack();
+const reference = redisNamespace();
+const deployment = redisNamespace();
+const topics = {
+  TOPIC_DIRECTORY: uniqueName('directory'),
+  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
+  TOPIC_AGENT_EVENTS: uniqueName('agents'),
+  TOPIC_DEAD_LETTER: uniqueName('dlq'),
+};
+const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
+const base = {
+  ...topics,
+  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+  REDIS_URL: stack.redisUrl,
+  HTTP_HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  PARTITIONS_CONSUMED_CONCURRENTLY: '2',
+  CONSUMER_SESSION_TIMEOUT: '6s',
+};
+const running: ManagedProcess[] = [];
+const closers: (() => Promise<unknown>)[] = [];
+
+afterAll(async () => {
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+  for (const p of running) await p.stop({ signal: 'SIGKILL' });
+  await reference.cleanup();
+  await deployment.cleanup();
+});
+
+async function send(producer: Producer, events: readonly WfmEvent[], topic: string): Promise<void> {
+  for (let i = 0; i < events.length; i += 1_000)
+    await producer.send({
+      topic,
+      messages: events
+        .slice(i, i + 1_000)
+        .map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
+    });
+}
+
+function split<T>(items: readonly T[], ...fractions: number[]): T[][] {
+  const parts: T[][] = [];
+  let from = 0;
+  for (const f of fractions) {
+    const to = Math.round(items.length * f);
+    parts.push(items.slice(from, to));
+    from = to;
+  }
+  parts.push(items.slice(from));
+  return parts;
+}
+
+async function readerOn(prefix: string): Promise<RunningReader> {
+  return startReader(
+    loadConfig(readerConfigSchema, {
+      REDIS_URL: stack.redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      READER_API_KEYS: 'k',
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    }),
+    silentLogger(),
+  );
+}
+
+describe('wfm-stream rebuild', () => {
+  it('rebuilds the state from the topics while events flow, switches readers without an error, and equals an uninterrupted run', async () => {
+    await createTopics([
+      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
+      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 3 },
+      { name: topics.TOPIC_AGENT_EVENTS, partitions: 3 },
+      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
+    ]);
+    const traffic = syntheticTraffic({ seed: 23, contacts: 5_000, groups: 10, agents: 24 });
+    // history before the rebuild, traffic while it catches up, traffic across the switch
+    const [contactsBefore = [], contactsDuring = [], contactsAfter = []] = split(
+      traffic.contacts,
+      0.5,
+      0.75,
+    );
+    const [agentsBefore = [], agentsDuring = [], agentsAfter = []] = split(
+      traffic.agents,
+      0.5,
+      0.75,
+    );
+    const producer = testKafka().producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    closers.push(() => producer.disconnect());
+    await send(producer, traffic.directory, topics.TOPIC_DIRECTORY);
+    await send(producer, contactsBefore, topics.TOPIC_CONTACT_EVENTS);
+    await send(producer, agentsBefore, topics.TOPIC_AGENT_EVENTS);
+
+    // the reference: one aggregator that reads everything, never rebuilt
+    const referenceGroup = uniqueName('reference');
+    const uninterrupted: RunningAggregator = await startAggregator(
+      loadConfig(aggregatorConfigSchema, {
+        ...base,
+        CONSUMER_GROUP: referenceGroup,
+        REDIS_KEY_PREFIX: reference.prefix,
+        HTTP_PORT: '0',
+      }),
+      silentLogger(),
+    );
+    closers.push(() => uninterrupted.stop());
+
+    // the deployment: a live aggregator process, following the generation pointer
+    const liveGroup = uniqueName('live');
+    const livePort = await freePort();
+    const live = spawnManaged('aggregator', process.execPath, [AGGREGATOR], {
+      env: {
+        ...process.env,
+        ...base,
+        CONSUMER_GROUP: liveGroup,
+        REDIS_KEY_PREFIX: deployment.prefix,
+        HTTP_PORT: String(livePort),
+      },
+    });
+    running.push(live);
+    await waitForGroupCaughtUp(liveGroup, streams, { timeoutMs: 60_000 });
+    const pointer = new GenerationPointer(deployment.redis, deployment.prefix);
+    expect(await pointer.read()).toBe('g0');
+
+    // damage the live state, as a bug would: the rebuild must recompute, not copy
+    const damaged = await deployment.redis.keys(`${deployment.prefix}:g0:{g:g1}*`);
+    expect(damaged.length).toBeGreaterThan(0);
+    await deployment.redis.unlink(...damaged);
+
+    // a WFM polling the reader throughout
+    const reader = await readerOn(deployment.prefix);
+    closers.push(() => reader.stop());
+    const polled: number[] = [];
+    let polling = true;
+    const poller = (async () => {
+      const url =
+        '/historic/serviceGroupData?startDate=2024-01-08T00:00:00Z&endDate=2024-01-09T00:00:00Z' +
+        `&step=900000&groupId=${traffic.groupIds.join(',')}`;
+      while (polling) {
+        const response = await reader.app.inject({
+          method: 'GET',
+          url,
+          headers: { 'x-api-key': 'k' },
+        });
+        polled.push(response.statusCode);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    // a high --max-lag switches as soon as the history of the start is rebuilt, with the
+    // live traffic since still to do: the drain after the switch must bring it in
+    const rebuild = spawnManaged(
+      'rebuild',
+      process.execPath,
+      [CLI, 'rebuild', '--max-lag', '1000000'],
+      {
+        env: { ...process.env, ...base, REDIS_KEY_PREFIX: deployment.prefix },
+        pipe: true,
+      },
+    );
+    running.push(rebuild);
+    let output = '';
+    rebuild.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    rebuild.child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+    // live traffic while the rebuild catches up, until the pointer switches …
+    let switchedAfter = -1;
+    for (let i = 0; ; i += 100) {
+      if ((await pointer.read()) === 'g1') {
+        switchedAfter = i;
+        break;
+      }
+      if (i < Math.max(contactsDuring.length, agentsDuring.length)) {
+        await send(producer, contactsDuring.slice(i, i + 100), topics.TOPIC_CONTACT_EVENTS);
+        await send(producer, agentsDuring.slice(i, i + 100), topics.TOPIC_AGENT_EVENTS);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(rebuild.hasExited(), output).toBe(false);
+    }
+    // … and across it, while the live aggregator may still write g0 and the rebuild drains
+    for (let i = 0; i < Math.max(contactsAfter.length, agentsAfter.length); i += 100) {
+      await send(producer, contactsAfter.slice(i, i + 100), topics.TOPIC_CONTACT_EVENTS);
+      await send(producer, agentsAfter.slice(i, i + 100), topics.TOPIC_AGENT_EVENTS);
+    }
+    await send(producer, contactsDuring.slice(switchedAfter), topics.TOPIC_CONTACT_EVENTS);
+    await send(producer, agentsDuring.slice(switchedAfter), topics.TOPIC_AGENT_EVENTS);
+
+    const status = await rebuild.exited;
+    expect(status.code, output).toBe(0);
+    expect(output).toMatch(/switched the generation pointer to g1/);
+    expect(output).toMatch(/deleted [\d,]+ keys of g0/);
+    await waitForGroupCaughtUp(liveGroup, streams, { timeoutMs: 60_000 });
+    await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 60_000 });
+    polling = false;
+    await poller;
+
+    // readers and the live aggregator moved; the old generation is gone
+    expect(await pointer.read()).toBe('g1');
+    expect([...(await pointer.seen()).values()]).toEqual(['g1']);
+    expect(await deployment.redis.keys(`${deployment.prefix}:g0:*`)).toEqual([]);
+    // the WFM never saw an error, before, during or after the switch
+    expect(polled.length).toBeGreaterThan(10);
+    expect(polled.filter((s) => s !== 200)).toEqual([]);
+
+    // the rebuilt state, kept up to date by the live aggregator since, equals a run that
+    // was never rebuilt (and the damage is gone)
+    expect((await live.stop()).code).toBe(0);
+    const period = {
+      groupIds: traffic.groupIds,
+      agentIds: traffic.agentIds,
+      startDate: '2024-01-08T00:00:00Z',
+      endDate: '2024-01-10T00:00:00Z',
+    };
+    const referenceReader = await readerOn(reference.prefix);
+    closers.push(() => referenceReader.stop());
+    const expected = await allAnswers(referenceReader.app, { 'x-api-key': 'k' }, period);
+    const fresh = await readerOn(deployment.prefix);
+    closers.push(() => fresh.stop());
+    const actual = await allAnswers(fresh.app, { 'x-api-key': 'k' }, period);
+    for (const [url, answer] of Object.entries(expected)) {
+      expect(answer.status, url).toBe(200);
+      expect(actual[url], url).toEqual(answer);
+    }
+  });
+});
