@@ -640,3 +640,41 @@ describe('/openapi.json', () => {
     ]);
   });
 });
+
+describe('/metrics', () => {
+  it('counts requests by route pattern and status, and times them', async () => {
+    const fresh = await startWith({});
+    try {
+      const ask = (url: string, headers = { 'x-api-key': KEY }): Promise<unknown> =>
+        fresh.app.inject({ method: 'GET', url, headers });
+      await ask('/personnel');
+      await ask('/personnel');
+      await ask('/personnel', { 'x-api-key': 'wrong' });
+      await ask(`/historic/agentCallsData?${period}&agentId=1`);
+      await ask('/no/such/path/123');
+      const text = (await fresh.app.inject({ url: '/metrics' })).body;
+      // a sample by its name and labels, whatever other labels it has (service="reader")
+      const sample = (selector: string): number | undefined => {
+        const [name, labels] = /^([^{]+)\{(.*)\}$/.exec(selector)?.slice(1) ?? [];
+        const wanted = (labels ?? '').split(',');
+        const found = text.split('\n').find((line) => {
+          const [, n, l] = /^([^{]+)\{(.*)\} /.exec(line) ?? [];
+          const have = (l ?? '').split(',');
+          return n === name && wanted.every((w) => have.includes(w));
+        });
+        return found === undefined ? undefined : Number(found.split(' ').at(-1));
+      };
+      expect(sample('wfm_http_requests_total{route="/personnel",status="200"}')).toBe(2);
+      expect(sample('wfm_http_requests_total{route="/personnel",status="401"}')).toBe(1);
+      expect(sample('wfm_http_requests_total{route="/historic/agentCallsData",status="200"}')).toBe(
+        1,
+      );
+      // an unknown path is one series, whatever the path: bad URLs cannot grow the metrics
+      expect(sample('wfm_http_requests_total{route="unmatched",status="404"}')).toBe(1);
+      expect(text).not.toContain('/no/such/path');
+      expect(sample('wfm_http_request_duration_seconds_count{route="/personnel"}')).toBe(3);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});

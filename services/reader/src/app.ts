@@ -9,6 +9,7 @@ import { type AuthSettings, createAuthenticator, PUBLIC_PATHS } from './auth.js'
 import { ApiError, internalError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
+import { RequestMetrics } from './request-metrics.js';
 import type { RouteDefinition } from './route.js';
 
 export interface AppOptions {
@@ -57,6 +58,15 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
       message: 'not found',
       description: `There is no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}; see /openapi.json.`,
     });
+  });
+
+  const requests = new RequestMetrics(options.registry);
+  app.addHook('onResponse', async (request, reply) => {
+    requests.record(
+      { route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+    return Promise.resolve();
   });
 
   const authenticator = createAuthenticator(options.auth);

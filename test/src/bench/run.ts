@@ -3,18 +3,20 @@ import { benchAggregator } from './aggregator.js';
 import { benchOnline } from './online.js';
 import { benchPublish } from './publish.js';
 import { benchReader } from './reader.js';
+import { benchScaling } from './scaling.js';
 
 /**
  * Benchmarks print figures; they are not tests (machines are shared and noisy). Each
  * compares against a bare-client baseline measured in the same run.
  *
- *   npm run bench -- publish aggregator reader online
+ *   npm run bench -- publish aggregator reader online scaling
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   publish: benchPublish,
   aggregator: benchAggregator,
   reader: benchReader,
   online: benchOnline,
+  scaling: benchScaling,
 };
 
 const names = process.argv.slice(2);

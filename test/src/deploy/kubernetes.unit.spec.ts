@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import {
@@ -23,6 +24,7 @@ import {
   HorizontalPodAutoscaler,
   type IHorizontalPodAutoscaler,
 } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { type IJob, Job } from 'kubernetes-models/batch/v1/Job';
 import {
   type IPodDisruptionBudget,
   PodDisruptionBudget,
@@ -30,12 +32,13 @@ import {
 import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { type ISecret, Secret } from 'kubernetes-models/v1/Secret';
 import { type IService, Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import ts from 'typescript';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { z } from 'zod';
 
 /**
@@ -89,6 +92,7 @@ const KINDS: Record<
     module: 'kubernetes-models/apps/v1/Deployment',
     type: 'IDeployment',
   },
+  'batch/v1/Job': { model: Job, module: 'kubernetes-models/batch/v1/Job', type: 'IJob' },
   'policy/v1/PodDisruptionBudget': {
     model: PodDisruptionBudget,
     module: 'kubernetes-models/policy/v1/PodDisruptionBudget',
@@ -205,10 +209,11 @@ function settingsOf(service: ServiceName): Set<string> | undefined {
   return schema === undefined ? declaredSettings(service) : settingNames(schema);
 }
 
+/** Renders a kustomization: a folder below deploy/k8s, or an absolute path. */
 function render(dir: string): Manifest[] {
   let out: string;
   try {
-    out = execFileSync(KUBECTL, ['kustomize', path.join(K8S_DIR, dir)], {
+    out = execFileSync(KUBECTL, ['kustomize', path.resolve(K8S_DIR, dir)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       maxBuffer: 16 * 1024 * 1024,
@@ -216,7 +221,7 @@ function render(dir: string): Manifest[] {
   } catch (error) {
     const { stderr } = error as { stderr?: string };
     throw new Error(
-      `\`${KUBECTL} kustomize deploy/k8s/${dir}\` failed (kubectl 1.27 or later, with kustomize 5, is needed; set KUBECTL to use another): ${stderr ?? String(error)}`,
+      `\`${KUBECTL} kustomize ${path.relative(REPO_DIR, path.resolve(K8S_DIR, dir))}\` failed (kubectl 1.27 or later, with kustomize 5, is needed; set KUBECTL to use another): ${stderr ?? String(error)}`,
     );
   }
   return parseAllDocuments(out).map((doc) => {
@@ -387,13 +392,175 @@ async function probeStatus(service: string, probePath: string): Promise<number> 
   }
 }
 
+/** The pod-level and container-level settings every workload shares: "restricted", read-only root. */
+function expectRestricted(pod: IPodSpec, container: IContainer, what: string): void {
+  // The "restricted" Pod Security Standard, and a read-only root.
+  expect(pod.securityContext?.runAsNonRoot, what).toBe(true);
+  expect(pod.securityContext?.runAsUser, what).toBeGreaterThan(0);
+  expect(pod.securityContext?.seccompProfile?.type, what).toBe('RuntimeDefault');
+  expect(container.securityContext, what).toMatchObject({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  });
+  expect(pod.automountServiceAccountToken, what).toBe(false);
+  expect(
+    pod.volumes?.find(
+      (v) => v.name === container.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name,
+    )?.emptyDir,
+    `${what}: a writable /tmp`,
+  ).toBeDefined();
+  for (const bound of ['requests', 'limits'] as const)
+    for (const resource of ['cpu', 'memory'])
+      expect(
+        container.resources?.[bound]?.[resource],
+        `${what} ${bound}.${resource}`,
+      ).toBeDefined();
+}
+
+const QUANTITY_FACTORS: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+};
+
+/** A resource quantity (`250m`, `2`, `512Mi`) as a number: cores or bytes. */
+function quantity(value: number | string | undefined, what: string): number {
+  const match = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(String(value ?? ''));
+  const factor = QUANTITY_FACTORS[match?.[2] ?? '?'];
+  expect(factor, `${what}: quantity ${String(value)}`).toBeDefined();
+  return Number(match![1]) * factor!;
+}
+
+const REBUILD_SOURCE = path.join(REPO_DIR, 'services/cli/src/commands/rebuild.ts');
+
+/** The options `wfm-stream rebuild` takes (its parseArgs options): name → takes a value. */
+function rebuildOptions(): Map<string, boolean> {
+  const text = fs.readFileSync(REBUILD_SOURCE, 'utf8');
+  const start = text.indexOf('options: {', text.indexOf('function parseSettings('));
+  const block = text.slice(start, text.indexOf('\n    },', start));
+  const options = new Map<string, boolean>();
+  for (const [, name, type] of block.matchAll(/'?([a-z][a-z-]*)'?: \{ type: '(string|boolean)'/g))
+    options.set(name!, type === 'string');
+  return options;
+}
+
+/** The rebuild Job of a rendered installation, and the aggregator Deployment it copies. */
+function rebuildJob(objects: Manifest[]): {
+  job: IJob;
+  pod: IPodSpec;
+  container: IContainer;
+  aggregator: IDeployment;
+  aggregatorPod: IPodSpec;
+  aggregatorContainer: IContainer;
+} {
+  const jobs = ofKind<IJob>(objects, 'Job');
+  expect(
+    jobs.map((j) => j.metadata?.name),
+    'one rebuild Job',
+  ).toHaveLength(1);
+  const job = jobs[0]!;
+  const pod = job.spec!.template.spec!;
+  expect(pod.containers, 'rebuild Job').toHaveLength(1);
+  const aggregator = ofKind<IDeployment>(objects, 'Deployment').find(
+    (d) => d.metadata?.labels?.['app.kubernetes.io/name'] === 'aggregator',
+  )!;
+  expect(aggregator, 'the aggregator Deployment').toBeDefined();
+  return {
+    job,
+    pod,
+    container: pod.containers[0]!,
+    aggregator,
+    aggregatorPod: aggregator.spec!.template.spec!,
+    aggregatorContainer: workload(aggregator).container,
+  };
+}
+
+/**
+ * How a real cluster's overlay may differ from the example (README, "For a real cluster"):
+ * its own namespace, a name prefix, another image tag, and the Kafka credentials in a
+ * Secret patched into the aggregator's envFrom. Written to `dir` as `installation`, with
+ * `installation-rebuild` beside it as overlays/example-rebuild is beside overlays/example.
+ */
+const CUSTOM = {
+  namespace: 'contact-center-blue',
+  prefix: 'blue-',
+  image: 'registry.example.com/wfm-stream:0.2.0',
+  secret: 'kafka-credentials',
+};
+
+function writeCustomInstallation(dir: string): string {
+  const installation = path.join(dir, 'installation');
+  const rebuild = path.join(dir, 'installation-rebuild');
+  fs.mkdirSync(installation);
+  fs.mkdirSync(rebuild);
+  const [newName, newTag] = CUSTOM.image.split(':');
+  fs.writeFileSync(
+    path.join(installation, 'kustomization.yaml'),
+    stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      namespace: CUSTOM.namespace,
+      namePrefix: CUSTOM.prefix,
+      // kustomize takes relative paths only
+      resources: [path.relative(installation, path.join(K8S_DIR, 'overlays/example'))],
+      images: [{ name: 'registry.example.com/wfm-stream', newName, newTag }],
+      secretGenerator: [
+        {
+          name: CUSTOM.secret,
+          literals: ['KAFKA_SASL_USERNAME=wfm-stream', 'KAFKA_SASL_PASSWORD=secret'],
+        },
+      ],
+      patches: [
+        {
+          target: { kind: 'Deployment', name: 'aggregator' },
+          patch: stringify([
+            {
+              op: 'add',
+              path: '/spec/template/spec/containers/0/envFrom/-',
+              value: { secretRef: { name: CUSTOM.secret } },
+            },
+          ]),
+        },
+      ],
+    }),
+  );
+  fs.writeFileSync(
+    path.join(rebuild, 'kustomization.yaml'),
+    stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['../installation'],
+      components: [path.relative(rebuild, path.join(K8S_DIR, 'components/rebuild'))],
+    }),
+  );
+  return rebuild;
+}
+
 let base: Manifest[] = [];
 let example: Manifest[] = [];
+/** overlays/example-rebuild: the example and the rebuild Job. */
+let rebuild: Manifest[] = [];
+/** A customised installation's rebuild overlay (writeCustomInstallation). */
+let custom: Manifest[] = [];
+let scratch: string | undefined;
 
 beforeAll(() => {
   base = render('base');
   example = render('overlays/example');
+  rebuild = render('overlays/example-rebuild');
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-stream-k8s-'));
+  custom = render(writeCustomInstallation(scratch));
 }, 60_000);
+
+afterAll(() => {
+  if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
+});
 
 describe('deploy/k8s', () => {
   it('renders every service in the base and the example overlay', () => {
@@ -428,6 +595,8 @@ describe('deploy/k8s', () => {
   it('matches the Kubernetes and KEDA schemas, object by object', () => {
     expect(schemaErrors(base)).toEqual([]);
     expect(schemaErrors(example)).toEqual([]);
+    expect(schemaErrors(ofKind(rebuild, 'Job'))).toEqual([]);
+    expect(schemaErrors(custom)).toEqual([]);
     // The validators do reject what is wrong.
     const broken = structuredClone(example.find((o) => o.kind === 'Deployment')!) as IDeployment;
     (broken.spec as { replicas: unknown }).replicas = 'two';
@@ -437,7 +606,7 @@ describe('deploy/k8s', () => {
   });
 
   it('has no field its API type does not know', () => {
-    expect(typeErrors([...base, ...example])).toEqual([]);
+    expect(typeErrors([...base, ...example, ...ofKind<Manifest>(rebuild, 'Job')])).toEqual([]);
     const typo = structuredClone(example.find((o) => o.kind === 'Deployment')!) as IDeployment;
     const container = typo.spec!.template.spec!.containers[0]!;
     Object.assign(container, { readinesProbe: container.readinessProbe });
@@ -447,10 +616,17 @@ describe('deploy/k8s', () => {
   }, 60_000);
 
   it('labels every object part of wfm-stream, and each service with its name and component', () => {
-    for (const object of example) {
+    for (const object of rebuild) {
       if (object.kind === 'Namespace') continue;
       expect(object.metadata.labels?.['app.kubernetes.io/part-of'], id(object)).toBe('wfm-stream');
     }
+    const { job } = rebuildJob(rebuild);
+    for (const labels of [job.metadata?.labels, job.spec?.template.metadata?.labels])
+      expect(labels, 'rebuild Job').toMatchObject({
+        'app.kubernetes.io/name': 'aggregator-rebuild',
+        'app.kubernetes.io/component': 'rebuild',
+        'app.kubernetes.io/part-of': 'wfm-stream',
+      });
     for (const deployment of ofKind<IDeployment>(example, 'Deployment')) {
       const name = deployment.metadata!.name!;
       expect(SERVICES as readonly string[]).toContain(name);
@@ -476,28 +652,7 @@ describe('deploy/k8s', () => {
       expect(fs.existsSync(path.join(REPO_DIR, 'services', service, 'package.json')), service).toBe(
         true,
       );
-      // The "restricted" Pod Security Standard, and a read-only root.
-      expect(pod.securityContext?.runAsNonRoot, service).toBe(true);
-      expect(pod.securityContext?.runAsUser, service).toBeGreaterThan(0);
-      expect(pod.securityContext?.seccompProfile?.type, service).toBe('RuntimeDefault');
-      expect(container.securityContext, service).toMatchObject({
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      });
-      expect(pod.automountServiceAccountToken, service).toBe(false);
-      expect(
-        pod.volumes?.find(
-          (v) => v.name === container.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name,
-        )?.emptyDir,
-        `${service}: a writable /tmp`,
-      ).toBeDefined();
-      for (const bound of ['requests', 'limits'] as const)
-        for (const resource of ['cpu', 'memory'])
-          expect(
-            container.resources?.[bound]?.[resource],
-            `${service} ${bound}.${resource}`,
-          ).toBeDefined();
+      expectRestricted(pod, container, service);
       // SIGTERM starts the service's graceful stop; the pod must outlive it (and preStop).
       const preStop = Number(container.lifecycle?.preStop?.exec?.command?.[1] ?? 0);
       expect(pod.terminationGracePeriodSeconds, service).toBeGreaterThanOrEqual(
@@ -746,6 +901,153 @@ describe('deploy/k8s', () => {
         hpa.spec!.metrics?.map((m) => m.resource?.name),
         name,
       ).toEqual(['cpu']);
+    }
+  });
+
+  it('keeps the rebuild Job out of the installation: only its own overlay adds it', () => {
+    expect(ofKind(base, 'Job')).toEqual([]);
+    expect(ofKind(example, 'Job')).toEqual([]);
+    // Beside the Job, the installation object for object: creating the Job changes nothing
+    // else, and the names it refers to are the installation's.
+    expect(rebuild.filter((o) => o.kind !== 'Job')).toEqual(example);
+    const { job, aggregator } = rebuildJob(rebuild);
+    expect(job.metadata?.name).toBe(`${aggregator.metadata!.name!}-rebuild`);
+    expect(job.metadata?.namespace).toBe('wfm-stream');
+    expect(job.metadata?.namespace).toBe(aggregator.metadata?.namespace);
+  });
+
+  it("runs `wfm-stream rebuild` once, from the aggregators' image, unprivileged as they are", () => {
+    const { job, pod, container, aggregatorPod, aggregatorContainer } = rebuildJob(rebuild);
+    // The CLI's rebuild command, which the image builds (services/cli).
+    expect(container.command).toEqual(['node', 'services/cli/dist/main.js', 'rebuild']);
+    expect(fs.readFileSync(path.join(REPO_DIR, 'services/cli/src/main.ts'), 'utf8')).toContain(
+      "case 'rebuild':",
+    );
+    expect(fs.readFileSync(path.join(REPO_DIR, 'deploy/docker/Dockerfile'), 'utf8')).toContain(
+      'services/cli/tsconfig.lib.json',
+    );
+    // Options it takes, each with its value.
+    const options = rebuildOptions();
+    expect([...options.keys()]).toEqual(expect.arrayContaining(['from', 'keep-old', 'instances']));
+    const args = container.args ?? [];
+    const given = new Map<string, string>();
+    for (let i = 0; i < args.length; i++) {
+      const name = args[i]!.replace(/^--/, '');
+      expect(args[i]!.startsWith('--') && options.has(name), `rebuild option ${args[i]!}`).toBe(
+        true,
+      );
+      given.set(name, options.get(name) === true ? (args[++i] ?? '') : 'true');
+    }
+    const instances = Number(given.get('instances') ?? 1);
+    expect(Number.isInteger(instances) && instances >= 1, `--instances ${instances}`).toBe(true);
+    // More instances than partitions of the busiest topic would sit idle.
+    const busiest = Math.max(
+      ...Object.values(CONSUMERS.aggregator!.topics).map((topic) => PARTITIONS[topic] ?? 0),
+    );
+    expect(instances).toBeLessThanOrEqual(busiest);
+    // The image, account and security of the aggregator pods.
+    expect(container.image).toBe('registry.example.com/wfm-stream:0.1.0');
+    expect(container.image).toBe(aggregatorContainer.image);
+    expect(pod.serviceAccountName).toBe(aggregatorPod.serviceAccountName);
+    expect(pod.securityContext).toEqual(aggregatorPod.securityContext);
+    expect(container.securityContext).toEqual(aggregatorContainer.securityContext);
+    expectRestricted(pod, container, 'rebuild');
+    // A command, not a server: the aggregators it starts listen on localhost only.
+    expect(container.ports).toBeUndefined();
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'] as const)
+      expect(container[probe], probe).toBeUndefined();
+    // Once: never retried blindly, one pod, kept a while for its logs, within a deadline.
+    expect(pod.restartPolicy).toBe('Never');
+    expect(job.spec?.backoffLimit).toBe(0);
+    expect(job.spec?.parallelism ?? 1).toBe(1);
+    expect(job.spec?.completions ?? 1).toBe(1);
+    expect(job.spec?.selector).toBeUndefined(); // the Job controller's own
+    expect(job.spec?.ttlSecondsAfterFinished).toBeGreaterThanOrEqual(24 * 3600);
+    expect(job.spec?.activeDeadlineSeconds).toBeGreaterThanOrEqual(3600);
+    expect(job.spec?.activeDeadlineSeconds).toBeLessThanOrEqual(24 * 3600);
+    // SIGTERM after the switch finishes the drain: longer than an aggregator's stop.
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(
+      Math.max(60, 2 * (aggregatorPod.terminationGracePeriodSeconds ?? 30)),
+    );
+    // Each instance is an aggregator process: room for as many aggregator pods.
+    for (const bound of ['requests', 'limits'] as const)
+      for (const resource of ['cpu', 'memory']) {
+        const what = `${bound}.${resource}`;
+        expect(
+          quantity(container.resources?.[bound]?.[resource], `rebuild ${what}`),
+          `rebuild ${what} for ${instances} instances`,
+        ).toBeGreaterThanOrEqual(
+          instances * quantity(aggregatorContainer.resources?.[bound]?.[resource], what),
+        );
+      }
+  });
+
+  it("gives the rebuild exactly the aggregators' settings, from ConfigMaps and Secrets that exist", () => {
+    for (const [what, objects] of [
+      ['overlays/example-rebuild', rebuild],
+      ['a customised installation', custom],
+    ] as const) {
+      const { job, pod, container, aggregator, aggregatorContainer } = rebuildJob(objects);
+      const own = environment(objects, container);
+      expect(own.missing, what).toEqual([]);
+      expect(container.envFrom?.length, what).toBeGreaterThan(0);
+      expect(container.envFrom, what).toEqual(aggregatorContainer.envFrom);
+      expect(container.env, what).toEqual(aggregatorContainer.env);
+      expect(own.variables, what).toEqual(environment(objects, aggregatorContainer).variables);
+      const env = Object.fromEntries([...own.variables].map(([k, v]) => [k, v.value]));
+      expect(aggregatorConfigSchema.safeParse(env).error?.issues ?? [], what).toEqual([]);
+      expect(job.metadata?.namespace, what).toBe(aggregator.metadata?.namespace);
+      expect(
+        objects.some(
+          (o) => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName,
+        ),
+        `${what}: ServiceAccount ${pod.serviceAccountName ?? ''}`,
+      ).toBe(true);
+    }
+    // A name that does not exist (here the generator's name, without its hash) is caught.
+    const broken = structuredClone(rebuildJob(rebuild).container);
+    broken.envFrom![0]!.configMapRef!.name = 'wfm-common';
+    expect(environment(rebuild, broken).missing).toEqual(['ConfigMap/wfm-common']);
+  });
+
+  it("follows an installation's namespace, name prefix, image and Secrets", () => {
+    const { job, pod, container, aggregator } = rebuildJob(custom);
+    expect(aggregator.metadata?.name).toBe(`${CUSTOM.prefix}aggregator`);
+    expect(job.metadata?.name).toBe(`${CUSTOM.prefix}aggregator-rebuild`);
+    expect(job.metadata?.namespace).toBe(CUSTOM.namespace);
+    expect(container.image).toBe(CUSTOM.image);
+    expect(pod.serviceAccountName).toBe(`${CUSTOM.prefix}wfm-stream`);
+    // Generated, so hashed: `<prefix><name>-<hash>`.
+    const sources = (container.envFrom ?? []).map((source) => {
+      const name = source.configMapRef?.name ?? source.secretRef?.name ?? '';
+      expect(name, 'a generated name').toMatch(/-[a-z0-9]{10}$/);
+      return `${source.configMapRef === undefined ? 'Secret' : 'ConfigMap'}/${name.slice(0, -11)}`;
+    });
+    expect(sources).toEqual([
+      `ConfigMap/${CUSTOM.prefix}wfm-common`,
+      `ConfigMap/${CUSTOM.prefix}aggregator-config`,
+      `Secret/${CUSTOM.prefix}${CUSTOM.secret}`,
+    ]);
+    expect(environment(custom, container).variables.get('KAFKA_SASL_USERNAME')?.value).toBe(
+      'wfm-stream',
+    );
+  });
+
+  it('selects the rebuild pod by no Service, disruption budget or Deployment', () => {
+    const labels = rebuildJob(rebuild).job.spec!.template.metadata!.labels!;
+    for (const service of ofKind<IService>(rebuild, 'Service'))
+      expect(matches(service.spec?.selector, labels), id(service as Manifest)).toBe(false);
+    for (const pdb of ofKind<IPodDisruptionBudget>(rebuild, 'PodDisruptionBudget'))
+      expect(matches(pdb.spec?.selector?.matchLabels, labels), id(pdb as Manifest)).toBe(false);
+    for (const deployment of ofKind<IDeployment>(rebuild, 'Deployment')) {
+      expect(
+        matches(deployment.spec?.selector.matchLabels, labels),
+        id(deployment as Manifest),
+      ).toBe(false);
+      for (const spread of deployment.spec!.template.spec!.topologySpreadConstraints ?? [])
+        expect(matches(spread.labelSelector?.matchLabels, labels), id(deployment as Manifest)).toBe(
+          false,
+        );
     }
   });
 });

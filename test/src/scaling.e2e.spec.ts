@@ -1,0 +1,258 @@
+import path from 'node:path';
+
+import {
+  aggregatorConfigSchema,
+  type RunningAggregator,
+  startAggregator,
+} from '@wfm-stream/aggregator';
+import { REPO_DIR } from '@wfm-stream/cli';
+import { loadConfig } from '@wfm-stream/config';
+import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
+import { silentLogger } from '@wfm-stream/observability';
+import { readerConfigSchema, startReader } from '@wfm-stream/reader';
+import { type WfmEvent } from '@wfm-stream/schemas';
+import {
+  createTopics,
+  mockKafkaControl,
+  redisNamespace,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitFor,
+  waitForGroupCaughtUp,
+} from '@wfm-stream/testing';
+import { Partitioners, type Producer } from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { allAnswers } from './support/answers.js';
+import { metricTotal } from './support/metrics.js';
+import { sendEvents } from './support/publish.js';
+import { random, syntheticTraffic } from './support/traffic.js';
+
+const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
+const stack = testStack();
+const reference = redisNamespace();
+const scaled = redisNamespace();
+const topics = {
+  TOPIC_DIRECTORY: uniqueName('directory'),
+  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
+  TOPIC_AGENT_EVENTS: uniqueName('agents'),
+  TOPIC_DEAD_LETTER: uniqueName('dlq'),
+};
+const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
+const base = {
+  ...topics,
+  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+  REDIS_URL: stack.redisUrl,
+  HTTP_HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  PARTITIONS_CONSUMED_CONCURRENTLY: '2',
+  // short, so that a crashed member's partitions move on soon (the mock broker also waits
+  // about this long for the members to rejoin on every rebalance)
+  CONSUMER_SESSION_TIMEOUT: '5s',
+};
+const running: ManagedProcess[] = [];
+let producer: Producer | undefined;
+
+afterAll(async () => {
+  for (const p of running) await p.stop({ signal: 'SIGKILL' });
+  await producer?.disconnect();
+  await reference.cleanup();
+  await scaled.cleanup();
+});
+
+async function publish(events: readonly WfmEvent[], topic: string): Promise<void> {
+  if (producer === undefined) {
+    producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+  }
+  await sendEvents(producer, topic, events, 1_000);
+}
+
+interface Instance {
+  readonly name: string;
+  readonly proc: ManagedProcess;
+  readonly url: string;
+}
+
+/**
+ * librdkafka's mock broker ends a group's sync as soon as the leader's SyncGroup brings
+ * every member's assignment, and then refuses a follower's SyncGroup that arrives later
+ * (INVALID_REQUEST, which kafkajs does not retry: the follower's consumer stops for good).
+ * Real Kafka answers a late follower with its assignment. The leader is the oldest member
+ * and sends its SyncGroup after a metadata round trip, so a freshly started follower
+ * loses that race now and then on a busy machine. While a member joins, the mock broker
+ * delays its answers, which gives every follower that round trip's delay as a head start.
+ */
+async function whileJoining<T>(join: () => Promise<T>): Promise<T> {
+  const control = mockKafkaControl();
+  if (control === undefined) return join();
+  await control.command('rtt 1 250');
+  try {
+    return await join();
+  } finally {
+    await control.command('rtt 1 0');
+  }
+}
+
+async function startInstance(name: string, groupId: string, prefix: string): Promise<Instance> {
+  return whileJoining(() => spawnInstance(name, groupId, prefix));
+}
+
+async function spawnInstance(name: string, groupId: string, prefix: string): Promise<Instance> {
+  const port = await freePort();
+  const proc = spawnManaged(`aggregator-${name}`, process.execPath, [AGGREGATOR], {
+    env: {
+      ...process.env,
+      ...base,
+      CONSUMER_GROUP: groupId,
+      REDIS_KEY_PREFIX: prefix,
+      HTTP_PORT: String(port),
+    },
+  });
+  running.push(proc);
+  const instance = { name, proc, url: `http://127.0.0.1:${port}` };
+  // ready once it has joined the group, i.e. once the rebalance it caused is over
+  await waitFor(
+    async () => (await fetch(`${instance.url}/readyz`).catch(() => undefined))?.ok === true,
+    { timeoutMs: 30_000, message: `aggregator ${name} to join its group` },
+  );
+  return instance;
+}
+
+/** The instance's `wfm_events_consumed_total`, summed over topics (valid events it processed). */
+const consumed = (instance: Instance): Promise<number> =>
+  metricTotal(instance.url, 'wfm_events_consumed_total');
+
+/** Waits until the instance has processed more than `than` events, and returns its count. */
+function consumedMoreThan(instance: Instance, than: number, timeoutMs = 30_000): Promise<number> {
+  return waitFor(
+    async () => {
+      const n = await consumed(instance);
+      return n > than ? n : undefined;
+    },
+    { timeoutMs, intervalMs: 100, message: `aggregator ${instance.name} to consume > ${than}` },
+  );
+}
+
+async function answersOf(
+  prefix: string,
+  traffic: { groupIds: string[]; agentIds: string[] },
+): Promise<Record<string, { status: number; body: unknown }>> {
+  const reader = await startReader(
+    loadConfig(readerConfigSchema, {
+      REDIS_URL: stack.redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      READER_API_KEYS: 'k',
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    }),
+    silentLogger(),
+  );
+  try {
+    return await allAnswers(
+      reader.app,
+      { 'x-api-key': 'k' },
+      {
+        groupIds: traffic.groupIds,
+        agentIds: traffic.agentIds,
+        startDate: '2024-01-08T00:00:00Z',
+        endDate: '2024-01-10T00:00:00Z',
+      },
+    );
+  } finally {
+    await reader.stop();
+  }
+}
+
+/** `events` cut into `n` consecutive slices of (nearly) equal size. */
+function slices<T>(events: readonly T[], n: number): T[][] {
+  const size = Math.ceil(events.length / n);
+  return Array.from({ length: n }, (_, i) => events.slice(i * size, (i + 1) * size));
+}
+
+describe('aggregator instances added and removed mid-stream', () => {
+  it('share the work through rebalances and end with the answers of a single instance', async () => {
+    await createTopics([
+      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
+      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 6 },
+      { name: topics.TOPIC_AGENT_EVENTS, partitions: 6 },
+      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
+    ]);
+    const traffic = syntheticTraffic({ seed: 17, contacts: 6_000, groups: 12, agents: 30 });
+    const CHUNKS = 6;
+    const contactChunks = slices(traffic.contacts, CHUNKS);
+    const agentChunks = slices(traffic.agents, CHUNKS);
+    const publishChunk = async (i: number): Promise<number> => {
+      await publish(contactChunks[i] ?? [], topics.TOPIC_CONTACT_EVENTS);
+      await publish(agentChunks[i] ?? [], topics.TOPIC_AGENT_EVENTS);
+      return (contactChunks[i]?.length ?? 0) + (agentChunks[i]?.length ?? 0);
+    };
+
+    // the reference: one in-process instance that is never disturbed
+    const referenceGroup = uniqueName('reference');
+    const single: RunningAggregator = await startAggregator(
+      loadConfig(aggregatorConfigSchema, {
+        ...base,
+        CONSUMER_GROUP: referenceGroup,
+        REDIS_KEY_PREFIX: reference.prefix,
+        HTTP_PORT: '0',
+      }),
+      silentLogger(),
+    );
+
+    // the scaled run: processes that come and go in one consumer group
+    const group = uniqueName('scaling');
+    const a = await startInstance('a', group, scaled.prefix);
+    await publish(traffic.directory, topics.TOPIC_DIRECTORY);
+    await publishChunk(0);
+    await consumedMoreThan(a, 0);
+
+    // scale out to 2, then to 3, while A still works on the backlog: each new instance
+    // joins (a rebalance), and consumes some of the next chunk on the partitions it got
+    const b = await startInstance('b', group, scaled.prefix);
+    await publishChunk(1);
+    const bConsumed = await consumedMoreThan(b, 0);
+    const c = await startInstance('c', group, scaled.prefix);
+    await publishChunk(2);
+    const cConsumed = await consumedMoreThan(c, 0);
+    expect(bConsumed).toBeGreaterThan(0);
+    expect(cConsumed).toBeGreaterThan(0);
+
+    // scale in while a chunk is being worked on: B leaves gracefully (SIGTERM), and C
+    // crashes (SIGKILL) a random moment later, typically during the rebalance B's leaving
+    // started; its partitions move on after its session times out
+    await publishChunk(3);
+    const rnd = random(23);
+    const leaving = b.proc.stop({ signal: 'SIGTERM', timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(rnd() * 400)));
+    await c.proc.stop({ signal: 'SIGKILL' });
+    const bExit = await leaving;
+    expect(bExit).toEqual({ code: 0, signal: null });
+
+    // A alone must now take every partition: the last chunks reach only it
+    const aBefore = await consumed(a);
+    let afterScaleIn = 0;
+    for (let i = 4; i < CHUNKS; i++) afterScaleIn += await publishChunk(i);
+
+    await waitForGroupCaughtUp(group, streams, { timeoutMs: 60_000 });
+    await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 60_000 });
+    const aAfter = await consumed(a);
+    expect(aAfter - aBefore).toBeGreaterThanOrEqual(afterScaleIn);
+    // and it did not do all the work: B and C really consumed partitions of their own
+    const total = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
+    expect(aAfter).toBeLessThan(total);
+
+    expect(await a.proc.stop({ timeoutMs: 30_000 })).toEqual({ code: 0, signal: null });
+    await single.stop();
+
+    const expected = await answersOf(reference.prefix, traffic);
+    const actual = await answersOf(scaled.prefix, traffic);
+    expect(Object.keys(actual)).toEqual(Object.keys(expected));
+    for (const [url, answer] of Object.entries(expected)) {
+      expect(answer.status, url).toBe(200);
+      expect(actual[url], url).toEqual(answer);
+    }
+  });
+});
