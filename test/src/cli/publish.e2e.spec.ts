@@ -9,7 +9,8 @@ import { createTopics, testKafka, testStack, uniqueName, waitFor } from '@wfm-st
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const CLI = path.join(REPO_DIR, 'services', 'cli', 'dist', 'main.js');
+// the command as `npx wfm-stream` runs it: the link that `npm ci` makes on a fresh clone
+const CLI = path.join(REPO_DIR, 'node_modules', '.bin', 'wfm-stream');
 const stack = testStack();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-publish-'));
 const kafka = testKafka();
@@ -149,5 +150,14 @@ describe('wfm-stream publish', () => {
     expect(badSasl.stderr).toContain(
       'KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set',
     );
+  });
+});
+
+describe('wfm-stream', () => {
+  it('is what `npx wfm-stream` runs, and lists its commands', async () => {
+    const help = await run(['help'], {});
+    expect(help.code).toBe(0);
+    for (const command of ['start', 'publish', 'simulate', 'replay', 'rebuild', 'exports'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 });

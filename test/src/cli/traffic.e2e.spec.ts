@@ -8,7 +8,8 @@ import { validateEvent } from '@wfm-stream/schemas';
 import { createTopics, testKafka, testStack, uniqueName, waitFor } from '@wfm-stream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const CLI = path.join(REPO_DIR, 'services', 'cli', 'dist', 'main.js');
+// the command as `npx wfm-stream` runs it: the link that `npm ci` makes on a fresh clone
+const CLI = path.join(REPO_DIR, 'node_modules', '.bin', 'wfm-stream');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-traffic-'));
 
 afterAll(() => {
