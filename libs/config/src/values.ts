@@ -82,16 +82,17 @@ export const setting = {
       .enum(values, { error: () => `must be one of ${values.join(', ')}` })
       .default(defaultValue);
   },
+  /** An http:// or https:// URL (what the services call over HTTP). */
   url(defaultValue?: string) {
     const base = defaultValue === undefined ? z.string() : z.string().default(defaultValue);
     return base.refine((text) => {
       try {
-        new URL(text);
-        return true;
+        const { protocol } = new URL(text);
+        return protocol === 'http:' || protocol === 'https:';
       } catch {
         return false;
       }
-    }, 'must be a URL');
+    }, 'must be an http:// or https:// URL');
   },
   timeZone(defaultValue: string) {
     return z

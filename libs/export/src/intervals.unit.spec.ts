@@ -121,8 +121,27 @@ describe('reexportJobs', () => {
       fromMs: from,
       toMs: from + 365 * 24 * HOUR_MS,
       targets: ['a'],
-      nowMs: from,
+      nowMs: from + 400 * 24 * HOUR_MS,
     });
     expect(jobs).toBeUndefined();
+  });
+
+  it('leaves out intervals that have not closed yet', () => {
+    const from = Date.UTC(2024, 5, 1, 10, 0);
+    const request = {
+      zone: TimeZone.UTC,
+      stepMs: Q,
+      fromMs: from,
+      toMs: from + 24 * HOUR_MS,
+      targets: ['a'],
+    };
+    // at 10:40 only 10:00 and 10:15 have closed; 10:30 is open, the rest is the future
+    expect(
+      reexportJobs({ ...request, nowMs: from + 40 * MINUTE_MS })?.map((j) => j.intervalStart),
+    ).toEqual(['2024-06-01T10:00:00Z', '2024-06-01T10:15:00Z']);
+    expect(
+      reexportJobs({ ...request, nowMs: from + 45 * MINUTE_MS })?.map((j) => j.intervalStart),
+    ).toEqual(['2024-06-01T10:00:00Z', '2024-06-01T10:15:00Z', '2024-06-01T10:30:00Z']);
+    expect(reexportJobs({ ...request, nowMs: from + MINUTE_MS })).toEqual([]);
   });
 });

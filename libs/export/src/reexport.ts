@@ -16,13 +16,21 @@ export interface ReexportRequest {
 }
 
 /**
- * Jobs that re-export every interval overlapping [from, to) to each target, in time
- * order per target; undefined when that would be more than MAX_REEXPORT_JOBS.
+ * Jobs that re-export every closed interval overlapping [from, to) to each target, in
+ * time order per target; undefined when that would be more than MAX_REEXPORT_JOBS.
+ * Intervals that have not ended by `nowMs` are left out: the scheduler exports them
+ * when they close, and a partial interval is not sent ahead of it.
  */
 export function reexportJobs(request: ReexportRequest): ExportJob[] | undefined {
   const { zone, stepMs, fromMs, toMs, targets, nowMs } = request;
   const perTarget = Math.floor(MAX_REEXPORT_JOBS / Math.max(1, targets.length));
-  const intervals = intervalsOverlapping(zone, stepMs, fromMs, toMs, perTarget + 1);
+  const intervals = intervalsOverlapping(
+    zone,
+    stepMs,
+    fromMs,
+    Math.min(toMs, nowMs),
+    perTarget + 1,
+  ).filter((interval) => interval.endMs <= nowMs);
   if (intervals.length > perTarget) return undefined;
   return targets.flatMap((target) =>
     intervals.map((interval) => newJob(target, interval, 'reexport', nowMs)),

@@ -1,16 +1,14 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { REPO_DIR } from '@wfm-stream/cli';
 import { EVENT_DEFINITIONS, EVENT_EXAMPLES, messageKey } from '@wfm-stream/schemas';
 import { createTopics, testKafka, testStack, uniqueName, waitFor } from '@wfm-stream/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// the command as `npx wfm-stream` runs it: the link that `npm ci` makes on a fresh clone
-const CLI = path.join(REPO_DIR, 'node_modules', '.bin', 'wfm-stream');
+import { type CliResult, runCli } from '../support/cli.js';
+
 const stack = testStack();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-publish-'));
 const kafka = testKafka();
@@ -43,21 +41,8 @@ function run(
   args: string[],
   env: Readonly<Record<string, string>> | Topics,
   stdin?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, KAFKA_BROKERS: stack.kafkaBrokers.join(','), ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin ?? '');
-  });
+): Promise<CliResult> {
+  return runCli(args, { env: { KAFKA_BROKERS: stack.kafkaBrokers.join(','), ...env }, stdin });
 }
 
 async function consume(topics: string[], count: number): Promise<Map<string, KafkaMessage[]>> {

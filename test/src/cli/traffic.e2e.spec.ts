@@ -1,38 +1,21 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { REPO_DIR } from '@wfm-stream/cli';
 import { validateEvent } from '@wfm-stream/schemas';
 import { createTopics, testKafka, testStack, uniqueName, waitFor } from '@wfm-stream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// the command as `npx wfm-stream` runs it: the link that `npm ci` makes on a fresh clone
-const CLI = path.join(REPO_DIR, 'node_modules', '.bin', 'wfm-stream');
+import { type CliResult, runCli } from '../support/cli.js';
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-traffic-'));
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(args, { env });
 }
 
 function lines(text: string): unknown[] {

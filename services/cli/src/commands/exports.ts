@@ -167,23 +167,30 @@ export async function runExports(options: ExportsOptions): Promise<number> {
           throw new UsageError(
             'name a --target, or set EXPORT_TARGETS to re-export to every target',
           );
+        const nowMs = now();
         const jobs = reexportJobs({
           zone: config.TIMEZONE,
           stepMs: config.EXPORT_STEP,
           fromMs,
           toMs,
           targets,
-          nowMs: now(),
+          nowMs,
         });
         if (jobs === undefined)
           throw new UsageError(
             `that is more than ${MAX_REEXPORT_JOBS} jobs; re-export a shorter range`,
           );
+        if (jobs.length === 0)
+          throw new UsageError(
+            'no interval of that range has closed yet; the scheduler exports them as they close',
+          );
         await withQueue(config, (queue) => queue.enqueue(jobs));
         const first = jobs[0]?.intervalStart ?? '';
         const last = jobs[jobs.length - 1]?.intervalStart ?? '';
         stdout.write(
-          `enqueued ${jobs.length} job(s) for ${targets.join(', ')}: intervals ${first} to ${last}\n`,
+          `enqueued ${jobs.length} job(s) for ${targets.join(', ')}: intervals ${first} to ${last}` +
+            (toMs > nowMs ? ' (the intervals still open are left to the scheduler)' : '') +
+            '\n',
         );
         return 0;
       }
