@@ -36,7 +36,7 @@ export const topicSettings = {
 };
 
 export const redisSettings = {
-  REDIS_URL: setting.url('redis://127.0.0.1:6379'),
+  REDIS_URL: setting.url('redis://127.0.0.1:6379', ['redis', 'rediss']),
   /** Comma-separated `host:port` seeds of a Redis Cluster; REDIS_URL is ignored when set. */
   REDIS_CLUSTER_NODES: setting.optionalString(),
   /** Every key starts with this prefix, so several deployments can share one Redis. */

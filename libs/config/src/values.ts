@@ -82,17 +82,23 @@ export const setting = {
       .enum(values, { error: () => `must be one of ${values.join(', ')}` })
       .default(defaultValue);
   },
-  /** An http:// or https:// URL (what the services call over HTTP). */
-  url(defaultValue?: string) {
+  /**
+   * A URL of one of `schemes`: http:// or https:// by default (what the services call
+   * over HTTP); `['redis', 'rediss']` for Redis.
+   */
+  url(defaultValue?: string, schemes: readonly string[] = ['http', 'https']) {
     const base = defaultValue === undefined ? z.string() : z.string().default(defaultValue);
-    return base.refine((text) => {
-      try {
-        const { protocol } = new URL(text);
-        return protocol === 'http:' || protocol === 'https:';
-      } catch {
-        return false;
-      }
-    }, 'must be an http:// or https:// URL');
+    const prefixes = schemes.map((scheme) => `${scheme}://`);
+    return base.refine(
+      (text) => {
+        try {
+          return schemes.includes(new URL(text).protocol.slice(0, -1));
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${prefixes.slice(0, -1).join(', ')}${prefixes.length > 1 ? ' or ' : ''}${prefixes.at(-1) ?? ''}`,
+    );
   },
   timeZone(defaultValue: string) {
     return z

@@ -6,6 +6,7 @@ import { parseDurationMs, setting } from './values.js';
 
 const schema = z.object({
   URL: setting.url(),
+  REDIS: setting.url('redis://127.0.0.1:6379', ['redis', 'rediss']),
   COUNT: setting.int(4, 1, 64),
   ON: setting.bool(false),
   WAIT: setting.duration('30s'),
@@ -72,7 +73,18 @@ describe('settings', () => {
       'file:///etc/passwd',
       'redis://r:6379',
     ])
-      expect(problems({ URL: bad }), bad).toEqual(['URL must be an http:// or https:// URL']);
+      expect(problems({ URL: bad }), bad).toEqual([
+        'URL must be a URL starting with http:// or https://',
+      ]);
     expect(problems({ URL: 'https://user:pw@wfm.example:8443/ccwfm/api/rest/status' })).toEqual([]);
+  });
+
+  it('accept only redis and rediss URLs for Redis', () => {
+    expect(loadConfig(schema, { URL: 'http://h' }).REDIS).toBe('redis://127.0.0.1:6379');
+    expect(problems({ REDIS: 'rediss://:pw@cache.example:6380/2' })).toEqual([]);
+    for (const bad of ['http://cache.example:6379', 'cache.example:6379'])
+      expect(problems({ REDIS: bad }), bad).toEqual([
+        'REDIS must be a URL starting with redis:// or rediss://',
+      ]);
   });
 });

@@ -70,6 +70,10 @@ function withCtrlC<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const io = { env: process.env, stdout: process.stdout, stderr: process.stderr };
   switch (command) {
     case 'start': {

@@ -144,5 +144,7 @@ describe('wfm-stream', () => {
     expect(help.code).toBe(0);
     for (const command of ['start', 'publish', 'simulate', 'replay', 'rebuild', 'exports'])
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    const commandHelp = await run(['simulate', '--speed', 'max', '--help'], {});
+    expect(commandHelp).toMatchObject({ code: 0, stdout: help.stdout });
   });
 });

@@ -27,7 +27,7 @@ export const EXPORTS_USAGE = `  exports parked              jobs parked on the e
   exports redrive --all | --job ID
                               re-enqueue parked jobs (each parked job is re-driven at most once)
   exports reexport --from DATE-TIME --to DATE-TIME [--target NAME]…
-                              enqueue export jobs for every interval overlapping [from, to)
+                              enqueue export jobs for every closed interval overlapping [from, to)
                               (all targets of EXPORT_TARGETS unless --target is given)
 `;
 
