@@ -88,17 +88,14 @@ export const setting = {
    */
   url(defaultValue?: string, schemes: readonly string[] = ['http', 'https']) {
     const base = defaultValue === undefined ? z.string() : z.string().default(defaultValue);
-    const prefixes = schemes.map((scheme) => `${scheme}://`);
-    return base.refine(
-      (text) => {
-        try {
-          return schemes.includes(new URL(text).protocol.slice(0, -1));
-        } catch {
-          return false;
-        }
-      },
-      `must be a URL starting with ${prefixes.slice(0, -1).join(', ')}${prefixes.length > 1 ? ' or ' : ''}${prefixes.at(-1) ?? ''}`,
-    );
+    const prefixes = schemes.map((scheme) => `${scheme}://`).join(' or ');
+    return base.refine((text) => {
+      try {
+        return schemes.includes(new URL(text).protocol.slice(0, -1));
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${prefixes}`);
   },
   timeZone(defaultValue: string) {
     return z

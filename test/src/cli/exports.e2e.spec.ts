@@ -199,24 +199,14 @@ describe('wfm-stream exports', () => {
     const neither = await exportsCli('redrive');
     expect(neither.code).toBe(2);
     expect(neither.stderr).toContain('exactly one of --all and --job ID');
-    const vague = await exportsCli(
-      'reexport',
-      '--from',
-      'yesterday',
-      '--to',
-      '2024-06-02T00:00:00Z',
-    );
-    expect(vague.code).toBe(2);
-    expect(vague.stderr).toContain('--from must be a date-time with offset');
-    const backwards = await exportsCli(
-      'reexport',
-      '--from',
-      '2024-06-02T00:00:00Z',
-      '--to',
-      '2024-06-01T00:00:00Z',
-    );
-    expect(backwards.code).toBe(2);
-    expect(backwards.stderr).toContain('--to must be after --from');
+    for (const [from, to, problem] of [
+      ['yesterday', '2024-06-02T00:00:00Z', '--from must be a date-time with offset'],
+      ['2024-06-02T00:00:00Z', '2024-06-01T00:00:00Z', '--to must be after --from'],
+    ] as const) {
+      const refused = await exportsCli('reexport', '--from', from, '--to', to);
+      expect(refused.code, problem).toBe(2);
+      expect(refused.stderr).toContain(problem);
+    }
     const badStep = await runCli(['exports', 'parked'], { env: { ...env, EXPORT_STEP: '7m' } });
     expect(badStep.code).toBe(2);
     expect(badStep.stderr).toContain(
