@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes a fresh clone runnable, and does nothing when it already is:
 # checks Node.js, installs the system packages the local stack needs (when root; else
-# says which apt-get line to run), installs npm dependencies, and builds.
+# says which apt-get line to run), installs npm dependencies, builds, and fetches the
+# local Apache Kafka broker and Apicurio Registry from Maven Central into
+# ~/.cache/wfm-stream (once; WFM_STREAM_CACHE_DIR moves it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -12,10 +14,16 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.exit(1);
 }'
 
+java_major() {
+  java -version 2>&1 | sed -n 's/.*version "\([0-9]*\)\.\{0,1\}\([0-9]*\).*/\1 \2/p' | head -1 |
+    awk '{ print ($1 == 1 ? $2 : $1) }'
+}
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-[ -f /usr/include/librdkafka/rdkafka_mock.h ] || [ -f /usr/local/include/librdkafka/rdkafka_mock.h ] || missing+=(librdkafka-dev)
-command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
+  missing+=(openjdk-17-jre-headless)
+fi
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing system packages: ${missing[*]}"
@@ -35,3 +43,4 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 node node_modules/typescript/bin/tsc -b tsconfig.json
+node libs/local-stack/dist/fetch-runtimes.js

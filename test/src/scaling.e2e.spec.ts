@@ -13,7 +13,6 @@ import { readerConfigSchema, startReader } from '@wfm-stream/reader';
 import { type WfmEvent } from '@wfm-stream/schemas';
 import {
   createTopics,
-  mockKafkaControl,
   redisNamespace,
   testKafka,
   testStack,
@@ -47,9 +46,8 @@ const base = {
   HTTP_HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   PARTITIONS_CONSUMED_CONCURRENTLY: '2',
-  // short, so that a crashed member's partitions move on soon (the mock broker also waits
-  // about this long for the members to rejoin on every rebalance)
-  CONSUMER_SESSION_TIMEOUT: '5s',
+  // short, so that a crashed member's partitions move on soon
+  CONSUMER_SESSION_TIMEOUT: '6s',
 };
 const running: ManagedProcess[] = [];
 let producer: Producer | undefined;
@@ -75,31 +73,7 @@ interface Instance {
   readonly url: string;
 }
 
-/**
- * librdkafka's mock broker ends a group's sync as soon as the leader's SyncGroup brings
- * every member's assignment, and then refuses a follower's SyncGroup that arrives later
- * (INVALID_REQUEST, which kafkajs does not retry: the follower's consumer stops for good).
- * Real Kafka answers a late follower with its assignment. The leader is the oldest member
- * and sends its SyncGroup after a metadata round trip, so a freshly started follower
- * loses that race now and then on a busy machine. While a member joins, the mock broker
- * delays its answers, which gives every follower that round trip's delay as a head start.
- */
-async function whileJoining<T>(join: () => Promise<T>): Promise<T> {
-  const control = mockKafkaControl();
-  if (control === undefined) return join();
-  await control.command('rtt 1 250');
-  try {
-    return await join();
-  } finally {
-    await control.command('rtt 1 0');
-  }
-}
-
 async function startInstance(name: string, groupId: string, prefix: string): Promise<Instance> {
-  return whileJoining(() => spawnInstance(name, groupId, prefix));
-}
-
-async function spawnInstance(name: string, groupId: string, prefix: string): Promise<Instance> {
   const port = await freePort();
   const proc = spawnManaged(`aggregator-${name}`, process.execPath, [AGGREGATOR], {
     env: {

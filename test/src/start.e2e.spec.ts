@@ -99,7 +99,10 @@ describe('wfm-stream start', () => {
     expect(((await online.json()) as unknown[]).length).toBeGreaterThan(0);
     const pushes = await waitFor(
       async () => {
-        const response = await fetch(`${endpoints.wfmSinkUrl}/_sink/received`);
+        // exports arrive at the same sink, under other paths
+        const response = await fetch(
+          `${endpoints.wfmSinkUrl}/_sink/received?path=/ccwfm/api/rest/status`,
+        );
         const list = (await response.json()) as { path: string; body: { action: number } }[];
         return list.length > 0 ? list : undefined;
       },

@@ -20,8 +20,8 @@ export const kafkaSettings = {
     .optional(),
   KAFKA_SASL_USERNAME: setting.optionalString(),
   KAFKA_SASL_PASSWORD: setting.optionalString(),
-  /** kafkajs's idempotent producer; needs a broker that supports it (real Kafka does). */
-  KAFKA_IDEMPOTENT_PRODUCER: setting.bool(false),
+  /** The idempotent producer (acks=all): a retried send never writes a record twice. */
+  KAFKA_IDEMPOTENT_PRODUCER: setting.bool(true),
   KAFKA_CONNECTION_TIMEOUT: setting.duration('3s'),
   SCHEMA_REGISTRY_URL: setting.url().optional(),
   SCHEMA_REGISTRY_USERNAME: setting.optionalString(),

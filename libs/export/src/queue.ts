@@ -1,5 +1,6 @@
 import { formatInstant } from '@wfm-stream/core';
-import type { IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import type { KafkaProducer } from '@wfm-stream/kafka';
+import type { IHeaders, Kafka, Message } from 'kafkajs';
 
 import { decodeJob, encodeJob, type ExportJob, JOB_HEADERS, jobInterval, newJob } from './job.js';
 import { headerText, type ReadMessage, readTopic } from './topic-reader.js';
@@ -94,7 +95,7 @@ function parkedEntry(message: ReadMessage): ParkedJob {
 export class ExportQueue {
   constructor(
     private readonly kafka: Kafka,
-    private readonly producer: Producer,
+    private readonly producer: KafkaProducer,
     readonly topics: ExportTopics,
   ) {}
 

@@ -1,12 +1,7 @@
 import type { Logger } from '@wfm-stream/observability';
-import {
-  Kafka,
-  type KafkaConfig,
-  logLevel,
-  Partitioners,
-  type Producer,
-  type SASLOptions,
-} from 'kafkajs';
+import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
+
+import { type KafkaProducer, type ProducerSettings, VerifiedProducer } from './producer.js';
 
 export interface KafkaSettings {
   readonly KAFKA_BROKERS: readonly string[];
@@ -56,20 +51,12 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new Kafka(config);
 }
 
-export interface ProducerSettings {
-  /** kafkajs's idempotent producer: needs a broker that supports it (the local mock does not). */
-  readonly idempotent: boolean;
-}
-
 /**
- * A producer that never creates topics by accident and partitions keys the way Kafka's
- * Java client does (murmur2), so keys land where other clients expect them.
+ * The project's producer: never creates topics by accident, partitions keys the way
+ * Kafka's Java client does (murmur2), so keys land where other clients expect them, and
+ * checks that every message reached its partition (VerifiedProducer). Every send waits
+ * for all in-sync replicas (`acks: -1`, see EventPublisher and the dead-letter publisher).
  */
-export function createProducer(kafka: Kafka, settings: ProducerSettings): Producer {
-  return kafka.producer({
-    idempotent: settings.idempotent,
-    ...(settings.idempotent ? { maxInFlightRequests: 1 } : {}),
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+export function createProducer(kafka: Kafka, settings: ProducerSettings): KafkaProducer {
+  return new VerifiedProducer(kafka, settings);
 }

@@ -15,7 +15,7 @@ import {
 } from './index.js';
 
 const kafka = testKafka();
-const producer = createProducer(kafka, { idempotent: false });
+const producer = createProducer(kafka, { idempotent: true });
 const stopAfter: { stop(): Promise<void> }[] = [];
 
 afterAll(async () => {

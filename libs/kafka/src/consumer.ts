@@ -148,39 +148,16 @@ export class EventConsumer {
     const stream = this.streams.get(topic);
     if (stream === undefined) throw new Error(`consumed a topic we did not subscribe to: ${topic}`);
     const started = process.hrtime.bigint();
-    const events: ConsumedEvent[] = [];
-    const rejected: Rejected[] = [];
-    for (const message of batch.messages) {
-      const decoded = await this.options.decoder.decode(message.value, stream);
-      if (decoded.ok) {
-        events.push({
-          event: decoded.event,
-          offset: message.offset,
-          timestampMs: Number(message.timestamp),
-        });
-      } else {
-        rejected.push({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: message.headers,
-          kind: decoded.kind,
-          reason: decoded.reason,
-        });
-      }
-    }
-    const work = async (): Promise<void> => {
-      if (rejected.length > 0) await this.options.deadLetter.publish(rejected);
-      if (events.length > 0)
-        await this.options.handler({ topic, partition, stream, events }, { heartbeat });
-    };
+    let events: ConsumedEvent[] = [];
+    let rejected: Rejected[] = [];
     for (let attempt = 1; ; attempt++) {
       if (this.stopping && attempt > 1) return false;
       if (!stillOurs()) return false;
       try {
-        await work();
+        ({ events, rejected } = await this.decodeBatch(batch, stream));
+        if (rejected.length > 0) await this.options.deadLetter.publish(rejected);
+        if (events.length > 0)
+          await this.options.handler({ topic, partition, stream, events }, { heartbeat });
         break;
       } catch (error) {
         this.options.metrics?.retries.inc({ topic });
@@ -218,5 +195,43 @@ export class EventConsumer {
       );
     }
     return true;
+  }
+
+  /**
+   * Decodes every message of the batch. A message that cannot be read now (the Schema
+   * Registry is unreachable) fails the whole attempt, so the batch is retried in place
+   * and nothing valid is ever dead-lettered for an outage.
+   */
+  private async decodeBatch(
+    batch: Batch,
+    stream: Stream,
+  ): Promise<{ events: ConsumedEvent[]; rejected: Rejected[] }> {
+    const { topic, partition } = batch;
+    const events: ConsumedEvent[] = [];
+    const rejected: Rejected[] = [];
+    for (const message of batch.messages) {
+      const decoded = await this.options.decoder.decode(message.value, stream);
+      if (decoded.ok) {
+        events.push({
+          event: decoded.event,
+          offset: message.offset,
+          timestampMs: Number(message.timestamp),
+        });
+      } else if (decoded.retriable === true) {
+        throw new Error(`offset ${message.offset}: ${decoded.reason}`);
+      } else {
+        rejected.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers,
+          kind: decoded.kind,
+          reason: decoded.reason,
+        });
+      }
+    }
+    return { events, rejected };
   }
 }

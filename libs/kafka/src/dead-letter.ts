@@ -1,4 +1,6 @@
-import type { IHeaders, Producer } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
+
+import type { KafkaProducer } from './producer.js';
 
 /** A message that could not be processed, with where it came from and why. */
 export interface Rejected {
@@ -31,7 +33,7 @@ export const DLQ_HEADERS = {
  */
 export class DeadLetterPublisher {
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: KafkaProducer,
     private readonly topic: string,
     private readonly consumerGroup: string,
   ) {}

@@ -5,11 +5,26 @@ export type DecodeFailureKind =
 
 export type Decoded =
   | { readonly ok: true; readonly event: WfmEvent }
-  | { readonly ok: false; readonly kind: DecodeFailureKind; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly kind: DecodeFailureKind;
+      readonly reason: string;
+      /**
+       * True when the message may well be valid but cannot be read now (the Schema
+       * Registry is unreachable): the consumer waits and tries again, it never
+       * dead-letters such a message.
+       */
+      readonly retriable?: true;
+    };
 
 /** Decodes Confluent wire-format messages (magic byte 0, schema id, Avro body). */
 export interface AvroDecoder {
   decode(value: Buffer): Promise<unknown>;
+}
+
+/** Thrown by an AvroDecoder when the registry cannot answer now (down, timing out, refusing). */
+export class RegistryUnavailableError extends Error {
+  override readonly name = 'RegistryUnavailableError';
 }
 
 /** True for a message in the Confluent wire format: magic byte 0 and a 4-byte schema id. */
@@ -47,6 +62,8 @@ export class EventDecoder {
       try {
         parsed = await this.avro.decode(value);
       } catch (error) {
+        if (error instanceof RegistryUnavailableError)
+          return { ok: false, kind: 'avro', reason: error.message, retriable: true };
         return { ok: false, kind: 'avro', reason: `cannot decode Avro: ${String(error)}` };
       }
     } else {

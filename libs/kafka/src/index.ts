@@ -4,5 +4,6 @@ export * from './consumer-metrics.js';
 export * from './dead-letter.js';
 export * from './decode.js';
 export * from './group-progress.js';
+export * from './producer.js';
 export * from './publisher.js';
 export * from './registry.js';

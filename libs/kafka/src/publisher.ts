@@ -1,5 +1,7 @@
 import { messageKey, type TopicNames, topicOf, type WfmEvent } from '@wfm-stream/schemas';
-import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { Message, TopicMessages } from 'kafkajs';
+
+import type { KafkaProducer } from './producer.js';
 
 /** Encodes an event for the wire: JSON by default, Avro through a Schema Registry when configured. */
 export interface EventEncoder {
@@ -16,7 +18,7 @@ export const jsonEncoder: EventEncoder = {
  */
 export class EventPublisher {
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: KafkaProducer,
     private readonly topics: TopicNames,
     private readonly encoder: EventEncoder = jsonEncoder,
   ) {}

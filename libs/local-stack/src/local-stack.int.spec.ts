@@ -1,10 +1,10 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 
-import { isProcessAlive, startMockKafka, startRedis } from './index.js';
+import { isProcessAlive, startKafka, startRedis } from './index.js';
 
 async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
   return !isProcessAlive(pid);
 }
 
@@ -17,24 +17,35 @@ describe('local stack', () => {
     expect(await gone(redis.process.pid)).toBe(true);
   });
 
-  it('runs a Kafka-protocol broker whose topics the control port creates', async () => {
-    const kafka = await startMockKafka({ topics: [{ name: 'preset', partitions: 2 }] });
-    await kafka.control.createTopic({ name: 'later', partitions: 3 });
-    await expect(kafka.control.command('nonsense')).rejects.toThrow(/unknown command/);
+  it('runs Apache Kafka in KRaft mode that creates no topic by itself, and stops it', async () => {
+    const kafka = await startKafka();
+    const pid = kafka.nodes[0]?.process()?.pid ?? -1;
+    expect(isProcessAlive(pid)).toBe(true);
     const client = new Kafka({ brokers: [...kafka.brokers], logLevel: logLevel.NOTHING });
     const admin = client.admin();
     await admin.connect();
-    const metadata = await admin.fetchTopicMetadata({ topics: ['preset', 'later'] });
-    const partitions = Object.fromEntries(
-      metadata.topics.map((t) => [t.name, t.partitions.length]),
-    );
-    expect(partitions).toEqual({ preset: 2, later: 3 });
-    const producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const cluster = await admin.describeCluster();
+    expect(cluster.brokers.map((b) => b.nodeId)).toEqual([1]);
+    expect(await admin.createTopics({ topics: [{ topic: 'later', numPartitions: 3 }] })).toBe(true);
+    const producer = client.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
-    await producer.send({ topic: 'later', messages: [{ key: 'k', value: 'v' }] });
+    await producer.send({ topic: 'later', acks: -1, messages: [{ key: 'k', value: 'v' }] });
+    // auto.create.topics.enable=false: a producer that asks for a topic does not create it
+    const eager = client.producer({ allowAutoTopicCreation: true, retry: { retries: 1 } });
+    await eager.connect();
+    await expect(
+      eager.send({ topic: 'never-created', messages: [{ value: 'v' }] }),
+    ).rejects.toThrow(/does not host this topic-partition|unknown topic/i);
+    await eager.disconnect();
+    expect(await admin.listTopics()).not.toContain('never-created');
     await producer.disconnect();
     await admin.disconnect();
     await kafka.stop();
-    expect(await gone(kafka.process.pid)).toBe(true);
+    expect(await gone(pid)).toBe(true);
   });
 });

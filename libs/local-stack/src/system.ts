@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 
 /** A Debian package the local stack needs, and how to tell whether it is there. */
 interface Requirement {
@@ -17,16 +16,42 @@ function onPath(command: string): boolean {
   }
 }
 
+/** `openjdk version "17.0.15" 2025-04-15` → 17; `java version "1.8.0_392"` → 8. */
+export function parseJavaVersion(text: string): number | undefined {
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(text);
+  if (m === null) return undefined;
+  const major = Number(m[1]);
+  return major === 1 ? Number(m[2]) : major;
+}
+
+let javaVersion: number | undefined | null = null;
+
+function hasJava17(): boolean {
+  if (javaVersion === null) {
+    try {
+      // `java -version` writes to stderr
+      javaVersion = parseJavaVersion(
+        execFileSync('sh', ['-c', 'java -version 2>&1'], { encoding: 'utf8' }),
+      );
+    } catch {
+      javaVersion = undefined;
+    }
+  }
+  return javaVersion !== undefined && javaVersion >= 17;
+}
+
 const REQUIREMENTS: readonly Requirement[] = [
   { pkg: 'redis-server', why: 'the local Redis', present: () => onPath('redis-server') },
   {
-    pkg: 'librdkafka-dev',
-    why: "the local Kafka-protocol broker (librdkafka's mock cluster)",
-    present: () =>
-      fs.existsSync('/usr/include/librdkafka/rdkafka_mock.h') ||
-      fs.existsSync('/usr/local/include/librdkafka/rdkafka_mock.h'),
+    pkg: 'openjdk-17-jre-headless',
+    why: 'the local Apache Kafka broker and Schema Registry (Java 17 or newer)',
+    present: hasJava17,
   },
-  { pkg: 'gcc', why: 'building the broker launcher', present: () => onPath('gcc') },
+  {
+    pkg: 'maven',
+    why: 'fetching Apache Kafka and Apicurio Registry from Maven Central',
+    present: () => onPath('mvn'),
+  },
 ];
 
 export interface SystemCheck {

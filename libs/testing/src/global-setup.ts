@@ -1,4 +1,4 @@
-import { startMockKafka, startRedis } from '@wfm-stream/local-stack';
+import { startKafka, startRedis } from '@wfm-stream/local-stack';
 import type { TestProject } from 'vitest/node';
 
 import type { TestStackInfo } from './stack.js';
@@ -10,27 +10,23 @@ async function startContainers(): Promise<[TestStackInfo, Stop]> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const { RedisContainer } = await import('@testcontainers/redis');
   const network = await new Network().start();
-  const kafka = await new KafkaContainer('confluentinc/cp-kafka:7.7.1')
+  const kafka = await new KafkaContainer('apache/kafka:4.1.1')
     .withKraft()
     .withNetwork(network)
     .withNetworkAliases('kafka')
     .start();
   const redis = await new RedisContainer('redis:7.0').start();
-  const registry = await new GenericContainer('confluentinc/cp-schema-registry:7.7.1')
+  const registry = await new GenericContainer('apicurio/apicurio-registry:3.0.9')
     .withNetwork(network)
-    .withEnvironment({
-      SCHEMA_REGISTRY_HOST_NAME: 'schema-registry',
-      SCHEMA_REGISTRY_LISTENERS: 'http://0.0.0.0:8081',
-      SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: 'PLAINTEXT://kafka:9092',
-    })
-    .withExposedPorts(8081)
-    .withWaitStrategy(Wait.forHttp('/subjects', 8081))
+    .withExposedPorts(8080)
+    .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
     .start();
   const info: TestStackInfo = {
     kind: 'containers',
     kafkaBrokers: [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`],
     redisUrl: redis.getConnectionUrl(),
-    schemaRegistryUrl: `http://${registry.getHost()}:${registry.getMappedPort(8081)}`,
+    replicationFactor: 1,
+    schemaRegistryUrl: `http://${registry.getHost()}:${registry.getMappedPort(8080)}/apis/ccompat/v7`,
   };
   return [
     info,
@@ -44,13 +40,13 @@ async function startContainers(): Promise<[TestStackInfo, Stop]> {
 }
 
 async function startLocal(): Promise<[TestStackInfo, Stop]> {
-  const [redis, kafka] = await Promise.all([startRedis(), startMockKafka()]);
+  const [redis, kafka] = await Promise.all([startRedis(), startKafka()]);
   return [
     {
       kind: 'local',
       kafkaBrokers: kafka.brokers,
       redisUrl: redis.url,
-      mockKafkaControlPort: kafka.control.port,
+      replicationFactor: kafka.replicationFactor,
     },
     async () => {
       await Promise.all([kafka.stop(), redis.stop()]);
@@ -62,7 +58,7 @@ async function startLocal(): Promise<[TestStackInfo, Stop]> {
  * One Redis and one Kafka-protocol broker per test run, shared by every test file (each
  * file works in its own key prefix and topics):
  *
- * - default: a private `redis-server` and librdkafka's mock cluster, on free ports;
+ * - default: a private `redis-server` and Apache Kafka (KRaft, one node), on free ports;
  * - `TEST_STACK=containers`: Kafka, Schema Registry and Redis images via testcontainers
  *   (needs a Docker engine);
  * - `TEST_KAFKA_BROKERS` and `TEST_REDIS_URL` set: those servers, untouched but for the
@@ -78,6 +74,7 @@ export async function setup(project: TestProject): Promise<Stop> {
       kind: 'external',
       kafkaBrokers: brokers.split(','),
       redisUrl,
+      replicationFactor: Number(process.env.TEST_REPLICATION_FACTOR ?? '1'),
       schemaRegistryUrl: process.env.TEST_SCHEMA_REGISTRY_URL,
     };
     stop = () => Promise.resolve();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { MockKafkaControl, type TopicSpec } from '@wfm-stream/local-stack';
+import { ensureTopics } from '@wfm-stream/topics';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
@@ -47,37 +47,37 @@ export function testKafka(stack: TestStackInfo = testStack()): Kafka {
   });
 }
 
-/** Creates topics on whichever broker the run uses. */
+/** A topic a test needs: a name and partitions (replication and configs are the run's defaults). */
+export interface TestTopic {
+  readonly name: string;
+  readonly partitions: number;
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+/** Creates topics through the project's own admin path (`@wfm-stream/topics`), as production does. */
 export async function createTopics(
-  topics: readonly TopicSpec[],
+  topics: readonly TestTopic[],
   stack: TestStackInfo = testStack(),
 ): Promise<void> {
-  if (stack.mockKafkaControlPort !== undefined) {
-    const control = new MockKafkaControl('127.0.0.1', stack.mockKafkaControlPort);
-    for (const topic of topics) await control.createTopic(topic);
-    return;
-  }
   const admin = testKafka(stack).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((t) => ({
-        topic: t.name,
-        numPartitions: t.partitions,
-        replicationFactor: 1,
+    const result = await ensureTopics(
+      admin,
+      topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions,
+        replicationFactor: stack.replicationFactor,
+        config: t.config ?? {},
       })),
-    });
+    );
+    if (!result.ok) {
+      const problems = result.items.flatMap((i) => i.problems.map((p) => `${i.spec.name}: ${p}`));
+      throw new Error(`could not create the test's topics:\n${problems.join('\n')}`);
+    }
   } finally {
     await admin.disconnect();
   }
-}
-
-/** The mock broker's control channel; undefined when the run uses a real broker. */
-export function mockKafkaControl(stack: TestStackInfo = testStack()): MockKafkaControl | undefined {
-  return stack.mockKafkaControlPort === undefined
-    ? undefined
-    : new MockKafkaControl('127.0.0.1', stack.mockKafkaControlPort);
 }
 
 /** A Redis connection and a key prefix of the test file's own; `cleanup` deletes only its keys. */

@@ -3,9 +3,9 @@ export interface TestStackInfo {
   readonly kind: 'local' | 'containers' | 'external';
   readonly kafkaBrokers: readonly string[];
   readonly redisUrl: string;
-  /** Control port of the local mock broker (topics, fault injection); absent elsewhere. */
-  readonly mockKafkaControlPort?: number | undefined;
-  /** Confluent Schema Registry, when the stack runs one (containers). */
+  /** Replication factor of the tests' topics: the brokers of the run's cluster (1 locally). */
+  readonly replicationFactor: number;
+  /** Confluent-compatible Schema Registry, when the stack runs one (containers, external). */
   readonly schemaRegistryUrl?: string | undefined;
 }
 

@@ -9,16 +9,19 @@ import { EXPORTS_USAGE, runExports } from './commands/exports.js';
 import { runPublish } from './commands/publish.js';
 import { REBUILD_USAGE, runRebuild } from './commands/rebuild.js';
 import { runStart, TRAFFIC_KINDS, type TrafficKind } from './commands/start.js';
+import { runTopics, TOPICS_USAGE } from './commands/topics.js';
 import { runTraffic } from './commands/traffic.js';
 import { replaySource, replayToday, simulationSource } from './traffic/sources.js';
 
 const USAGE = `wfm-stream <command> [options]
 
-  start       run the whole pipeline locally: Redis, a Kafka-protocol broker, every service, traffic
+  start       run the whole pipeline locally: Redis, Apache Kafka, every service, traffic
                 --traffic simulate|replay|none  traffic source (default simulate: the last 24 h at
                                             once, then live; replay: the bank's call log, its first
                                             day moved to today, live)
                 --partitions N              partitions per event topic (default 6)
+                --brokers 1|3               Kafka nodes (default 1; 3: replication factor 3)
+                --schema-registry           run Apicurio Registry too; services and traffic use Avro
                 --state-dir DIR             logs and endpoints.json (default .wfm-stream)
                 --reader-port N             port of the reader (default: a free one)
 
@@ -45,6 +48,7 @@ const USAGE = `wfm-stream <command> [options]
 
   simulate and replay write to Kafka, or with --output FILE|- to NDJSON for publish.
 
+${TOPICS_USAGE}
 ${EXPORTS_USAGE}
 ${REBUILD_USAGE}
 Kafka, topics and the Schema Registry come from the environment (KAFKA_BROKERS, TOPIC_*,
@@ -84,8 +88,12 @@ async function main(argv: string[]): Promise<number> {
           partitions: { type: 'string', default: '6' },
           'state-dir': { type: 'string', default: '.wfm-stream' },
           'reader-port': { type: 'string' },
+          brokers: { type: 'string', default: '1' },
+          'schema-registry': { type: 'boolean', default: false },
         },
       });
+      if (values.brokers !== '1' && values.brokers !== '3')
+        throw new UsageError(`--brokers must be 1 or 3, not ${values.brokers}`);
       const traffic = values.traffic;
       if (!(TRAFFIC_KINDS as readonly string[]).includes(traffic)) {
         throw new UsageError(`--traffic must be ${TRAFFIC_KINDS.join(', ')}, not ${traffic}`);
@@ -95,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
       return runStart({
         traffic: traffic as TrafficKind,
         partitions,
+        brokers: values.brokers === '3' ? 3 : 1,
+        schemaRegistry: values['schema-registry'],
         stateDir: values['state-dir'],
         readerPort: positiveInt(values['reader-port'], '--reader-port'),
         env: process.env,
@@ -208,6 +218,8 @@ async function main(argv: string[]): Promise<number> {
       );
     case 'exports':
       return runExports({ ...io, args: rest });
+    case 'topics':
+      return runTopics({ ...io, args: rest });
     case undefined:
     case 'help':
     case '--help':

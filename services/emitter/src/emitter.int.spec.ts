@@ -27,7 +27,7 @@ const STATUS_PATH = '/ccwfm/api/rest/status';
 const stack = testStack();
 const ns = redisNamespace(stack);
 const kafka = testKafka(stack);
-const producer = createProducer(kafka, { idempotent: false });
+const producer = createProducer(kafka, { idempotent: true });
 const running: { stop(): Promise<void> }[] = [];
 
 beforeAll(async () => {

@@ -28,7 +28,7 @@ import { TestTarget } from './testing/http-target.js';
 
 const ns = redisNamespace();
 const kafka = testKafka();
-const producer = createProducer(kafka, { idempotent: false });
+const producer = createProducer(kafka, { idempotent: true });
 const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
 const group = uniqueName('exporter');
 const queue = new ExportQueue(kafka, producer, topics);

@@ -27,7 +27,7 @@ import { applyEvents, simulate } from './testing/events.js';
 
 const ns = redisNamespace();
 const kafka = testKafka();
-const producer = createProducer(kafka, { idempotent: false });
+const producer = createProducer(kafka, { idempotent: true });
 const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
 const queue = new ExportQueue(kafka, producer, topics);
 const exportKeys = new ExportKeys(ns.prefix);

@@ -121,7 +121,7 @@ export async function benchAggregator(): Promise<void> {
     };
     const handle = aggregatorHandler(stores, silentLogger());
     const aggregated = await timed(events.length, async (onBatch) => {
-      const producer = createProducer(kafka, { idempotent: false });
+      const producer = createProducer(kafka, { idempotent: true });
       await producer.connect();
       const consumer = new EventConsumer({
         kafka,

@@ -3,15 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { REPO_DIR } from '@wfm-stream/cli';
-import {
-  freePort,
-  type ManagedProcess,
-  type MockKafkaControl,
-  spawnManaged,
-  startMockKafka,
-  startRedis,
-  type TopicSpec,
-} from '@wfm-stream/local-stack';
+import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
 import { Redis } from 'ioredis';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 
@@ -19,6 +11,7 @@ import { committedByTopic, metricTotal, sumOf } from '../support/metrics.js';
 import { publishEvents } from '../support/publish.js';
 import { syntheticTraffic } from '../support/traffic.js';
 import { printTable, progress } from './report.js';
+import { type BenchStack, type BenchTopic, startBenchStack } from './stack.js';
 
 const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
 const TOPICS = {
@@ -34,48 +27,11 @@ const INSTANCE_COUNTS = [1, 2, 4];
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = 100;
 
-interface Stack {
-  readonly brokers: readonly string[];
-  readonly redisUrl: string;
-  /** The mock broker's control channel; undefined on a real broker. */
-  readonly control: MockKafkaControl | undefined;
-  /** Our broker and Redis processes, for their CPU time; none when external. */
-  readonly servers: { readonly broker?: number; readonly redis?: number };
-  stop(): Promise<void>;
-}
+type Stack = BenchStack;
 
-/** The local mock broker and a private Redis, or BENCH_KAFKA_BROKERS / BENCH_REDIS_URL. */
-async function startStack(topics: readonly TopicSpec[]): Promise<Stack> {
-  const brokers = process.env.BENCH_KAFKA_BROKERS;
-  const redisUrl = process.env.BENCH_REDIS_URL;
-  if (brokers !== undefined && redisUrl !== undefined) {
-    const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: topics.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
-    });
-    await admin.disconnect();
-    return {
-      brokers: brokers.split(','),
-      redisUrl,
-      control: undefined,
-      servers: {},
-      stop: () => Promise.resolve(),
-    };
-  }
-  const [kafka, redis] = await Promise.all([
-    startMockKafka({ topics }),
-    startRedis({ settings: ['maxmemory-policy', 'noeviction'] }),
-  ]);
-  return {
-    brokers: kafka.brokers,
-    redisUrl: redis.url,
-    control: kafka.control,
-    servers: { broker: kafka.process.pid, redis: redis.process.pid },
-    async stop() {
-      await Promise.all([kafka.stop(), redis.stop()]);
-    },
-  };
+/** The local Kafka broker and a private Redis, or BENCH_KAFKA_BROKERS / BENCH_REDIS_URL. */
+function startStack(topics: readonly BenchTopic[]): Promise<Stack> {
+  return startBenchStack(topics, true);
 }
 
 /** CPU seconds a process has used so far (user + system); 0 once it is gone. */
@@ -119,7 +75,7 @@ async function startInstance(
     env: {
       ...process.env,
       ...TOPICS,
-      KAFKA_BROKERS: stack.brokers.join(','),
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       REDIS_URL: stack.redisUrl,
       REDIS_KEY_PREFIX: prefix,
       CONSUMER_GROUP: groupId,
@@ -181,18 +137,9 @@ async function run(stack: Stack, admin: Admin, n: number, total: number): Promis
   const groupId = `bench-scaling-${n}-${Date.now().toString(36)}`;
   const prefix = `bench-scaling-${n}`;
   const spawned = performance.now();
-  // librdkafka's mock broker refuses a follower's SyncGroup that comes after the
-  // leader's (real Kafka does not): delaying its answers while the members join gives
-  // the followers a head start of the leader's metadata round trip
-  await stack.control?.command('rtt 1 250');
-  let instances: Instance[];
-  try {
-    instances = await Promise.all(
-      Array.from({ length: n }, (_, i) => startInstance(stack, groupId, prefix, i + 1)),
-    );
-  } finally {
-    await stack.control?.command('rtt 1 0');
-  }
+  const instances = await Promise.all(
+    Array.from({ length: n }, (_, i) => startInstance(stack, groupId, prefix, i + 1)),
+  );
   const joinSeconds = (performance.now() - spawned) / 1000;
   const pids = instances.map((i) => i.proc.pid);
   const cpuOf = (): number[] => [
@@ -267,7 +214,7 @@ export async function benchScaling(): Promise<void> {
     { name: TOPICS.TOPIC_AGENT_EVENTS, partitions: PARTITIONS },
     { name: TOPICS.TOPIC_DEAD_LETTER, partitions: 1 },
   ]);
-  const kafka = new Kafka({ brokers: [...stack.brokers], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   try {
     progress(

@@ -1,36 +1,71 @@
-import { startMockKafka, startRedis, type TopicSpec } from '@wfm-stream/local-stack';
+import { startKafka, startRedis } from '@wfm-stream/local-stack';
+import { ensureTopics } from '@wfm-stream/topics';
+import { Kafka, logLevel } from 'kafkajs';
 
-/** Servers for a benchmark: the local ones (fresh, private), or BENCH_KAFKA_BROKERS / BENCH_REDIS_URL. */
+/** A topic a benchmark needs. */
+export interface BenchTopic {
+  readonly name: string;
+  readonly partitions: number;
+}
+
+/**
+ * Servers for a benchmark: fresh private ones (Apache Kafka, one node, and redis-server),
+ * or BENCH_KAFKA_BROKERS / BENCH_REDIS_URL. The topics are created through the project's
+ * own admin path either way.
+ */
 export interface BenchStack {
   readonly kafkaBrokers: readonly string[];
   readonly redisUrl: string;
+  /** Our broker and Redis processes, for their CPU time; none when external. */
+  readonly servers: { readonly broker?: number | undefined; readonly redis?: number | undefined };
   stop(): Promise<void>;
 }
 
 export async function startBenchStack(
-  topics: readonly TopicSpec[],
+  topics: readonly BenchTopic[],
   withRedis: boolean,
 ): Promise<BenchStack> {
-  const brokers = process.env.BENCH_KAFKA_BROKERS;
-  const redisUrl = process.env.BENCH_REDIS_URL;
-  if (brokers !== undefined && (redisUrl !== undefined || !withRedis)) {
-    return {
-      kafkaBrokers: brokers.split(','),
-      redisUrl: redisUrl ?? '',
+  const external = process.env.BENCH_KAFKA_BROKERS;
+  const externalRedis = process.env.BENCH_REDIS_URL;
+  let stack: BenchStack;
+  if (external !== undefined && (externalRedis !== undefined || !withRedis)) {
+    stack = {
+      kafkaBrokers: external.split(','),
+      redisUrl: externalRedis ?? '',
+      servers: {},
       stop: () => Promise.resolve(),
     };
+  } else {
+    const [kafka, redis] = await Promise.all([
+      startKafka(),
+      withRedis
+        ? startRedis({ settings: ['maxmemory-policy', 'noeviction'] })
+        : Promise.resolve(undefined),
+    ]);
+    stack = {
+      kafkaBrokers: kafka.brokers,
+      redisUrl: redis?.url ?? '',
+      servers: { broker: kafka.nodes[0]?.process()?.pid, redis: redis?.process.pid },
+      async stop() {
+        await Promise.all([kafka.stop(), redis?.stop()]);
+      },
+    };
   }
-  const [kafka, redis] = await Promise.all([
-    startMockKafka({ topics }),
-    withRedis
-      ? startRedis({ settings: ['maxmemory-policy', 'noeviction'] })
-      : Promise.resolve(undefined),
-  ]);
-  return {
-    kafkaBrokers: kafka.brokers,
-    redisUrl: redis?.url ?? '',
-    async stop() {
-      await Promise.all([kafka.stop(), redis?.stop()]);
-    },
-  };
+  const admin = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const replicationFactor = Number(process.env.BENCH_REPLICATION_FACTOR ?? '1');
+    await ensureTopics(
+      admin,
+      topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions,
+        replicationFactor,
+        config: {},
+      })),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  return stack;
 }

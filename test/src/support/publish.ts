@@ -3,7 +3,7 @@ import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 
 /** Sends the events to one topic as JSON, keyed as the publish CLI keys them, in batches. */
 export async function sendEvents(
-  producer: Producer,
+  producer: Pick<Producer, 'send'>,
   topic: string,
   events: readonly WfmEvent[],
   batchSize = 2_000,

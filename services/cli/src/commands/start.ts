@@ -2,18 +2,28 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { loadConfig, setting, topicSettings } from '@wfm-stream/config';
-import { exportQueueSettings } from '@wfm-stream/export';
-import { createKafka, createProducer, EventPublisher } from '@wfm-stream/kafka';
+import { loadConfig, setting } from '@wfm-stream/config';
+import {
+  AvroEventCodec,
+  createKafka,
+  createProducer,
+  createSchemaRegistry,
+  EventPublisher,
+  jsonEncoder,
+} from '@wfm-stream/kafka';
 import {
   describeMissingPackages,
+  type FetchProgress,
+  formatFetchProgress,
   freePort,
+  type KafkaCluster,
   type ManagedProcess,
-  type MockKafka,
   type RedisServer,
+  type SchemaRegistry,
   spawnManaged,
-  startMockKafka,
+  startKafka,
   startRedis,
+  startSchemaRegistry,
 } from '@wfm-stream/local-stack';
 import { createLogger } from '@wfm-stream/observability';
 import { z } from 'zod';
@@ -23,6 +33,7 @@ import { play } from '../traffic/player.js';
 import { publisherSink } from '../traffic/sink.js';
 import type { EventSource } from '../traffic/source.js';
 import { replaySource, replayToday, simulationSource } from '../traffic/sources.js';
+import { ensurePipelineTopics, loadTopicsConfig } from './topics.js';
 
 export const TRAFFIC_KINDS = ['simulate', 'replay', 'none'] as const;
 export type TrafficKind = (typeof TRAFFIC_KINDS)[number];
@@ -35,6 +46,10 @@ interface TrafficSource {
 export interface StartOptions {
   readonly traffic: TrafficKind;
   readonly partitions: number;
+  /** Kafka nodes: 1, or 3 (replication factor 3, min.insync.replicas 2) for fault drills. */
+  readonly brokers: 1 | 3;
+  /** Run Apicurio Registry too: the services then take Avro, and the traffic is Avro. */
+  readonly schemaRegistry: boolean;
   readonly stateDir: string;
   readonly readerPort?: number | undefined;
   readonly env: NodeJS.ProcessEnv;
@@ -67,12 +82,22 @@ export interface Endpoints {
   readonly readerHeaders: Record<string, string>;
   /** The stand-in WFM: status pushes (and exports) arrive here; GET /_sink/received lists them. */
   readonly wfmSinkUrl: string;
-  readonly mockKafkaControlPort: number;
+  /** The Confluent-compatible Schema Registry, with `--schema-registry`. */
+  readonly schemaRegistryUrl?: string | undefined;
   readonly services: Record<string, { pid: number; url: string; log: string }>;
   readonly pids: readonly number[];
 }
 
-const topicsSchema = z.object({ ...topicSettings, ...exportQueueSettings });
+/** Progress of the first run's Maven fetch: a line every few seconds. */
+function fetchProgressPrinter(print: (line: string) => void): (progress: FetchProgress) => void {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < 3_000) return;
+    last = now;
+    print(`  fetching ${formatFetchProgress(progress)}`);
+  };
+}
 
 /**
  * The local stack's export targets: both JSON flavours posted to the WFM sink, and the
@@ -129,9 +154,9 @@ async function waitReady(proc: ManagedProcess, url: string, timeoutMs: number): 
 }
 
 /**
- * Runs the whole pipeline locally: a private redis-server and Kafka-protocol broker on
- * free ports, every service, and a traffic source; Ctrl-C stops all of it. Returns the
- * process exit code.
+ * Runs the whole pipeline locally: a private redis-server and Apache Kafka (and, when
+ * asked, Apicurio Registry) on free ports, the topics through `topics ensure`, every
+ * service, and a traffic source; Ctrl-C stops all of it. Returns the process exit code.
  */
 export async function runStart(options: StartOptions): Promise<number> {
   const { print } = options;
@@ -140,7 +165,13 @@ export async function runStart(options: StartOptions): Promise<number> {
     print(missing);
     return 1;
   }
-  const topics = loadConfig(topicsSchema, options.env);
+  // the local layout: the cluster's replication, `--partitions` per event topic
+  const topics = loadTopicsConfig({
+    ...options.env,
+    TOPIC_PARTITIONS: String(options.partitions),
+    TOPIC_REPLICATION_FACTOR: String(options.brokers),
+    TOPIC_MIN_INSYNC_REPLICAS: options.brokers === 3 ? '2' : '1',
+  });
   const stateDir = path.resolve(options.stateDir);
   const logDir = path.join(stateDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
@@ -174,22 +205,39 @@ export async function runStart(options: StartOptions): Promise<number> {
 
   try {
     print(
-      `starting redis-server and the Kafka-protocol broker (${options.partitions} partitions per event topic)…`,
+      `starting redis-server, Apache Kafka (${options.brokers === 3 ? 'three nodes' : 'one node'})` +
+        `${options.schemaRegistry ? ' and Apicurio Registry' : ''}…`,
     );
-    const redis: RedisServer = await startRedis({ logFile: path.join(logDir, 'redis.log') });
-    started.push(redis);
-    const kafka: MockKafka = await startMockKafka({
-      logFile: path.join(logDir, 'mock-kafka.log'),
-      topics: [
-        { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-        { name: topics.TOPIC_CONTACT_EVENTS, partitions: options.partitions },
-        { name: topics.TOPIC_AGENT_EVENTS, partitions: options.partitions },
-        { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-        { name: topics.TOPIC_EXPORT_JOBS, partitions: 4 },
-        { name: topics.TOPIC_EXPORT_DEAD_LETTER, partitions: 1 },
-      ],
+    const onFetchProgress = fetchProgressPrinter(print);
+    const redisStarting = startRedis({ logFile: path.join(logDir, 'redis.log') });
+    const kafkaStarting = startKafka({
+      nodes: options.brokers,
+      dir: path.join(stateDir, 'kafka'),
+      logDir,
+      onFetchProgress,
     });
-    started.push(kafka);
+    const registryStarting = options.schemaRegistry
+      ? startSchemaRegistry({
+          dir: path.join(stateDir, 'schema-registry'),
+          logFile: path.join(logDir, 'schema-registry.log'),
+          onFetchProgress,
+        })
+      : Promise.resolve(undefined);
+    const [redisStarted, kafkaStarted, registryStarted] = await Promise.allSettled([
+      redisStarting,
+      kafkaStarting,
+      registryStarting,
+    ]);
+    for (const result of [redisStarted, kafkaStarted, registryStarted])
+      if (result.status === 'fulfilled' && result.value !== undefined) started.push(result.value);
+    for (const result of [redisStarted, kafkaStarted, registryStarted])
+      if (result.status === 'rejected') throw result.reason;
+    const redis = (redisStarted as PromiseFulfilledResult<RedisServer>).value;
+    const kafka = (kafkaStarted as PromiseFulfilledResult<KafkaCluster>).value;
+    const registry = (registryStarted as PromiseFulfilledResult<SchemaRegistry | undefined>).value;
+
+    const ensured = await ensurePipelineTopics({ ...topics, KAFKA_BROKERS: [...kafka.brokers] });
+    if (!ensured.ok) throw new Error('the local topics could not be created as configured');
 
     const common: NodeJS.ProcessEnv = {
       ...options.env,
@@ -197,6 +245,7 @@ export async function runStart(options: StartOptions): Promise<number> {
       REDIS_URL: redis.url,
       HTTP_HOST: '127.0.0.1',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      ...(registry === undefined ? {} : { SCHEMA_REGISTRY_URL: registry.url }),
     };
     const readerAccess = localReaderAccess(options.env);
     const spawnService = (
@@ -248,7 +297,7 @@ export async function runStart(options: StartOptions): Promise<number> {
       readerUrl,
       readerHeaders: readerAccess.headers,
       wfmSinkUrl: sinkUrl,
-      mockKafkaControlPort: kafka.control.port,
+      schemaRegistryUrl: registry?.url,
       services: {
         aggregator: {
           pid: aggregator.pid,
@@ -262,7 +311,8 @@ export async function runStart(options: StartOptions): Promise<number> {
       },
       pids: [
         redis.process.pid,
-        kafka.process.pid,
+        ...kafka.nodes.map((n) => n.process()?.pid ?? -1),
+        ...(registry === undefined ? [] : [registry.process()?.pid ?? -1]),
         aggregator.pid,
         reader.pid,
         emitter.pid,
@@ -283,13 +333,21 @@ export async function runStart(options: StartOptions): Promise<number> {
         },
         logger,
       );
-      const producer = createProducer(client, { idempotent: false });
+      const producer = createProducer(client, { idempotent: true });
       await producer.connect();
-      const publisher = new EventPublisher(producer, {
+      const topicNames = {
         directory: topics.TOPIC_DIRECTORY,
         contacts: topics.TOPIC_CONTACT_EVENTS,
         agents: topics.TOPIC_AGENT_EVENTS,
-      });
+      };
+      const encoder =
+        registry === undefined
+          ? jsonEncoder
+          : new AvroEventCodec(
+              createSchemaRegistry({ SCHEMA_REGISTRY_URL: registry.url }),
+              topicNames,
+            );
+      const publisher = new EventPublisher(producer, topicNames, encoder);
       const controller = new AbortController();
       let published = 0;
       const playing = play(
@@ -326,6 +384,7 @@ export async function runStart(options: StartOptions): Promise<number> {
     print(`  WFM sink (status pushes)   ${sinkUrl}/_sink/received`);
     print(`  interval exports           ${sinkUrl}/_sink/received and ${exportDir}`);
     print(`  Kafka bootstrap            ${kafka.brokers.join(',')}`);
+    if (registry !== undefined) print(`  Schema Registry            ${registry.url}`);
     print(`  Redis                      ${redis.url}`);
     print(`  logs                       ${logDir}`);
     print(`  endpoints file             ${endpointsFile}`);

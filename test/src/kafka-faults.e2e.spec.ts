@@ -1,0 +1,276 @@
+import {
+  aggregatorConfigSchema,
+  type RunningAggregator,
+  startAggregator,
+} from '@wfm-stream/aggregator';
+import { loadConfig } from '@wfm-stream/config';
+import { createProducer, type KafkaProducer } from '@wfm-stream/kafka';
+import { type KafkaCluster, startKafka } from '@wfm-stream/local-stack';
+import { silentLogger } from '@wfm-stream/observability';
+import { readerConfigSchema, startReader } from '@wfm-stream/reader';
+import {
+  createTopics,
+  redisNamespace,
+  testKafka,
+  testStack,
+  type TestStackInfo,
+  uniqueName,
+  waitFor,
+  waitForGroupCaughtUp,
+} from '@wfm-stream/testing';
+import type { Admin } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { allAnswers } from './support/answers.js';
+import { sendEvents } from './support/publish.js';
+import { syntheticTraffic, type Traffic } from './support/traffic.js';
+
+/**
+ * Broker faults on a three-node Kafka cluster (replication factor 3, min.insync.replicas
+ * 2, the idempotent producer with acks=all): a partition leader SIGKILLed mid-stream, and
+ * a rolling restart of every node. Each run's answers must equal those of an undisturbed
+ * run of the same events on the test run's own broker: nothing lost, nothing counted twice.
+ */
+const stack = testStack();
+let cluster: KafkaCluster;
+let clusterStack: TestStackInfo;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  cluster = await startKafka({ nodes: 3 });
+  clusterStack = {
+    ...stack,
+    kind: 'local',
+    kafkaBrokers: cluster.brokers,
+    replicationFactor: cluster.replicationFactor,
+  };
+}, 180_000);
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await cluster.stop();
+});
+
+interface Run {
+  readonly topics: {
+    TOPIC_DIRECTORY: string;
+    TOPIC_CONTACT_EVENTS: string;
+    TOPIC_AGENT_EVENTS: string;
+    TOPIC_DEAD_LETTER: string;
+  };
+  readonly prefix: string;
+  readonly group: string;
+  readonly producer: KafkaProducer;
+  readonly aggregator: RunningAggregator;
+  readonly on: TestStackInfo;
+}
+
+/** Topics, an idempotent producer and an aggregator of its own, on `on`. */
+async function startRun(on: TestStackInfo): Promise<Run> {
+  const ns = redisNamespace(on);
+  cleanups.push(() => ns.cleanup());
+  const topics = {
+    TOPIC_DIRECTORY: uniqueName('directory'),
+    TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
+    TOPIC_AGENT_EVENTS: uniqueName('agents'),
+    TOPIC_DEAD_LETTER: uniqueName('dlq'),
+  };
+  await createTopics(
+    [
+      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
+      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 6 },
+      { name: topics.TOPIC_AGENT_EVENTS, partitions: 6 },
+      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
+    ],
+    on,
+  );
+  const producer = createProducer(testKafka(on), { idempotent: true });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  const group = uniqueName('aggregator');
+  const aggregator = await startAggregator(
+    loadConfig(aggregatorConfigSchema, {
+      ...topics,
+      KAFKA_BROKERS: on.kafkaBrokers.join(','),
+      REDIS_URL: on.redisUrl,
+      REDIS_KEY_PREFIX: ns.prefix,
+      CONSUMER_GROUP: group,
+      CONSUMER_SESSION_TIMEOUT: '6s',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'silent',
+    }),
+    silentLogger(),
+  );
+  cleanups.push(() => aggregator.stop());
+  return { topics, prefix: ns.prefix, group, producer, aggregator, on };
+}
+
+/** The traffic in `chunks` slices; `between(i)` runs after slice i is acknowledged. */
+async function publish(
+  run: Run,
+  traffic: Traffic,
+  chunks: number,
+  between: (i: number) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
+  await sendEvents(run.producer, run.topics.TOPIC_DIRECTORY, traffic.directory, 500);
+  const slice = <T>(items: readonly T[], i: number): T[] => {
+    const size = Math.ceil(items.length / chunks);
+    return items.slice(i * size, (i + 1) * size);
+  };
+  for (let i = 0; i < chunks; i++) {
+    await sendEvents(
+      run.producer,
+      run.topics.TOPIC_CONTACT_EVENTS,
+      slice(traffic.contacts, i),
+      500,
+    );
+    await sendEvents(run.producer, run.topics.TOPIC_AGENT_EVENTS, slice(traffic.agents, i), 500);
+    await between(i);
+  }
+}
+
+async function settle(run: Run): Promise<void> {
+  const { TOPIC_DIRECTORY, TOPIC_CONTACT_EVENTS, TOPIC_AGENT_EVENTS } = run.topics;
+  await waitForGroupCaughtUp(
+    run.group,
+    [TOPIC_DIRECTORY, TOPIC_CONTACT_EVENTS, TOPIC_AGENT_EVENTS],
+    {
+      timeoutMs: 120_000,
+      stack: run.on,
+    },
+  );
+}
+
+async function answersOf(run: Run, traffic: Traffic): Promise<Record<string, unknown>> {
+  const reader = await startReader(
+    loadConfig(readerConfigSchema, {
+      REDIS_URL: run.on.redisUrl,
+      REDIS_KEY_PREFIX: run.prefix,
+      READER_API_KEYS: 'k',
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    }),
+    silentLogger(),
+  );
+  try {
+    return await allAnswers(
+      reader.app,
+      { 'x-api-key': 'k' },
+      {
+        groupIds: traffic.groupIds,
+        agentIds: traffic.agentIds,
+        startDate: '2024-01-08T00:00:00Z',
+        endDate: '2024-01-10T00:00:00Z',
+      },
+    );
+  } finally {
+    await reader.stop();
+  }
+}
+
+/** Records in the topics: with the idempotent producer, exactly what was sent. */
+async function recordsIn(admin: Admin, topics: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const topic of topics)
+    for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high) - Number(p.low);
+  return total;
+}
+
+/** Waits until every partition of the topics has all its replicas in sync again. */
+async function fullyReplicated(admin: Admin, topics: readonly string[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      return meta.every((t) => t.partitions.every((p) => p.isr.length === p.replicas.length));
+    },
+    { timeoutMs: 60_000, intervalMs: 250, message: 'every replica back in sync' },
+  );
+}
+
+async function expectSameAnswers(disturbed: Run, reference: Run, traffic: Traffic): Promise<void> {
+  const expected = await answersOf(reference, traffic);
+  const actual = await answersOf(disturbed, traffic);
+  for (const [url, answer] of Object.entries(expected)) {
+    expect((answer as { status: number }).status, url).toBe(200);
+    expect(actual[url], url).toEqual(answer);
+  }
+}
+
+describe('Kafka broker faults (three nodes, replication factor 3)', () => {
+  it('a partition leader SIGKILLed mid-stream: the stream goes on and the answers equal an undisturbed run', async () => {
+    const traffic = syntheticTraffic({ seed: 41, contacts: 3_000, groups: 8, agents: 20 });
+    const reference = await startRun(stack);
+    await publish(reference, traffic, 1);
+
+    const run = await startRun(clusterStack);
+    const admin = testKafka(clusterStack).admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    let killed = -1;
+    await publish(run, traffic, 6, async (i) => {
+      if (i !== 2) return;
+      // the leader of the contacts topic's first partition, while the aggregator reads it
+      const { topics } = await admin.fetchTopicMetadata({
+        topics: [run.topics.TOPIC_CONTACT_EVENTS],
+      });
+      killed = topics[0]?.partitions.find((p) => p.partitionId === 0)?.leader ?? -1;
+      expect(killed).toBeGreaterThan(0);
+      await cluster.kill(killed);
+    });
+    // the leadership moved to a surviving replica
+    const { topics } = await admin.fetchTopicMetadata({
+      topics: [run.topics.TOPIC_CONTACT_EVENTS],
+    });
+    const leader = topics[0]?.partitions.find((p) => p.partitionId === 0)?.leader;
+    expect(leader).not.toBe(killed);
+
+    await settle(reference);
+    await settle(run);
+    const sent = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
+    expect(
+      await recordsIn(admin, [
+        run.topics.TOPIC_DIRECTORY,
+        run.topics.TOPIC_CONTACT_EVENTS,
+        run.topics.TOPIC_AGENT_EVENTS,
+      ]),
+    ).toBe(sent);
+    await expectSameAnswers(run, reference, traffic);
+
+    await cluster.startNode(killed);
+    await fullyReplicated(admin, Object.values(run.topics));
+  });
+
+  it('a rolling restart of all three nodes mid-stream: the answers equal an undisturbed run', async () => {
+    const traffic = syntheticTraffic({ seed: 43, contacts: 3_000, groups: 8, agents: 20 });
+    const reference = await startRun(stack);
+    await publish(reference, traffic, 1);
+
+    const run = await startRun(clusterStack);
+    const admin = testKafka(clusterStack).admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    await publish(run, traffic, 4, async (i) => {
+      if (i >= 3) return;
+      // one node at a time, the way an operator upgrades: stop cleanly, start, wait for
+      // its replicas to catch up before the next
+      const node = cluster.nodes[i]?.nodeId ?? 0;
+      await cluster.stopNode(node);
+      await cluster.startNode(node);
+      await fullyReplicated(admin, Object.values(run.topics));
+    });
+
+    await settle(reference);
+    await settle(run);
+    const sent = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
+    expect(
+      await recordsIn(admin, [
+        run.topics.TOPIC_DIRECTORY,
+        run.topics.TOPIC_CONTACT_EVENTS,
+        run.topics.TOPIC_AGENT_EVENTS,
+      ]),
+    ).toBe(sent);
+    await expectSameAnswers(run, reference, traffic);
+  });
+});
