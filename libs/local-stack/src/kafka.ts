@@ -24,7 +24,10 @@ const execFileAsync = promisify(execFile);
 export interface KafkaOptions {
   /** 1 (default) or 3 nodes. */
   readonly nodes?: 1 | 3;
-  /** Working directory (node data and properties); a fresh temporary one by default. */
+  /**
+   * Working directory (node data and properties), the cluster's own: emptied at start
+   * (every start is a fresh cluster) and deleted at stop. A temporary one by default.
+   */
   readonly dir?: string;
   /** Where each node's log goes: `<logDir>/kafka-<node id>.log`; its own directory by default. */
   readonly logDir?: string;
@@ -260,9 +263,9 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaClust
   });
   const count = options.nodes ?? 1;
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-kafka-'));
-  const ownDir = options.dir === undefined;
-  const logDir = options.logDir ?? dir;
+  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
+  const logDir = options.logDir ?? path.join(dir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const log4jFile = path.join(dir, 'log4j2.properties');
   fs.writeFileSync(log4jFile, LOG4J2);
@@ -327,7 +330,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaClust
     await awaitCluster(brokers, count, options.readyTimeoutMs ?? 90_000, exitedEarly);
   } catch (error) {
     await stopAll('SIGKILL');
-    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+    if (options.logDir === undefined) fs.rmSync(dir, { recursive: true, force: true });
     throw error;
   }
 
@@ -363,7 +366,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaClust
     },
     async stop() {
       await stopAll('SIGTERM');
-      if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -15,7 +15,7 @@ import { describeMissingPackages } from './system.js';
  * every schema id it gave out.
  */
 export interface SchemaRegistryOptions {
-  /** Working directory (its database); a fresh temporary one by default. */
+  /** Working directory (its database), emptied at start and deleted at stop; a temporary one by default. */
   readonly dir?: string;
   readonly logFile?: string;
   readonly port?: number;
@@ -66,10 +66,13 @@ export async function startSchemaRegistry(
   });
   const jar = jarOf(runtime);
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-registry-'));
+  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}${CCOMPAT_PATH}`;
   const logFile = options.logFile ?? path.join(dir, 'registry.log');
+  if (options.logFile !== undefined)
+    fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const args = [
     `-Xmx${options.heapMb ?? 256}m`,
     '-XX:+UseSerialGC',
@@ -115,7 +118,7 @@ export async function startSchemaRegistry(
     async stop() {
       await proc?.stop({ timeoutMs: 10_000 });
       proc = undefined;
-      if (options.dir === undefined) fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -19,8 +19,9 @@ import {
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 
 import { syntheticTraffic } from '../support/traffic.js';
+import { platformaticConsumeRate } from './platformatic.js';
 import { printTable, progress } from './report.js';
-import { type BenchStack, startBenchStack } from './stack.js';
+import { type BenchStack, KAFKA_VERSION, startBenchStack } from './stack.js';
 
 const TOPICS: TopicNames = {
   directory: 'cc.directory',
@@ -101,6 +102,14 @@ export async function benchAggregator(): Promise<void> {
       return () => consumer.disconnect();
     });
 
+    progress('bare @platformatic/kafka consumer (consume and JSON.parse)…');
+    const platformatic = await platformaticConsumeRate(
+      stack.kafkaBrokers,
+      TOPIC_LIST,
+      events.length,
+      'bench-platformatic',
+    );
+
     progress('aggregator (decode, validate, Redis in two round trips per batch, commit)…');
     const redis = connectRedis({ url: stack.redisUrl });
     const memoryBefore = await usedMemory(redis);
@@ -150,10 +159,15 @@ export async function benchAggregator(): Promise<void> {
     redis.disconnect();
 
     printTable(
-      `aggregation, ${events.length} events over 12+12 partitions (mock broker, Redis and the consumer on one 2-core machine)`,
+      `aggregation, ${events.length} events over 12+12 partitions (Kafka ${KAFKA_VERSION}, Redis and the consumer on one 2-core machine)`,
       [
         ['path', 'events/s', 'vs bare'],
         ['bare kafkajs consumer: consume + JSON.parse', Math.round(bare), '100 %'],
+        [
+          'bare @platformatic/kafka consumer: consume + JSON.parse',
+          Math.round(platformatic),
+          `${Math.round((platformatic * 100) / bare)} %`,
+        ],
         [
           'aggregator: + validate, merge, uniqueness, spans, 2 Redis round trips per batch',
           Math.round(aggregated),

@@ -3,13 +3,14 @@ import { benchAggregator } from './aggregator.js';
 import { benchOnline } from './online.js';
 import { benchPublish } from './publish.js';
 import { benchReader } from './reader.js';
+import { benchRebuild } from './rebuild.js';
 import { benchScaling } from './scaling.js';
 
 /**
  * Benchmarks print figures; they are not tests (machines are shared and noisy). Each
  * compares against a bare-client baseline measured in the same run.
  *
- *   npm run bench -- publish aggregator reader online scaling
+ *   npm run bench -- publish aggregator reader online scaling rebuild
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   publish: benchPublish,
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   reader: benchReader,
   online: benchOnline,
   scaling: benchScaling,
+  rebuild: benchRebuild,
 };
 
 const names = process.argv.slice(2);

@@ -2,6 +2,9 @@ import { startKafka, startRedis } from '@wfm-stream/local-stack';
 import { ensureTopics } from '@wfm-stream/topics';
 import { Kafka, logLevel } from 'kafkajs';
 
+/** The broker the benchmarks start (deploy/local/kafka/pom.xml). */
+export const KAFKA_VERSION = '4.1.1';
+
 /** A topic a benchmark needs. */
 export interface BenchTopic {
   readonly name: string;
