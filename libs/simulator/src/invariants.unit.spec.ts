@@ -196,9 +196,8 @@ describe('checkCenter', () => {
   });
 
   it('finds a contact offered while the center is closed', () => {
-    expect(check([offer(13 * 60 + 5, 'c1'), end(13 * 60 + 6, 'c1', 'ABANDONED')])).toEqual([
-      'closed',
-    ]);
+    const events = [offer(13 * 60 + 5, 'c1'), end(13 * 60 + 6, 'c1', 'ABANDONED')];
+    expect(check(events, { shifts: [] })).toEqual(['closed']);
   });
 });
 
