@@ -66,9 +66,17 @@ export function idleStates(
   // pieces: [start, end, waiting]
   const pieces: [number, number, boolean][] = [];
   let t = fromMs;
-  for (const w of waits) {
-    if (w.toMs <= t) continue;
-    if (w.fromMs >= toMs) break;
+  // the first wait that ends after fromMs (binary search: waits are sorted and disjoint)
+  let low = 0;
+  let high = waits.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((waits[mid]?.toMs ?? Number.POSITIVE_INFINITY) <= fromMs) low = mid + 1;
+    else high = mid;
+  }
+  for (let i = low; i < waits.length; i++) {
+    const w = waits[i];
+    if (w === undefined || w.fromMs >= toMs) break;
     if (w.fromMs > t) pieces.push([t, w.fromMs, false]);
     const end = Math.min(w.toMs, toMs);
     pieces.push([Math.max(w.fromMs, t), end, true]);
@@ -81,7 +89,7 @@ export function idleStates(
     const between = i > 0 && i < pieces.length - 1;
     const busy = waiting || (between && to - from < MIN_READY_MS);
     const last = merged.at(-1);
-    if (last !== undefined && last[2] === busy) last[1] = to;
+    if (last?.[2] === busy) last[1] = to;
     else merged.push([from, to, busy]);
   });
   return merged.map(([ms, , waiting], i) => ({
