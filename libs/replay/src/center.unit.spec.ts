@@ -78,11 +78,14 @@ function violationsOf(plan: ReplayPlan, rules: CenterRules = RULES, shifts = tru
 describe('the bank month, replayed with agent states', () => {
   const month = planReplay(loadBundledCallLog());
 
-  it('keeps every invariant: sessions, shifts, routing, capacity, breaks', () => {
+  // checking the month takes a second or two, more on a busy machine
+  const SLOW = { timeout: 60_000 };
+
+  it('keeps every invariant: sessions, shifts, routing, capacity, breaks', SLOW, () => {
     expect(violationsOf(month)).toEqual([]);
   });
 
-  it('would break routing without the not-ready spans (the check can fail)', () => {
+  it('would break routing without the not-ready spans (the check can fail)', SLOW, () => {
     const readyAllDay = month.events.map((e) =>
       e.type === 'agent.stateChanged' && e.category !== 'BUSY'
         ? { ...e, stateCode: 'READY', stateName: 'Ready', category: 'AVAILABLE' as const }
@@ -117,7 +120,10 @@ const randomCall = fc.record({
 });
 
 describe('random logs, replayed with agent states', () => {
-  test.prop([fc.array(randomCall, { minLength: 1, maxLength: 80 })], { numRuns: 40 })(
+  test.prop([fc.array(randomCall, { minLength: 1, maxLength: 80 })], {
+    numRuns: 40,
+    timeout: 60_000,
+  })(
     'never have an agent READY while a contact of its groups waits, nor a session out of order',
     (calls) => {
       const rows = calls.map((c, i) => {

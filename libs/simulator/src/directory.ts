@@ -23,9 +23,18 @@ export interface SimAgent {
   readonly skills: readonly string[];
   /** Index into `MODEL.shifts`: the agent's shift template, every working day. */
   readonly shiftTemplate: number;
-  /** Works Saturday, Sunday and three weekdays (else Monday to Friday); skilled in every group of its channel. */
-  readonly weekendCrew: boolean;
+  /**
+   * `weekday`: Monday to Friday. `weekend`: Saturday, Sunday and three weekdays. `night`:
+   * the night desk, five nights of seven. Weekend and night crews are skilled in every
+   * group of their channel.
+   */
+  readonly crew: 'weekday' | 'weekend' | 'night';
+  /** Place in its team (template and channel), from 0. */
+  readonly crewRank: number;
 }
+
+/** The template of the night desk: the one that starts latest. */
+export const NIGHT_TEMPLATE = MODEL.shifts.length - 1;
 
 const SHIFT_SLOTS = MODEL.shifts.flatMap((shift, template) =>
   Array.from({ length: shift.weight }, () => template),
@@ -127,10 +136,11 @@ function title(id: string): string {
 }
 
 /**
- * Agents split between channels like the volume. Each channel's agents are dealt to the
- * shift templates by their weights, in turn; a third of every template's team is the
- * weekend crew. Skills: 1–3 in the agent's channel (the primary one round-robin, so
- * every group is covered), every group of the channel for the weekend crew.
+ * Agents split between channels like the volume. The last two agents of a channel with
+ * at least six are its night desk; the others are dealt to the day shift templates by
+ * their weights, in turn, and a third of every template's team is the weekend crew.
+ * Skills: 1–3 in the agent's channel (the primary one by the groups' shares, so every
+ * group is covered), every group of the channel for the weekend and night crews.
  */
 export function buildAgents(
   count: number,
@@ -150,23 +160,29 @@ export function buildAgents(
   for (let i = 0; i < count; i++) {
     const channel: Channel = i < count - chatAgents ? 'calls' : 'chats';
     const pool = channelGroups(channel).length > 0 ? channelGroups(channel) : groups;
+    const inChannel = channel === 'calls' ? count - chatAgents : chatAgents;
     const indexInChannel = channel === 'calls' ? i : i - (count - chatAgents);
+    // the last agents of a large enough channel are its night desk
+    const night = inChannel >= MODEL.nightDeskMinAgents ? MODEL.nightCrewPerChannel : 0;
+    const nightCrew = indexInChannel >= inChannel - night;
     let nextPrimary = primaries.get(channel);
     if (nextPrimary === undefined) {
       nextPrimary = weightedRoundRobin(pool);
       primaries.set(channel, nextPrimary);
     }
-    const shiftTemplate = SHIFT_SLOTS[(indexInChannel * 7) % SHIFT_SLOTS.length] ?? 0;
+    const shiftTemplate = nightCrew
+      ? NIGHT_TEMPLATE
+      : (SHIFT_SLOTS[(indexInChannel * 7) % SHIFT_SLOTS.length] ?? 0);
     const team = `${channel}/${shiftTemplate}`;
     const rank = teamSizes.get(team) ?? 0;
     teamSizes.set(team, rank + 1);
-    const weekendCrew = rank % MODEL.weekendCrewEvery === 0;
+    const crew = nightCrew ? 'night' : rank % MODEL.weekendCrewEvery === 0 ? 'weekend' : 'weekday';
     // primary skills dealt by the groups' shares of the volume (every group gets some
     // while there are at least as many agents as groups); extra skills at random
     const skills = new Set<string>([nextPrimary().id]);
     const extra = random.int(0, Math.min(2, pool.length - 1));
     while (skills.size < 1 + extra) skills.add(random.pick(pool).id);
-    if (weekendCrew) for (const g of pool) skills.add(g.id);
+    if (crew !== 'weekday') for (const g of pool) skills.add(g.id);
     agents.push({
       id: `${prefix}-a${String(i + 1).padStart(3, '0')}`,
       index: i,
@@ -175,7 +191,8 @@ export function buildAgents(
       channel,
       skills: [...skills].sort(),
       shiftTemplate,
-      weekendCrew,
+      crew,
+      crewRank: rank,
     });
   }
   return agents;

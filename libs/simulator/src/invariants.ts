@@ -18,7 +18,7 @@ export type Invariant =
   | 'capacity'
   /** Every planned break is taken, not before it is due and not too late, lasts as planned and ends; no other break. */
   | 'break'
-  /** No contact is offered while the center is closed. */
+  /** No contact is offered to a group while it is closed. */
   | 'closed';
 
 export interface Violation {
@@ -44,8 +44,8 @@ export interface CenterRules {
    * it does not count as waiting.
    */
   readonly fateShownWithinMs: number;
-  /** Whether contacts may be offered at the instant; unset: always. */
-  readonly isOpen?: (ms: number) => boolean;
+  /** Whether the group takes contacts at the instant; unset: always. */
+  readonly isOpen?: (ms: number, groupId: string) => boolean;
 }
 
 export interface CenterRecord {
@@ -223,12 +223,12 @@ export function checkCenter(record: CenterRecord): Violation[] {
     const ms = change.ms;
     switch (e.type) {
       case 'contact.offered': {
-        if (rules.isOpen !== undefined && !rules.isOpen(ms))
+        if (rules.isOpen !== undefined && !rules.isOpen(ms, e.groupId))
           report({
             invariant: 'closed',
             at: e.occurredAt,
             contactId: e.contactId,
-            message: `offered to ${e.groupId} while the center is closed`,
+            message: `offered to ${e.groupId} while it is closed`,
           });
         const c = contacts.get(e.contactId);
         // a contact a bot closes is never queued for an agent

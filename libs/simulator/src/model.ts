@@ -4,11 +4,17 @@
  */
 export const MODEL = {
   /**
-   * Local opening hours: contacts are offered from 07:00 until 22:00 and never outside
-   * them (the center is closed at night; there is no night shift).
+   * Local opening hours of the day service, 07:00–22:00. At night only the groups of a
+   * channel with a night desk take contacts, a trickle, answered by the night crew; the
+   * other groups are closed and offered nothing.
    */
   openFromHour: 7,
   openUntilHour: 22,
+  /** At night, for groups with a night desk, relative to the day's average. */
+  nightFactor: 0.04,
+  /** Agents of a channel on the night desk, when the channel has at least `nightDeskMinAgents`. */
+  nightCrewPerChannel: 2,
+  nightDeskMinAgents: 6,
   /** Relative volume per opening hour 07..21: peaks mid-morning and mid-afternoon, a lunch dip. */
   hourlyProfile: [0.55, 0.9, 1.35, 1.55, 1.4, 1.05, 1.15, 1.4, 1.3, 1.1, 0.9, 0.75, 0.6, 0.5, 0.5],
   /** Saturdays and Sundays, relative to weekdays. */
@@ -56,6 +62,8 @@ export const MODEL = {
     { fromMinutes: 14 * 60, hours: 4, weight: 1 },
     { fromMinutes: 14 * 60 + 20, hours: 8, weight: 5 },
     { fromMinutes: 18 * 60 + 20, hours: 4, weight: 2 },
+    // the night desk (agents are given it by `nightCrewPerChannel`, not dealt by weight)
+    { fromMinutes: 22 * 60, hours: 9, weight: 0 },
   ],
   /** A shift starts up to this much before or after its template's time. */
   shiftJitterMs: 10 * 60_000,
@@ -81,10 +89,11 @@ export const MODEL = {
   trainingShare: 0.05,
   trainingMinutes: [30, 45],
   /**
-   * A third of each shift team (the first, fourth, … agent of a channel on a template)
-   * is the weekend crew: skilled in every group of its channel, working Saturday,
-   * Sunday and three weekdays. The others work Monday to Friday. So a weekend has about
-   * 40 % of a weekday's agents, as it has 40 % of its contacts.
+   * A third of each day team (the first, fourth, … agent of a channel on a template) is
+   * the weekend crew: skilled in every group of its channel, working Saturday, Sunday and
+   * three weekdays. The others work Monday to Friday. So a weekend has about 40 % of a
+   * weekday's agents, as it has 40 % of its contacts. The night crew, skilled in every
+   * group of its channel too, works five nights of seven, its members' nights off apart.
    */
   weekendCrewEvery: 3,
 } as const;

@@ -35,7 +35,7 @@ export function localHourOf(zone: TimeZone, ms: number): number {
   return Math.floor((wall - Math.floor(wall / DAY_MS) * DAY_MS) / HOUR_MS);
 }
 
-/** Whether the center is open at the instant: 07:00–22:00 local, every day. */
+/** Whether the day service is open at the instant: 07:00–22:00 local, every day. */
 export function isOpenAt(zone: TimeZone, ms: number): boolean {
   const hour = localHourOf(zone, ms);
   return hour >= MODEL.openFromHour && hour < MODEL.openUntilHour;
@@ -43,8 +43,9 @@ export function isOpenAt(zone: TimeZone, ms: number): boolean {
 
 /**
  * When contacts come: a local intraday profile (open 07:00–22:00, peaks mid-morning and
- * mid-afternoon, nothing while closed), quieter weekends. `factor(t)` is the arrival
- * rate at t relative to the average over opening hours.
+ * mid-afternoon; at night a trickle for groups with a night desk, nothing for the
+ * others), quieter weekends. `factor(t)` is the arrival rate at t relative to the
+ * average over opening hours.
  */
 export class ArrivalProfile {
   private readonly mean: number;
@@ -56,12 +57,12 @@ export class ArrivalProfile {
     this.maxFactor = Math.max(...profile) / this.mean;
   }
 
-  factor(ms: number): number {
+  factor(ms: number, nightDesk: boolean): number {
     const open = (MODEL.hourlyProfile as readonly number[])[
       localHourOf(this.zone, ms) - MODEL.openFromHour
     ];
-    if (open === undefined) return 0;
+    if (open === undefined && !nightDesk) return 0;
     const weekend = isWeekend(this.zone.dayNumberAt(ms)) ? MODEL.weekendFactor : 1;
-    return (weekend * open) / this.mean;
+    return weekend * (open === undefined ? MODEL.nightFactor : open / this.mean);
   }
 }

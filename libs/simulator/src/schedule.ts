@@ -41,10 +41,18 @@ function daySeed(seed: number, agentIndex: number, dayNumber: number): number {
   return h >>> 0;
 }
 
-/** Whether the agent works on that local day: weekdays, or for the weekend crew weekends and three weekdays. */
+/**
+ * Whether the agent works a shift starting on that local day: weekdays; for the weekend
+ * crew weekends and three weekdays; for the night crew five nights of seven, two
+ * consecutive nights off, three days apart from one member to the next.
+ */
 export function worksOn(agent: SimAgent, dayNumber: number): boolean {
   const weekday = weekdayOf(dayNumber);
-  if (!agent.weekendCrew) return weekday >= 1 && weekday <= 5;
+  if (agent.crew === 'night') {
+    const firstOff = (1 + 3 * agent.crewRank) % 7;
+    return weekday !== firstOff && weekday !== (firstOff + 1) % 7;
+  }
+  if (agent.crew === 'weekday') return weekday >= 1 && weekday <= 5;
   if (weekday === 0 || weekday === 6) return true;
   // two consecutive weekdays off, rotating between agents (Friday + Monday wraps)
   const firstOff = agent.index % 5; // 0 = Monday
@@ -91,7 +99,8 @@ export function shiftOf(
 
 /**
  * Every shift that overlaps [fromMs, toMs), its logout grace included, in order of
- * start. Shifts lie within their own local day, so the days around the window suffice.
+ * start. A shift starts on its own local day and lasts at most 9 hours, so the days of
+ * the window and the one before suffice.
  */
 export function shiftsBetween(
   seed: number,

@@ -125,6 +125,8 @@ export class ContactCenterSimulation {
   private readonly agents: AgentState[];
   private readonly queues = new Map<string, Contact[]>();
   private readonly tasks = new EventQueue<Task>();
+  /** Channels with a night desk: their groups take contacts at night. */
+  private readonly nightDesks = new Set<Channel>();
   /** Customers of the current local day: all of them, and per group. */
   private customersDay = -1;
   private customersToday: string[] = [];
@@ -170,6 +172,7 @@ export class ContactCenterSimulation {
       }),
     );
     for (const g of this.groups) this.queues.set(g.id, []);
+    for (const a of this.agents) if (a.agent.crew === 'night') this.nightDesks.add(a.agent.channel);
     this.clock = options.startMs;
     // the shifts of yesterday and today still going on at the start: those in progress log in at once
     const today = options.zone.dayNumberAt(options.startMs);
@@ -206,7 +209,7 @@ export class ContactCenterSimulation {
 
   /** The rules the simulated center keeps, for `checkCenter`. */
   rules(): CenterRules {
-    const { zone, chatConcurrency } = this.options;
+    const { chatConcurrency } = this.options;
     return {
       capacity: { calls: 1, chats: chatConcurrency },
       logoutGraceMs: MODEL.logoutGraceMs,
@@ -216,8 +219,16 @@ export class ContactCenterSimulation {
         MODEL.ringMs.chats[1],
         MODEL.botCloseMs[1],
       ),
-      isOpen: (ms) => isOpenAt(zone, ms),
+      isOpen: (ms, groupId) => {
+        const group = this.groups.find((g) => g.id === groupId);
+        return group !== undefined && this.isOpenFor(group, ms);
+      },
     };
+  }
+
+  /** Whether the group takes contacts at the instant: in opening hours, or at night with a night desk. */
+  private isOpenFor(group: SimGroup, ms: number): boolean {
+    return isOpenAt(this.options.zone, ms) || this.nightDesks.has(group.channel);
   }
 
   stats(): SimulationStats {
@@ -445,8 +456,11 @@ export class ContactCenterSimulation {
 
   private arrival(group: SimGroup): void {
     // thinning: accept a candidate arrival with the ratio of the current rate to the
-    // maximum (0 while the center is closed)
-    if (this.random.next() * this.profile.maxFactor < this.profile.factor(this.clock))
+    // maximum (0 while the group is closed)
+    if (
+      this.random.next() * this.profile.maxFactor <
+      this.profile.factor(this.clock, this.nightDesks.has(group.channel))
+    )
       this.offer(group, this.customer(group));
     this.scheduleArrival(group, this.clock);
   }
@@ -610,11 +624,11 @@ export class ContactCenterSimulation {
     const otherCallGroups = this.groups.filter(
       (g) => g.channel === 'calls' && g.id !== contact.group.id,
     );
-    // no transfer once the center has closed: nothing is offered then
+    // no transfer to a closed group: nothing is offered to it then
     const transfer =
       channel === 'calls' &&
       otherCallGroups.length > 0 &&
-      isOpenAt(this.options.zone, this.clock) &&
+      otherCallGroups.every((g) => this.isOpenFor(g, this.clock)) &&
       this.random.chance(MODEL.transferShare);
     this.finish(contact, transfer ? 'TRANSFERRED' : 'HANDLED', { talkMs, holdMs });
     if (transfer) {
@@ -628,7 +642,6 @@ export class ContactCenterSimulation {
       MODEL.maxWrapUpMs,
       Math.round(this.random.exponential(MODEL.wrapUpMeanMs[channel])),
     );
-    // no relax after the shift's end: the agent logs out
     const relaxMs =
       channel === 'calls' && this.random.chance(MODEL.relaxShare)
         ? Math.round(this.random.between(MODEL.relaxMs[0], MODEL.relaxMs[1]))
@@ -644,7 +657,14 @@ export class ContactCenterSimulation {
     if (state.active.size > 0) this.takeWork(state);
   }
 
-  private wrapped(contact: Contact, state: AgentState, wrapUpMs: number, relaxMs: number): void {
+  private wrapped(
+    contact: Contact,
+    state: AgentState,
+    wrapUpMs: number,
+    drawnRelaxMs: number,
+  ): void {
+    // no relax after the shift's end: the agent logs out instead
+    const relaxMs = this.clock < state.shiftEnd ? drawnRelaxMs : 0;
     this.emit({
       type: 'contact.wrappedUp',
       contactId: contact.id,
@@ -653,7 +673,7 @@ export class ContactCenterSimulation {
       relaxMs,
     });
     if (state.activity !== 'wrap-up' || state.active.size > 0) return;
-    if (relaxMs > 0 && this.clock < state.shiftEnd) {
+    if (relaxMs > 0) {
       this.setState(state, 'relax', STATES.relax);
       this.schedule(this.clock + relaxMs, { kind: 'relax-end', agent: state });
       return;
