@@ -1,5 +1,6 @@
 /** @wfm-stream/replay: a real call center's month of calls as a contact-center event stream. */
 
+export { idleStates, MIN_READY_MS, SESSION_MARGIN_MS } from './agent-states.js';
 export { BUNDLED_CALL_LOG, loadBundledCallLog } from './bundled.js';
 export {
   CALL_OUTCOMES,

@@ -5,7 +5,7 @@
  */
 
 import { DAY_MS } from '@wfm-stream/core';
-import type { WfmEvent } from '@wfm-stream/schemas';
+import type { ContactEvent, WfmEvent } from '@wfm-stream/schemas';
 
 import { type ServedCall, synthesizeAgentStates } from './agent-states.js';
 import type { CallRecord } from './call-log.js';
@@ -13,6 +13,7 @@ import { agentGroups, directoryEvents } from './directory.js';
 import { callLogZone, dayNumberOf, instantOfWall, shiftLocalDays } from './local-time.js';
 import { mapCall } from './mapping.js';
 import { inPublishingOrder, type TimedEvent } from './timeline.js';
+import { waitingByAgent, waitingByGroup } from './waiting.js';
 
 export interface ReplayOptions {
   /** First local day to include, `YYYY-MM-DD` (default: the first in the log). */
@@ -126,6 +127,7 @@ export function planReplay(
 
   const shiftDays = rebaseTo === undefined ? 0 : rebaseTo - firstDay;
   const timed: TimedEvent[] = [];
+  const contactEvents: TimedEvent<ContactEvent>[] = [];
   const served: ServedCall[] = [];
   const counts = { contacts: 0, skippedInVru: 0, phantom: 0, handled: 0, abandoned: 0 };
   for (const { record, day } of selected) {
@@ -137,7 +139,10 @@ export function planReplay(
       else if (mapped.kind === 'handled') counts.handled++;
       else counts.abandoned++;
     }
-    for (const event of mapped.events) timed.push(event);
+    for (const event of mapped.events) {
+      timed.push(event);
+      contactEvents.push(event);
+    }
     const span = mapped.served;
     if (span !== undefined) {
       served.push({
@@ -149,14 +154,16 @@ export function planReplay(
       });
     }
   }
+  const groupsOfAgent = agentGroups(records);
   if (options.agentStates ?? true) {
-    for (const event of synthesizeAgentStates(served, zone)) timed.push(event);
+    const waits = waitingByAgent(waitingByGroup(contactEvents), groupsOfAgent);
+    for (const event of synthesizeAgentStates(served, zone, waits)) timed.push(event);
   }
 
   const startMs = instantOfWall(zone, (firstDay + shiftDays) * DAY_MS);
   const endMs = instantOfWall(zone, (lastDay + shiftDays + 1) * DAY_MS);
   return {
-    directory: directoryEvents(startMs, zone, agentGroups(records)),
+    directory: directoryEvents(startMs, zone, groupsOfAgent),
     events: inPublishingOrder(timed).map((t) => t.event),
     stats: {
       rows: selected.length,

@@ -627,7 +627,7 @@ const randomRow = fc.record({
   customer: fc.constantFrom('0', '0', '1001', '1002'),
 });
 
-type AgentState = 'OUT' | 'AVAILABLE' | 'BUSY';
+type AgentState = 'OUT' | 'IDLE' | 'BUSY';
 
 type RowSpec = typeof randomRow extends fc.Arbitrary<infer T> ? T : never;
 
@@ -706,18 +706,22 @@ describe('invariants on random logs', () => {
       }
       for (const [agentId, events] of groupBy(p.events, agentIdOf)) {
         let state = 'OUT' as AgentState;
+        let code = '';
         const timeline: [number, AgentState][] = [];
         for (const e of events) {
           if (e.type === 'agent.loggedIn') {
             expect(state).toBe('OUT');
-            state = 'AVAILABLE';
+            state = 'IDLE';
+            code = e.stateCode ?? '';
           } else if (e.type === 'agent.loggedOut') {
-            expect(state).toBe('AVAILABLE');
+            expect(state).toBe('IDLE');
             state = 'OUT';
           } else if (e.type === 'agent.stateChanged') {
             expect(state).not.toBe('OUT');
-            if (e.category === 'AVAILABLE') expect(state).toBe('BUSY');
-            state = e.category === 'BUSY' ? 'BUSY' : 'AVAILABLE';
+            // idle: READY, wrap-up or not ready, each a change of state
+            if (e.category !== 'BUSY') expect(e.stateCode).not.toBe(code);
+            state = e.category === 'BUSY' ? 'BUSY' : 'IDLE';
+            code = e.stateCode;
           }
           timeline.push([instant(e), state]);
         }

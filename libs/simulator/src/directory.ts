@@ -1,5 +1,6 @@
 import type { WfmEvent } from '@wfm-stream/schemas';
 
+import { MODEL } from './model.js';
 import type { Random } from './random.js';
 
 /** The simulated contact center's structure: services, groups, agents and their skills. */
@@ -20,7 +21,24 @@ export interface SimAgent {
   readonly surname: string;
   readonly channel: Channel;
   readonly skills: readonly string[];
+  /** Index into `MODEL.shifts`: the agent's shift template, every working day. */
+  readonly shiftTemplate: number;
+  /**
+   * `weekday`: Monday to Friday. `weekend`: Saturday, Sunday and three weekdays. `night`:
+   * the night desk, five nights of seven. Weekend and night crews are skilled in every
+   * group of their channel.
+   */
+  readonly crew: 'weekday' | 'weekend' | 'night';
+  /** Place in its team (template and channel), from 0. */
+  readonly crewRank: number;
 }
+
+/** The template of the night desk: the one that starts latest. */
+export const NIGHT_TEMPLATE = MODEL.shifts.length - 1;
+
+const SHIFT_SLOTS = MODEL.shifts.flatMap((shift, template) =>
+  Array.from({ length: shift.weight }, () => template),
+);
 
 const CALL_GROUP_NAMES = [
   'sales',
@@ -117,7 +135,13 @@ function title(id: string): string {
     .join(' ');
 }
 
-/** Agents split between channels like the volume; 1–3 skills each; every group covered by at least two. */
+/**
+ * Agents split between channels like the volume. The last two agents of a channel with
+ * at least six are its night desk; the others are dealt to the day shift templates by
+ * their weights, in turn, and a third of every template's team is the weekend crew.
+ * Skills: 1–3 in the agent's channel (the primary one by the groups' shares, so every
+ * group is covered), every group of the channel for the weekend and night crews.
+ */
 export function buildAgents(
   count: number,
   groups: readonly SimGroup[],
@@ -131,16 +155,34 @@ export function buildAgents(
   const chatAgents =
     chatGroups.length === 0 ? 0 : Math.min(count - 1, Math.max(1, Math.round(count / 3)));
   const agents: SimAgent[] = [];
+  const teamSizes = new Map<string, number>();
+  const primaries = new Map<Channel, () => SimGroup>();
   for (let i = 0; i < count; i++) {
     const channel: Channel = i < count - chatAgents ? 'calls' : 'chats';
     const pool = channelGroups(channel).length > 0 ? channelGroups(channel) : groups;
+    const inChannel = channel === 'calls' ? count - chatAgents : chatAgents;
     const indexInChannel = channel === 'calls' ? i : i - (count - chatAgents);
-    // round-robin primary skill keeps every group covered; extra skills at random
-    const skills = new Set<string>([
-      pool[indexInChannel % pool.length]?.id ?? pool[0]?.id ?? 'group',
-    ]);
+    // the last agents of a large enough channel are its night desk
+    const night = inChannel >= MODEL.nightDeskMinAgents ? MODEL.nightCrewPerChannel : 0;
+    const nightCrew = indexInChannel >= inChannel - night;
+    let nextPrimary = primaries.get(channel);
+    if (nextPrimary === undefined) {
+      nextPrimary = weightedRoundRobin(pool);
+      primaries.set(channel, nextPrimary);
+    }
+    const shiftTemplate = nightCrew
+      ? NIGHT_TEMPLATE
+      : (SHIFT_SLOTS[(indexInChannel * 7) % SHIFT_SLOTS.length] ?? 0);
+    const team = `${channel}/${shiftTemplate}`;
+    const rank = teamSizes.get(team) ?? 0;
+    teamSizes.set(team, rank + 1);
+    const crew = nightCrew ? 'night' : rank % MODEL.weekendCrewEvery === 0 ? 'weekend' : 'weekday';
+    // primary skills dealt by the groups' shares of the volume (every group gets some
+    // while there are at least as many agents as groups); extra skills at random
+    const skills = new Set<string>([nextPrimary().id]);
     const extra = random.int(0, Math.min(2, pool.length - 1));
     while (skills.size < 1 + extra) skills.add(random.pick(pool).id);
+    if (crew !== 'weekday') for (const g of pool) skills.add(g.id);
     agents.push({
       id: `${prefix}-a${String(i + 1).padStart(3, '0')}`,
       index: i,
@@ -148,9 +190,35 @@ export function buildAgents(
       surname: SURNAMES[i % SURNAMES.length] ?? 'Agent',
       channel,
       skills: [...skills].sort(),
+      shiftTemplate,
+      crew,
+      crewRank: rank,
     });
   }
   return agents;
+}
+
+/**
+ * Groups in turn by their shares (smooth weighted round-robin): the first turns visit
+ * every group once, in order; after that each turn goes to the group furthest behind
+ * its share, so any run of turns follows the shares closely.
+ */
+function weightedRoundRobin(pool: readonly SimGroup[]): () => SimGroup {
+  const total = pool.reduce((sum, g) => sum + g.share, 0);
+  const credit = pool.map(() => 0);
+  let turn = 0;
+  return () => {
+    let pick = turn < pool.length ? turn : 0;
+    pool.forEach((g, i) => {
+      credit[i] = (credit[i] ?? 0) + g.share;
+      if (turn >= pool.length && (credit[i] ?? 0) > (credit[pick] ?? 0)) pick = i;
+    });
+    credit[pick] = (credit[pick] ?? 0) - total;
+    turn++;
+    const group = pool[pick];
+    if (group === undefined) throw new RangeError('no group to deal');
+    return group;
+  };
 }
 
 /** The directory events; their ids name the entity, so asking twice gives the same events. */

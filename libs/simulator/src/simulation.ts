@@ -1,4 +1,4 @@
-import { HOUR_MS, MINUTE_MS, type TimeZone } from '@wfm-stream/core';
+import { HOUR_MS, type TimeZone } from '@wfm-stream/core';
 import type { WfmEvent } from '@wfm-stream/schemas';
 
 import {
@@ -10,9 +10,11 @@ import {
   type SimGroup,
 } from './directory.js';
 import { EventQueue } from './event-queue.js';
-import { MODEL, STATES } from './model.js';
-import { ArrivalProfile, weekdayOf } from './profile.js';
+import type { CenterRules } from './invariants.js';
+import { BREAK_START_TOLERANCE_MS, MODEL, STATES } from './model.js';
+import { ArrivalProfile, isOpenAt } from './profile.js';
 import { Random } from './random.js';
+import { type PlannedBreak, type PlannedShift, shiftOf, shiftsBetween } from './schedule.js';
 
 export interface SimulatorOptions {
   readonly seed: number;
@@ -67,7 +69,9 @@ interface AgentState {
   /** Contacts ringing or in progress. */
   readonly active: Set<string>;
   idleSince: number;
-  pendingBreak?: { code: string; name: string; durationMs: number } | undefined;
+  /** Breaks that are due, waiting for the work in hand to be done. */
+  readonly pendingBreaks: PlannedBreak[];
+  /** The current shift's end (epoch ms); no new work from then on. */
   shiftEnd: number;
   shiftId: number;
   groupId?: string | undefined;
@@ -83,26 +87,10 @@ type Task =
   | { kind: 'wrapped'; contact: Contact; agent: AgentState; wrapUpMs: number; relaxMs: number }
   | { kind: 'relax-end'; agent: AgentState }
   | { kind: 'login'; agent: AgentState; shiftId: number; shiftEnd: number }
-  | {
-      kind: 'break-due';
-      agent: AgentState;
-      shiftId: number;
-      code: string;
-      name: string;
-      durationMs: number;
-    }
+  | { kind: 'break-due'; agent: AgentState; shiftId: number; plan: PlannedBreak }
   | { kind: 'break-end'; agent: AgentState }
   | { kind: 'shift-end'; agent: AgentState; shiftId: number }
   | { kind: 'direct-out'; agent: AgentState; shiftId: number };
-
-const SHIFT_SLOTS = MODEL.shifts.flatMap((shift) =>
-  Array.from({ length: shift.weight }, () => shift),
-);
-
-/** The agent's shift template: agents are dealt to templates by their weights, in turn. */
-function shiftOf(index: number): { from: number; to: number } {
-  return SHIFT_SLOTS[(index * 7) % SHIFT_SLOTS.length] ?? { from: 9, to: 17 };
-}
 
 type StateCategory = 'AVAILABLE' | 'BUSY' | 'AFTER_CONTACT_WORK' | 'NOT_READY';
 
@@ -137,6 +125,8 @@ export class ContactCenterSimulation {
   private readonly agents: AgentState[];
   private readonly queues = new Map<string, Contact[]>();
   private readonly tasks = new EventQueue<Task>();
+  /** Channels with a night desk: their groups take contacts at night. */
+  private readonly nightDesks = new Set<Channel>();
   /** Customers of the current local day: all of them, and per group. */
   private customersDay = -1;
   private customersToday: string[] = [];
@@ -176,13 +166,17 @@ export class ContactCenterSimulation {
         activity: 'offline',
         active: new Set<string>(),
         idleSince: options.startMs,
+        pendingBreaks: [],
         shiftEnd: 0,
         shiftId: -1,
       }),
     );
     for (const g of this.groups) this.queues.set(g.id, []);
+    for (const a of this.agents) if (a.agent.crew === 'night') this.nightDesks.add(a.agent.channel);
     this.clock = options.startMs;
+    // the shifts of yesterday and today still going on at the start: those in progress log in at once
     const today = options.zone.dayNumberAt(options.startMs);
+    this.planDay(today - 1, options.startMs);
     this.planDay(today, options.startMs);
     this.schedule(options.zone.startOfDay(today + 1), { kind: 'plan-day', day: today + 1 });
     for (const g of this.groups) this.scheduleArrival(g, options.startMs);
@@ -200,6 +194,41 @@ export class ContactCenterSimulation {
       this.iso(this.options.startMs),
       this.options.idPrefix,
     );
+  }
+
+  /** The planned shifts (with their breaks) that overlap [fromMs, toMs): the roster the simulation follows. */
+  shiftsBetween(fromMs: number, toMs: number): PlannedShift[] {
+    return shiftsBetween(
+      this.options.seed,
+      this.agents.map((a) => a.agent),
+      this.options.zone,
+      fromMs,
+      toMs,
+    );
+  }
+
+  /** The rules the simulated center keeps, for `checkCenter`. */
+  rules(): CenterRules {
+    const { chatConcurrency } = this.options;
+    return {
+      capacity: { calls: 1, chats: chatConcurrency },
+      logoutGraceMs: MODEL.logoutGraceMs,
+      breakStartToleranceMs: BREAK_START_TOLERANCE_MS,
+      fateShownWithinMs: Math.max(
+        MODEL.ringMs.calls[1],
+        MODEL.ringMs.chats[1],
+        MODEL.botCloseMs[1],
+      ),
+      isOpen: (ms, groupId) => {
+        const group = this.groups.find((g) => g.id === groupId);
+        return group !== undefined && this.isOpenFor(group, ms);
+      },
+    };
+  }
+
+  /** Whether the group takes contacts at the instant: in opening hours, or at night with a night desk. */
+  private isOpenFor(group: SimGroup, ms: number): boolean {
+    return isOpenAt(this.options.zone, ms) || this.nightDesks.has(group.channel);
   }
 
   stats(): SimulationStats {
@@ -277,15 +306,22 @@ export class ContactCenterSimulation {
         return;
       case 'break-due':
         if (task.agent.shiftId !== task.shiftId || task.agent.activity === 'offline') return;
-        task.agent.pendingBreak = { code: task.code, name: task.name, durationMs: task.durationMs };
+        task.agent.pendingBreaks.push(task.plan);
         if (task.agent.activity === 'available') this.becomeFree(task.agent);
         return;
       case 'break-end':
         if (task.agent.activity === 'break') this.becomeFree(task.agent);
         return;
       case 'shift-end':
-        if (task.agent.shiftId === task.shiftId && task.agent.activity === 'available')
-          this.becomeFree(task.agent);
+        // free, resting or on a break: log out now; otherwise once the work in hand is done
+        if (
+          task.agent.shiftId === task.shiftId &&
+          task.agent.active.size === 0 &&
+          (task.agent.activity === 'available' ||
+            task.agent.activity === 'relax' ||
+            task.agent.activity === 'break')
+        )
+          this.logout(task.agent);
         return;
       case 'direct-out':
         this.directOut(task.agent, task.shiftId);
@@ -295,52 +331,19 @@ export class ContactCenterSimulation {
 
   // ---- shifts -------------------------------------------------------------------------
 
+  /** Schedules the day's shifts that end after `notBefore`: login (at `notBefore` at the earliest), breaks, end. */
   private planDay(day: number, notBefore: number): void {
-    const { zone } = this.options;
-    const start = zone.startOfDay(day);
-    const weekday = weekdayOf(day);
     for (const state of this.agents) {
-      const offDays = 7 - MODEL.workDaysPerWeek;
-      if ((weekday + state.agent.index) % 7 < offDays) continue;
-      const { from: fromHour, to: toHour } = shiftOf(state.agent.index);
-      const jitter = (): number => this.random.between(-MODEL.shiftJitterMs, MODEL.shiftJitterMs);
-      const shiftStart = start + fromHour * HOUR_MS + jitter();
-      const shiftEnd = start + toHour * HOUR_MS + jitter();
-      if (shiftEnd <= notBefore) continue;
+      const shift = shiftOf(this.options.seed, state.agent, day, this.options.zone);
+      if (shift === undefined || shift.endMs <= notBefore) continue;
       const shiftId = this.shiftSeq++;
-      const loginAt = Math.max(shiftStart, notBefore);
-      this.schedule(loginAt, { kind: 'login', agent: state, shiftId, shiftEnd });
-      for (const b of MODEL.breaks) {
-        const at =
-          shiftStart +
-          b.afterHours * HOUR_MS +
-          this.random.between(-MODEL.breakJitterMs, MODEL.breakJitterMs);
-        if (at > loginAt && at < shiftEnd) {
-          this.schedule(at, {
-            kind: 'break-due',
-            agent: state,
-            shiftId,
-            code: b.code,
-            name: b.name,
-            durationMs: b.minutes * MINUTE_MS,
-          });
-        }
+      const loginAt = Math.max(shift.startMs, notBefore);
+      this.schedule(loginAt, { kind: 'login', agent: state, shiftId, shiftEnd: shift.endMs });
+      for (const plan of shift.breaks) {
+        if (plan.dueMs >= loginAt && plan.dueMs < shift.endMs)
+          this.schedule(plan.dueMs, { kind: 'break-due', agent: state, shiftId, plan });
       }
-      if (this.random.chance(MODEL.trainingShare)) {
-        const at = shiftStart + this.random.between(1, 6) * HOUR_MS;
-        const minutes = this.random.between(MODEL.trainingMinutes[0], MODEL.trainingMinutes[1]);
-        if (at > loginAt && at < shiftEnd) {
-          this.schedule(at, {
-            kind: 'break-due',
-            agent: state,
-            shiftId,
-            code: 'TRAINING',
-            name: 'Training',
-            durationMs: Math.round(minutes) * MINUTE_MS,
-          });
-        }
-      }
-      this.schedule(shiftEnd, { kind: 'shift-end', agent: state, shiftId });
+      this.schedule(shift.endMs, { kind: 'shift-end', agent: state, shiftId });
     }
   }
 
@@ -353,7 +356,7 @@ export class ContactCenterSimulation {
     }
     state.shiftId = shiftId;
     state.shiftEnd = shiftEnd;
-    state.pendingBreak = undefined;
+    state.pendingBreaks.length = 0;
     this.emit({ type: 'agent.loggedIn', agentId: state.agent.id, ...STATES.ready });
     state.activity = 'available';
     state.groupId = undefined;
@@ -362,23 +365,32 @@ export class ContactCenterSimulation {
     this.takeWork(state);
   }
 
-  /** The agent has nothing in hand: a due break, the end of the shift, or the next contact. */
+  private logout(state: AgentState): void {
+    this.emit({ type: 'agent.loggedOut', agentId: state.agent.id });
+    state.activity = 'offline';
+    state.groupId = undefined;
+    state.pendingBreaks.length = 0;
+  }
+
+  /** The agent has nothing in hand: the end of the shift, a due break, or the next contact. */
   private becomeFree(state: AgentState): void {
     if (state.active.size > 0) return;
     if (this.clock >= state.shiftEnd) {
-      this.emit({ type: 'agent.loggedOut', agentId: state.agent.id });
-      state.activity = 'offline';
+      this.logout(state);
       return;
     }
-    const pending = state.pendingBreak;
+    const pending = state.pendingBreaks.shift();
     if (pending !== undefined) {
-      state.pendingBreak = undefined;
       this.setState(state, 'break', {
         ...STATES.break,
         reasonCode: pending.code,
         reasonName: pending.name,
       });
-      this.schedule(this.clock + pending.durationMs, { kind: 'break-end', agent: state });
+      // a break never outlasts the shift: it ends with the logout at the shift's end
+      this.schedule(Math.min(this.clock + pending.durationMs, state.shiftEnd), {
+        kind: 'break-end',
+        agent: state,
+      });
       return;
     }
     if (state.activity !== 'available') {
@@ -413,13 +425,16 @@ export class ContactCenterSimulation {
     });
   }
 
+  /** The next direct-out contact, if it falls within the shift: none is planned past its end. */
   private scheduleDirectOut(state: AgentState): void {
-    const gap = this.random.exponential(HOUR_MS / MODEL.directOutPerHour);
-    this.schedule(this.clock + gap, { kind: 'direct-out', agent: state, shiftId: state.shiftId });
+    const at = Math.round(this.clock + this.random.exponential(HOUR_MS / MODEL.directOutPerHour));
+    if (at < state.shiftEnd)
+      this.schedule(at, { kind: 'direct-out', agent: state, shiftId: state.shiftId });
   }
 
   private directOut(state: AgentState, shiftId: number): void {
-    if (state.shiftId !== shiftId || state.activity === 'offline') return;
+    if (state.shiftId !== shiftId || state.activity === 'offline' || this.clock >= state.shiftEnd)
+      return;
     if (state.activity === 'available') {
       this.emit({
         type: 'agent.directOutContact',
@@ -440,8 +455,12 @@ export class ContactCenterSimulation {
   }
 
   private arrival(group: SimGroup): void {
-    // thinning: accept a candidate arrival with the ratio of the current rate to the maximum
-    if (this.random.next() * this.profile.maxFactor < this.profile.factor(this.clock))
+    // thinning: accept a candidate arrival with the ratio of the current rate to the
+    // maximum (0 while the group is closed)
+    if (
+      this.random.next() * this.profile.maxFactor <
+      this.profile.factor(this.clock, this.nightDesks.has(group.channel))
+    )
       this.offer(group, this.customer(group));
     this.scheduleArrival(group, this.clock);
   }
@@ -516,7 +535,7 @@ export class ContactCenterSimulation {
     return (
       (state.activity === 'available' || state.activity === 'busy') &&
       state.active.size < this.options.chatConcurrency &&
-      state.pendingBreak === undefined
+      state.pendingBreaks.length === 0
     );
   }
 
@@ -568,16 +587,29 @@ export class ContactCenterSimulation {
     }
   }
 
+  /**
+   * Talk (and hold) of an answered contact. The log-normal's far tail is cut at
+   * `maxTalkMs`, and near the shift's end the conversation is brought to a close so that
+   * it and its wrap-up end within the logout grace.
+   */
   private scheduleEnd(contact: Contact, state: AgentState): void {
     const channel = contact.group.channel;
-    const talkMs = Math.max(
-      MODEL.minTalkMs,
-      Math.round(this.random.lognormal(MODEL.talkMeanMs[channel], MODEL.talkCv)),
-    );
     const holdMs =
       channel === 'calls' && this.random.chance(MODEL.holdShare)
         ? Math.round(this.random.between(MODEL.holdMs[0], MODEL.holdMs[1]))
         : 0;
+    const endBy = state.shiftEnd + MODEL.logoutGraceMs - MODEL.maxWrapUpMs;
+    const talkMs = Math.max(
+      0,
+      Math.min(
+        Math.max(
+          MODEL.minTalkMs,
+          Math.round(this.random.lognormal(MODEL.talkMeanMs[channel], MODEL.talkCv)),
+        ),
+        MODEL.maxTalkMs[channel],
+        endBy - this.clock - holdMs,
+      ),
+    );
     this.schedule(this.clock + talkMs + holdMs, {
       kind: 'end',
       contact,
@@ -592,8 +624,12 @@ export class ContactCenterSimulation {
     const otherCallGroups = this.groups.filter(
       (g) => g.channel === 'calls' && g.id !== contact.group.id,
     );
+    // no transfer to a closed group: nothing is offered to it then
     const transfer =
-      channel === 'calls' && otherCallGroups.length > 0 && this.random.chance(MODEL.transferShare);
+      channel === 'calls' &&
+      otherCallGroups.length > 0 &&
+      otherCallGroups.every((g) => this.isOpenFor(g, this.clock)) &&
+      this.random.chance(MODEL.transferShare);
     this.finish(contact, transfer ? 'TRANSFERRED' : 'HANDLED', { talkMs, holdMs });
     if (transfer) {
       this.counters.transferred++;
@@ -602,7 +638,10 @@ export class ContactCenterSimulation {
       this.counters.handled++;
     }
     state.active.delete(contact.id);
-    const wrapUpMs = Math.round(this.random.exponential(MODEL.wrapUpMeanMs[channel]));
+    const wrapUpMs = Math.min(
+      MODEL.maxWrapUpMs,
+      Math.round(this.random.exponential(MODEL.wrapUpMeanMs[channel])),
+    );
     const relaxMs =
       channel === 'calls' && this.random.chance(MODEL.relaxShare)
         ? Math.round(this.random.between(MODEL.relaxMs[0], MODEL.relaxMs[1]))
@@ -618,7 +657,14 @@ export class ContactCenterSimulation {
     if (state.active.size > 0) this.takeWork(state);
   }
 
-  private wrapped(contact: Contact, state: AgentState, wrapUpMs: number, relaxMs: number): void {
+  private wrapped(
+    contact: Contact,
+    state: AgentState,
+    wrapUpMs: number,
+    drawnRelaxMs: number,
+  ): void {
+    // no relax after the shift's end: the agent logs out instead
+    const relaxMs = this.clock < state.shiftEnd ? drawnRelaxMs : 0;
     this.emit({
       type: 'contact.wrappedUp',
       contactId: contact.id,

@@ -50,6 +50,7 @@ export async function runTraffic(options: TrafficRunOptions): Promise<number> {
       return error instanceof ConfigError ? 2 : 3;
     }
   }
+  // on a terminal one line updated in place; in a log a summary every 10 s
   const progress = new Progress(stderr);
   const started = Date.now();
   try {
@@ -65,9 +66,8 @@ export async function runTraffic(options: TrafficRunOptions): Promise<number> {
         );
       },
     });
-    progress.finish();
-    stderr.write(
-      `${count} events to ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    progress.done(
+      `${count} events to ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return 0;
   } catch (error) {
