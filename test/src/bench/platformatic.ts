@@ -78,6 +78,6 @@ export async function platformaticConsumeRate(
     await stream.close();
     return (total * 1000) / (last - first);
   } finally {
-    await consumer.close(true);
+    await consumer.close();
   }
 }

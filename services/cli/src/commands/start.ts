@@ -29,6 +29,7 @@ import { createLogger } from '@wfm-stream/observability';
 import { z } from 'zod';
 
 import { serviceEntry } from '../paths.js';
+import { Progress, type ProgressStream } from '../progress.js';
 import { play } from '../traffic/player.js';
 import { publisherSink } from '../traffic/sink.js';
 import type { EventSource } from '../traffic/source.js';
@@ -54,6 +55,8 @@ export interface StartOptions {
   readonly readerPort?: number | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly print: (line: string) => void;
+  /** Where the live traffic count goes: one line in place on a terminal, a summary every 10 s elsewhere. */
+  readonly progress?: ProgressStream;
 }
 
 /** The traffic of `start`: the simulator from 24 hours ago (caught up at once, then live), or the call log's first day moved to today. */
@@ -86,6 +89,10 @@ export interface Endpoints {
   readonly schemaRegistryUrl?: string | undefined;
   readonly services: Record<string, { pid: number; url: string; log: string }>;
   readonly pids: readonly number[];
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** Progress of the first run's Maven fetch: a line every few seconds. */
@@ -188,9 +195,11 @@ export async function runStart(options: StartOptions): Promise<number> {
     resolveDone = resolve;
   });
 
+  let finishProgress = (): void => undefined;
   const shutdown = async (code: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    finishProgress();
     print('stopping…');
     await traffic?.stop().catch(() => undefined);
     await Promise.all(services.map((s) => s.stop({ timeoutMs: 20_000 })));
@@ -400,12 +409,17 @@ export async function runStart(options: StartOptions): Promise<number> {
     );
     print('');
     print('Ctrl-C stops everything.');
-    const progress = setInterval(() => {
+    const progress = new Progress(options.progress ?? process.stdout);
+    const ticker = setInterval(() => {
       if (traffic !== undefined && !stopping)
-        print(`traffic: ${traffic.published()} events published`);
-    }, 15_000);
+        progress.update(() => `traffic: ${count(traffic?.published() ?? 0)} events published`);
+    }, 1_000);
+    finishProgress = () => {
+      clearInterval(ticker);
+      progress.finish();
+    };
     const code = await done;
-    clearInterval(progress);
+    finishProgress();
     return code;
   } catch (error) {
     print(`could not start: ${error instanceof Error ? error.message : String(error)}`);
