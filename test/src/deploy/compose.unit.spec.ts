@@ -5,7 +5,6 @@ import path from 'node:path';
 import { aggregatorConfigSchema } from '@wfm-stream/aggregator';
 import { REPO_DIR } from '@wfm-stream/cli';
 import { readerConfigSchema } from '@wfm-stream/reader';
-import { DEFAULT_TOPICS } from '@wfm-stream/schemas';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -16,6 +15,7 @@ interface ComposeService {
   build?: { context: string; dockerfile: string };
   command?: string[];
   environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
 }
 
 const compose = parse(fs.readFileSync(path.join(REPO_DIR, 'docker-compose.yml'), 'utf8'), {
@@ -104,12 +104,15 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(path.join(REPO_DIR, 'deploy/docker/Dockerfile'))).toBe(true);
   });
 
-  it('creates the topics the services use by default', () => {
-    const init = (compose.services['kafka-init']?.command ?? []).join('\n');
-    const { directory, contacts, agents } = DEFAULT_TOPICS;
-    for (const topic of [directory, contacts, agents, 'cc.dead-letter']) {
-      expect(init).toContain(`--topic ${topic} `);
-    }
-    expect(init).toMatch(/--topic cc\.directory .*cleanup\.policy=compact/);
+  it('creates the topics with `wfm-stream topics ensure`, before the services start', () => {
+    const init = compose.services['kafka-init'];
+    expect(init?.image).toBe('wfm-stream:local');
+    expect(init?.command).toEqual(['services/cli/dist/main.js', 'topics', 'ensure']);
+    // one broker: the topics' replication must fit it
+    expect(init?.environment?.TOPIC_REPLICATION_FACTOR).toBe('1');
+    for (const name of ['aggregator', 'emitter', 'exporter'])
+      expect(compose.services[name]?.depends_on?.['kafka-init']?.condition, name).toBe(
+        'service_completed_successfully',
+      );
   });
 });
