@@ -46,6 +46,8 @@ export interface EventConsumerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Longest time a fetch waits for data; bounds the latency of a quiet stream. */
   readonly maxWaitTimeInMs?: number;
+  /** Most bytes one fetch brings of one partition (kafkajs's default, 1 MB, unless set). */
+  readonly maxBytesPerPartition?: number;
   readonly sessionTimeoutMs?: number;
   /** Read topics from the start when the group has no committed offsets. */
   readonly fromBeginning?: boolean;
@@ -75,6 +77,9 @@ export class EventConsumer {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+      ...(options.maxBytesPerPartition === undefined
+        ? {}
+        : { maxBytesPerPartition: options.maxBytesPerPartition }),
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 30_000) / 10)),
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },

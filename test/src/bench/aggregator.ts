@@ -113,47 +113,10 @@ export async function benchAggregator(): Promise<void> {
     progress('aggregator (decode, validate, Redis in two round trips per batch, commit)…');
     const redis = connectRedis({ url: stack.redisUrl });
     const memoryBefore = await usedMemory(redis);
-    const keys = new Keys('bench:g0');
-    const zone = TimeZone.UTC;
-    const stores = {
-      contacts: new ContactAggregation(redis, keys, {
-        zone,
-        serviceLevelMs: () => 20_000,
-        stateTtlSeconds: 7 * 86_400,
-        retentionSeconds: 400 * 86_400,
-      }),
-      agents: new AgentAggregation(redis, keys, {
-        dedupeWindowMs: 7 * 86_400_000,
-        retentionSeconds: 400 * 86_400,
-      }),
-      directory: new DirectoryStore(redis, keys, 400 * 86_400),
-    };
-    const handle = aggregatorHandler(stores, silentLogger());
-    const aggregated = await timed(events.length, async (onBatch) => {
-      const producer = createProducer(kafka, { idempotent: true });
-      await producer.connect();
-      const consumer = new EventConsumer({
-        kafka,
-        groupId: 'bench-aggregator',
-        topics: [
-          { topic: TOPICS.directory, stream: 'directory' },
-          { topic: TOPICS.contacts, stream: 'contacts' },
-          { topic: TOPICS.agents, stream: 'agents' },
-        ],
-        handler: async (batch: EventBatch, context) => {
-          await handle(batch, context);
-          onBatch(batch.events.length);
-        },
-        decoder: new EventDecoder(),
-        deadLetter: new DeadLetterPublisher(producer, 'cc.dead-letter', 'bench-aggregator'),
-        logger: silentLogger(),
-        partitionsConsumedConcurrently: 4,
-      });
-      await consumer.start();
-      return async () => {
-        await consumer.stop();
-        await producer.disconnect();
-      };
+    const aggregated = await aggregatorRate(kafka, redis, events.length, {
+      groupId: 'bench-aggregator',
+      prefix: 'bench:g0',
+      partitionsConsumedConcurrently: 4,
     });
     const memoryAfter = await usedMemory(redis);
     redis.disconnect();
@@ -188,4 +151,150 @@ export async function benchAggregator(): Promise<void> {
 async function usedMemory(redis: ReturnType<typeof connectRedis>): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+export interface AggregatorRun {
+  readonly groupId: string;
+  /** Key prefix of the state (a fresh one per run: the state deduplicates). */
+  readonly prefix: string;
+  readonly partitionsConsumedConcurrently: number;
+  readonly maxBytesPerPartition?: number;
+  readonly maxWaitTimeInMs?: number;
+}
+
+/**
+ * Events/s of the aggregator's pipeline in this process (the project's consumer, decoder,
+ * dead-letter publisher and handler, against Redis), reading `total` events from the
+ * start of the topics in a fresh group.
+ */
+export async function aggregatorRate(
+  kafka: Kafka,
+  redis: ReturnType<typeof connectRedis>,
+  total: number,
+  run: AggregatorRun,
+): Promise<number> {
+  const keys = new Keys(run.prefix);
+  const zone = TimeZone.UTC;
+  const stores = {
+    contacts: new ContactAggregation(redis, keys, {
+      zone,
+      serviceLevelMs: () => 20_000,
+      stateTtlSeconds: 7 * 86_400,
+      retentionSeconds: 400 * 86_400,
+    }),
+    agents: new AgentAggregation(redis, keys, {
+      dedupeWindowMs: 7 * 86_400_000,
+      retentionSeconds: 400 * 86_400,
+    }),
+    directory: new DirectoryStore(redis, keys, 400 * 86_400),
+  };
+  const handle = aggregatorHandler(stores, silentLogger());
+  return timed(total, async (onBatch) => {
+    const producer = createProducer(kafka, { idempotent: true });
+    await producer.connect();
+    const consumer = new EventConsumer({
+      kafka,
+      groupId: run.groupId,
+      topics: [
+        { topic: TOPICS.directory, stream: 'directory' },
+        { topic: TOPICS.contacts, stream: 'contacts' },
+        { topic: TOPICS.agents, stream: 'agents' },
+      ],
+      handler: async (batch: EventBatch, context) => {
+        await handle(batch, context);
+        onBatch(batch.events.length);
+      },
+      decoder: new EventDecoder(),
+      deadLetter: new DeadLetterPublisher(producer, 'cc.dead-letter', run.groupId),
+      logger: silentLogger(),
+      partitionsConsumedConcurrently: run.partitionsConsumedConcurrently,
+      ...(run.maxBytesPerPartition === undefined
+        ? {}
+        : { maxBytesPerPartition: run.maxBytesPerPartition }),
+      ...(run.maxWaitTimeInMs === undefined ? {} : { maxWaitTimeInMs: run.maxWaitTimeInMs }),
+    });
+    await consumer.start();
+    return async () => {
+      await consumer.stop();
+      await producer.disconnect();
+    };
+  });
+}
+
+/**
+ * Consumer settings measured on the aggregator's pipeline, one variant after another on
+ * the same backlog (each in a fresh group and key prefix): partitions consumed
+ * concurrently and the fetch size per partition.
+ */
+export async function benchConsumerTuning(): Promise<void> {
+  const contacts = Number(process.env.BENCH_CONTACTS ?? 15_000);
+  const traffic = syntheticTraffic({ seed: 42, contacts, groups: 50, agents: 200, hours: 14 });
+  const events = [...traffic.directory, ...traffic.contacts, ...traffic.agents];
+  const stack: BenchStack = await startBenchStack(
+    [
+      { name: TOPICS.directory, partitions: 1 },
+      { name: TOPICS.contacts, partitions: 12 },
+      { name: TOPICS.agents, partitions: 12 },
+      { name: 'cc.dead-letter', partitions: 1 },
+    ],
+    true,
+  );
+  try {
+    const kafka = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING });
+    progress(`publishing ${events.length} events…`);
+    await publishAll(kafka, events);
+    const redis = connectRedis({ url: stack.redisUrl });
+    const variants: { label: string; run: Omit<AggregatorRun, 'groupId' | 'prefix'> }[] = [
+      { label: '1 partition at a time, 1 MB', run: { partitionsConsumedConcurrently: 1 } },
+      { label: '2 at a time, 1 MB', run: { partitionsConsumedConcurrently: 2 } },
+      { label: '4 at a time, 1 MB (default)', run: { partitionsConsumedConcurrently: 4 } },
+      { label: '8 at a time, 1 MB', run: { partitionsConsumedConcurrently: 8 } },
+      {
+        label: '4 at a time, 256 KB per partition',
+        run: { partitionsConsumedConcurrently: 4, maxBytesPerPartition: 256 * 1024 },
+      },
+      {
+        label: '4 at a time, 4 MB per partition',
+        run: { partitionsConsumedConcurrently: 4, maxBytesPerPartition: 4 * 1024 * 1024 },
+      },
+    ];
+    const rows: (string | number)[][] = [['consumer', 'events/s', 'vs default']];
+    const rates: number[] = [];
+    for (const [i, variant] of variants.entries()) {
+      progress(`${variant.label}…`);
+      const prefix = `bench-tuning-${i}`;
+      rates.push(
+        await aggregatorRate(kafka, redis, events.length, {
+          ...variant.run,
+          groupId: `bench-tuning-${i}`,
+          prefix,
+        }),
+      );
+      await deleteKeys(redis, prefix);
+    }
+    const base = rates[2] ?? 1;
+    variants.forEach((v, i) =>
+      rows.push([
+        v.label,
+        Math.round(rates[i] ?? 0),
+        `${Math.round(((rates[i] ?? 0) * 100) / base)} %`,
+      ]),
+    );
+    redis.disconnect();
+    printTable(
+      `aggregator consumer settings, ${events.length} events over 12+12 partitions (Kafka ${KAFKA_VERSION}, one node)`,
+      rows,
+    );
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function deleteKeys(redis: ReturnType<typeof connectRedis>, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { benchAggregator } from './aggregator.js';
+import { benchAggregator, benchConsumerTuning } from './aggregator.js';
 import { benchOnline } from './online.js';
 import { benchPublish } from './publish.js';
 import { benchReader } from './reader.js';
@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   online: benchOnline,
   scaling: benchScaling,
   rebuild: benchRebuild,
+  tuning: benchConsumerTuning,
 };
 
 const names = process.argv.slice(2);
