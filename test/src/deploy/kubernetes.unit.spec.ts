@@ -12,6 +12,7 @@ import { REPO_DIR } from '@wfm-stream/cli';
 import {
   contactCenterSettings,
   kafkaSettings,
+  loadConfig,
   redisSettings,
   serviceSettings,
   topicSettings,
@@ -19,6 +20,7 @@ import {
 import { answerOpsRoute, createRegistry, Health, silentLogger } from '@wfm-stream/observability';
 import { buildApp, readerConfigSchema } from '@wfm-stream/reader';
 import { DEFAULT_TOPICS } from '@wfm-stream/schemas';
+import { pipelineTopics, topicLayoutSettings } from '@wfm-stream/topics';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import {
   HorizontalPodAutoscaler,
@@ -39,7 +41,7 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * deploy/k8s, rendered by the real kustomize (the one built into kubectl) and checked
@@ -143,16 +145,32 @@ const CONSUMERS: Record<string, { group: string; topics: Record<string, string> 
   exporter: { group: 'EXPORT_CONSUMER_GROUP', topics: { TOPIC_EXPORT_JOBS: 'cc.export-jobs' } },
 };
 
-/** Partitions per topic: docker-compose.yml's kafka-init, else deploy/k8s/README.md's advice. */
+/**
+ * Partitions per topic, as `wfm-stream topics ensure` lays them out: the topic layout's
+ * defaults (libs/topics) with the settings the topics Job gives it
+ * (components/topics/job.yaml).
+ */
 function topicPartitions(): Record<string, number> {
-  const compose = parse(fs.readFileSync(path.join(REPO_DIR, 'docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { command?: string[] }>;
-  };
-  const init = (compose.services['kafka-init']?.command ?? []).join('\n');
-  const partitions: Record<string, number> = { 'cc.export-jobs': 4 };
-  for (const [, topic, count] of init.matchAll(/--topic (\S+) --partitions (\d+)/g))
-    partitions[topic!] = Number(count);
-  return partitions;
+  const job = parse(
+    fs.readFileSync(path.join(K8S_DIR, 'components/topics/job.yaml'), 'utf8'),
+  ) as IJob;
+  const env = Object.fromEntries(
+    (job.spec?.template.spec?.containers[0]?.env ?? []).map((v) => [v.name, v.value ?? '']),
+  );
+  const layout = loadConfig(z.object(topicLayoutSettings), env);
+  return Object.fromEntries(
+    pipelineTopics(
+      {
+        directory: DEFAULT_TOPICS.directory,
+        contacts: DEFAULT_TOPICS.contacts,
+        agents: DEFAULT_TOPICS.agents,
+        deadLetter: 'cc.dead-letter',
+        exportJobs: 'cc.export-jobs',
+        exportDeadLetter: 'cc.export-dead-letter',
+      },
+      layout,
+    ).map((t) => [t.name, t.partitions]),
+  );
 }
 const PARTITIONS = topicPartitions();
 
@@ -544,6 +562,8 @@ function writeCustomInstallation(dir: string): string {
 
 let base: Manifest[] = [];
 let example: Manifest[] = [];
+/** overlays/example-topics: the example and the topics Job. */
+let topics: Manifest[] = [];
 /** overlays/example-rebuild: the example and the rebuild Job. */
 let rebuild: Manifest[] = [];
 /** A customised installation's rebuild overlay (writeCustomInstallation). */
@@ -554,6 +574,7 @@ beforeAll(() => {
   base = render('base');
   example = render('overlays/example');
   rebuild = render('overlays/example-rebuild');
+  topics = render('overlays/example-topics');
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-stream-k8s-'));
   custom = render(writeCustomInstallation(scratch));
 }, 60_000);
@@ -596,6 +617,7 @@ describe('deploy/k8s', () => {
     expect(schemaErrors(base)).toEqual([]);
     expect(schemaErrors(example)).toEqual([]);
     expect(schemaErrors(ofKind(rebuild, 'Job'))).toEqual([]);
+    expect(schemaErrors(ofKind(topics, 'Job'))).toEqual([]);
     expect(schemaErrors(custom)).toEqual([]);
     // The validators do reject what is wrong.
     const broken = structuredClone(example.find((o) => o.kind === 'Deployment')!) as IDeployment;
@@ -606,7 +628,14 @@ describe('deploy/k8s', () => {
   });
 
   it('has no field its API type does not know', () => {
-    expect(typeErrors([...base, ...example, ...ofKind<Manifest>(rebuild, 'Job')])).toEqual([]);
+    expect(
+      typeErrors([
+        ...base,
+        ...example,
+        ...ofKind<Manifest>(rebuild, 'Job'),
+        ...ofKind<Manifest>(topics, 'Job'),
+      ]),
+    ).toEqual([]);
     const typo = structuredClone(example.find((o) => o.kind === 'Deployment')!) as IDeployment;
     const container = typo.spec!.template.spec!.containers[0]!;
     Object.assign(container, { readinesProbe: container.readinessProbe });
@@ -1049,5 +1078,30 @@ describe('deploy/k8s', () => {
           false,
         );
     }
+  });
+
+  it("runs `wfm-stream topics ensure` from its own overlay, with the aggregators' image and settings", () => {
+    expect(topics.filter((o) => o.kind !== 'Job')).toEqual(example);
+    const jobs = ofKind<IJob>(topics, 'Job');
+    expect(jobs).toHaveLength(1);
+    const job = jobs[0]!;
+    const pod = job.spec!.template.spec!;
+    const container = pod.containers[0]!;
+    const { aggregator, aggregatorPod, aggregatorContainer } = rebuildJob(rebuild);
+    expect(job.metadata?.name).toBe(`${aggregator.metadata!.name!}-topics`);
+    expect(job.metadata?.namespace).toBe(aggregator.metadata?.namespace);
+    expect(container.command).toEqual(['node', 'services/cli/dist/main.js', 'topics', 'ensure']);
+    expect(fs.readFileSync(path.join(REPO_DIR, 'services/cli/src/main.ts'), 'utf8')).toContain(
+      "case 'topics':",
+    );
+    expect(container.image).toBe(aggregatorContainer.image);
+    expect(container.envFrom).toEqual(aggregatorContainer.envFrom);
+    expect(pod.serviceAccountName).toBe(aggregatorPod.serviceAccountName);
+    expectRestricted(pod, container, 'topics');
+    expect(pod.restartPolicy).toBe('Never');
+    // the layout it asks for is one the topics' own validation accepts
+    const env = Object.fromEntries((container.env ?? []).map((v) => [v.name, v.value ?? '']));
+    expect(() => loadConfig(z.object(topicLayoutSettings), env)).not.toThrow();
+    expect(PARTITIONS[DEFAULT_TOPICS.contacts]).toBe(Number(env.TOPIC_PARTITIONS));
   });
 });
