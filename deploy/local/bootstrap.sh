@@ -16,6 +16,8 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -f /usr/include/librdkafka/rdkafka_mock.h ] || [ -f /usr/local/include/librdkafka/rdkafka_mock.h ] || missing+=(librdkafka-dev)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+# the dashboard's browser tests drive Debian's Chromium (docs/dashboard.md)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing system packages: ${missing[*]}"
@@ -35,3 +37,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 node node_modules/typescript/bin/tsc -b tsconfig.json
+# the dashboard's page (skipped when it is newer than its sources)
+node libs/dashboard-ui/build.mjs
