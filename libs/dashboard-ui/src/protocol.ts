@@ -54,6 +54,9 @@ export interface TodayEvent extends CollectionEvent<TodayRow> {
   readonly step: number;
   /** The local day (TIMEZONE), YYYY-MM-DD. */
   readonly day: string;
+  /** Its local midnight and the next, ISO-8601 with offset: the grid starts at `start`. */
+  readonly start: string;
+  readonly end: string;
 }
 
 /** A row of `groupsOnlineLoad`: exactly the row of GET /online/groupsOnlineLoad. Key: groupId. */
@@ -195,7 +198,7 @@ export interface PipelineEvent {
       readonly reason: string;
     }[];
   };
-  /** Over the services' last report interval; the slowest instance's figures. */
+  /** Over the last minute; the slowest instance's figures. */
   readonly statusPush?: Quantiles;
   readonly onlineFreshness?: Quantiles;
   readonly streamClients: number;

@@ -11,8 +11,8 @@ import type { DeadLetterPublisher } from './dead-letter.js';
 
 /**
  * The consumer section of a service's status snapshot (libs/observability status.ts),
- * from the metrics that EventConsumer records (consumer-metrics.ts): lag summed over the
- * partitions this instance holds, valid events per second over the last interval, and
+ * from the metrics that EventConsumer records (consumer-metrics.ts): the lag left after
+ * the last batch, summed over the partitions this instance holds, valid events per second over the last interval, and
  * the messages it dead-lettered. New dead letters also go into the lasting count per
  * consumer group and the list of the latest ones, which the dashboard shows.
  */
@@ -26,7 +26,7 @@ export function consumerStatusCollector(options: {
   let reported = 0;
   return async () => {
     const [lag, eventsPerSecond] = await Promise.all([
-      metricSum(registry, 'wfm_consumer_lag'),
+      metricSum(registry, 'wfm_consumer_lag_after_batch'),
       window.rate('wfm_events_consumed_total'),
     ]);
     const stats = deadLetter.stats();

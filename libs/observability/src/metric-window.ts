@@ -115,40 +115,71 @@ export interface WindowQuantiles {
   readonly p99Ms?: number | undefined;
 }
 
+interface Reading<T> {
+  readonly atMs: number;
+  readonly value: T;
+}
+
+/** Keeps readings for `windowMs` and gives the oldest one still inside it. */
+function remember<T>(history: Reading<T>[], reading: Reading<T>, windowMs: number): Reading<T> {
+  history.push(reading);
+  while (history.length > 1 && (history[1]?.atMs ?? 0) <= reading.atMs - windowMs) history.shift();
+  return history[0] ?? reading;
+}
+
 /**
- * Rates and quantiles of a registry's metrics over the time between two calls: each
- * call with the same key compares with the reading the previous one took. A service's
- * status snapshot (libs/store status-reporter.ts) is built from these every few seconds.
+ * Rates and quantiles of a registry's metrics over a sliding window (by default the last
+ * 10 s for rates and the last minute for quantiles), from readings taken at each call.
+ * A service's status snapshot (libs/store status-reporter.ts) is built from these every
+ * few seconds, so a quiet minute still shows the latencies of the last events.
  */
 export class MetricWindow {
-  private readonly counters = new Map<string, { value: number; atMs: number }>();
-  private readonly histograms = new Map<string, HistogramReading>();
+  private readonly counters = new Map<string, Reading<number>[]>();
+  private readonly histograms = new Map<string, Reading<HistogramReading>[]>();
 
   constructor(
     private readonly registry: Registry,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Per-second increase of a counter since the previous call with this key (0 on the first). */
-  async rate(name: string, filter?: LabelFilter, key: string = name): Promise<number> {
+  /** Per-second increase of a counter over the window (0 until two readings exist). */
+  async rate(
+    name: string,
+    filter?: LabelFilter,
+    key: string = name,
+    windowMs = 10_000,
+  ): Promise<number> {
     const value = (await metricSum(this.registry, name, filter)) ?? 0;
     const atMs = this.clock();
-    const before = this.counters.get(key);
-    this.counters.set(key, { value, atMs });
-    if (before === undefined || atMs <= before.atMs || value < before.value) return 0;
-    return ((value - before.value) * 1000) / (atMs - before.atMs);
+    let history = this.counters.get(key);
+    if (history === undefined) {
+      history = [];
+      this.counters.set(key, history);
+    }
+    const oldest = remember(history, { atMs, value }, windowMs);
+    if (atMs <= oldest.atMs || value < oldest.value) return 0;
+    return ((value - oldest.value) * 1000) / (atMs - oldest.atMs);
   }
 
-  /** p50/p99 (ms) of what a seconds histogram recorded since the previous call with this key. */
+  /** p50/p99 (ms) of what a seconds histogram recorded over the window. */
   async quantiles(
     name: string,
     filter?: LabelFilter,
     key: string = name,
+    windowMs = 60_000,
   ): Promise<WindowQuantiles> {
     const now = await histogramReading(this.registry, name, filter);
     if (now === undefined) return { count: 0 };
-    const delta = histogramDelta(now, this.histograms.get(key));
-    this.histograms.set(key, now);
+    const atMs = this.clock();
+    let history = this.histograms.get(key);
+    if (history === undefined) {
+      history = [];
+      this.histograms.set(key, history);
+    }
+    const first = history.length === 0;
+    const oldest = remember(history, { atMs, value: now }, windowMs);
+    // the first reading covers everything since the start: the window is since then
+    const delta = first ? now : histogramDelta(now, oldest.value);
     const count = delta.cumulative[delta.cumulative.length - 1] ?? 0;
     const toMs = (s: number | undefined): number | undefined =>
       s === undefined ? undefined : Math.round(s * 1000 * 10) / 10;

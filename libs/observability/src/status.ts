@@ -19,7 +19,7 @@ export interface ServiceStatus {
     readonly components: Record<string, unknown>;
   };
   readonly consumer?: ConsumerStatus | undefined;
-  /** Latencies measured over the last interval, by name (`statusPush`, `onlineFreshness`). */
+  /** Latencies over the last minute, by name (`statusPush`, `onlineFreshness`). */
   readonly latencies?: Record<string, WindowQuantiles> | undefined;
   readonly exports?: Record<string, ExportTargetStatus> | undefined;
   /** The reader: clients of the live stream. */
@@ -31,7 +31,7 @@ export interface ConsumerStatus {
   readonly group: string;
   /** Messages behind the partition ends, summed over the partitions this instance holds. */
   readonly lag: number;
-  /** Valid events handed to processing per second, over the last interval. */
+  /** Valid events handed to processing per second, over the last 10 s. */
   readonly eventsPerSecond: number;
   /** Messages dead-lettered since the instance started. */
   readonly deadLettered: number;

@@ -29,6 +29,7 @@ export function roughDuration(ms: number): string {
 /** Milliseconds as seconds with one decimal when short: 850 ms → "0.9 s", 276624 → "4:37". */
 export function handlingTime(ms: number | undefined): string {
   if (ms === undefined) return '–';
+  if (ms === 0) return '0 s';
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
   return clockDuration(ms);
 }

@@ -15,8 +15,8 @@ import { Queues } from './views/queues.js';
 import { Today } from './views/today.js';
 
 const VIEWS = [
-  { id: 'queues', label: 'Queues now' },
-  { id: 'agents', label: 'Agents now' },
+  { id: 'queues', label: 'Queues', more: ' now' },
+  { id: 'agents', label: 'Agents', more: ' now' },
   { id: 'today', label: 'Today' },
   { id: 'exports', label: 'Exports' },
   { id: 'pipeline', label: 'Pipeline' },
@@ -131,6 +131,7 @@ function Shell(props: { readonly onLogout: () => void }) {
         {VIEWS.map((v) => (
           <a key={v.id} href={`#${v.id}`} aria-current={view === v.id ? 'page' : undefined}>
             {v.label}
+            {'more' in v && <span class="wide-only">{v.more}</span>}
           </a>
         ))}
       </nav>

@@ -82,6 +82,11 @@ export interface Series {
   readonly ahtSeconds: (number | null)[];
 }
 
+/**
+ * Every interval of the grid from `startMs` (the local midnight) to the one holding
+ * `nowMs`, in steps of `stepMs`: the API leaves out intervals without contacts, the
+ * chart shows them as zeros.
+ */
 export function seriesOf(
   rows: readonly {
     readonly startInterval: string;
@@ -90,15 +95,26 @@ export function seriesOf(
     readonly notUniqueMissed: number;
     readonly aht: number;
   }[],
+  startMs: number,
+  stepMs: number,
+  nowMs: number,
 ): Series {
-  const sorted = [...rows].sort(
-    (a, b) => Date.parse(a.startInterval) - Date.parse(b.startInterval),
-  );
-  return {
-    starts: sorted.map((r) => Date.parse(r.startInterval) / 1000),
-    received: sorted.map((r) => r.notUniqueReceived),
-    treated: sorted.map((r) => r.notUniqueTreated),
-    missed: sorted.map((r) => r.notUniqueMissed),
-    ahtSeconds: sorted.map((r) => (r.notUniqueTreated > 0 ? r.aht / 1000 : null)),
+  const byStart = new Map(rows.map((r) => [Date.parse(r.startInterval), r]));
+  const last = Math.max(nowMs, ...byStart.keys());
+  const series = {
+    starts: [] as number[],
+    received: [] as number[],
+    treated: [] as number[],
+    missed: [] as number[],
+    ahtSeconds: [] as (number | null)[],
   };
+  for (let at = startMs; at <= last && series.starts.length < 1500; at += stepMs) {
+    const r = byStart.get(at);
+    series.starts.push(at / 1000);
+    series.received.push(r?.notUniqueReceived ?? 0);
+    series.treated.push(r?.notUniqueTreated ?? 0);
+    series.missed.push(r?.notUniqueMissed ?? 0);
+    series.ahtSeconds.push(r !== undefined && r.notUniqueTreated > 0 ? r.aht / 1000 : null);
+  }
+  return series;
 }

@@ -27,6 +27,8 @@ export interface DashboardState {
   readonly today: ReadonlyMap<string, TodayRow>;
   readonly todayStep: number;
   readonly todayDay: string;
+  /** The local midnight that starts today's grid, epoch ms. */
+  readonly todayStart?: number;
   readonly exports: ReadonlyMap<string, ExportRow>;
   readonly pipeline?: PipelineEvent;
   /** When the last change of each topic was computed (server clock). */
@@ -91,6 +93,7 @@ export class Store {
           today: applyEvent(s.today, e, (r) => `${r.groupId}|${r.startInterval}`),
           todayStep: e.step,
           todayDay: e.day,
+          todayStart: Date.parse(e.start),
           updatedAt: updatedAt(e.at),
         });
         return;

@@ -84,7 +84,14 @@ export class LiveHub {
   };
   private readonly today = new Map<
     number,
-    { day: string; collection: Collection<TodayRow>; runner: Coalescer; computed: boolean }
+    {
+      day: string;
+      start: string;
+      end: string;
+      collection: Collection<TodayRow>;
+      runner: Coalescer;
+      computed: boolean;
+    }
   >();
   private readonly board: {
     exports: Collection<ExportRow>;
@@ -199,6 +206,8 @@ export class LiveHub {
 
   private todayOf(step: number): {
     day: string;
+    start: string;
+    end: string;
     collection: Collection<TodayRow>;
     runner: Coalescer;
     computed: boolean;
@@ -207,6 +216,8 @@ export class LiveHub {
     if (today === undefined) {
       const entry = {
         day: '',
+        start: '',
+        end: '',
         collection: { rows: [] as readonly TodayRow[], sent: new Map<string, string>() },
         runner: new Coalescer(
           () => this.guard(() => this.computeToday(step)),
@@ -301,6 +312,8 @@ export class LiveHub {
     if (newDay) today.collection.sent = new Map();
     const delta = update(today.collection, reading.rows, todayKey);
     today.day = reading.day;
+    today.start = reading.start;
+    today.end = reading.end;
     today.computed = true;
     const at = this.now();
     for (const [client, state] of this.clients) {
@@ -309,7 +322,15 @@ export class LiveHub {
         this.sendToday(client, step);
         continue;
       }
-      if (!isEmptyDelta(delta)) client.send('today', { ...delta, step, day: today.day, at });
+      if (!isEmptyDelta(delta))
+        client.send('today', {
+          ...delta,
+          step,
+          day: today.day,
+          start: today.start,
+          end: today.end,
+          at,
+        });
     }
   }
 
@@ -323,6 +344,8 @@ export class LiveHub {
       remove: [],
       step,
       day: today.day,
+      start: today.start,
+      end: today.end,
       at: this.now(),
     });
     state.snapshots.add('today');

@@ -30,6 +30,9 @@ export interface OnlineReading {
 export interface TodayReading {
   /** The local day, YYYY-MM-DD. */
   readonly day: string;
+  /** Its local midnight and the next, ISO-8601 with offset. */
+  readonly start: string;
+  readonly end: string;
   readonly rows: readonly TodayRow[];
 }
 
@@ -81,10 +84,12 @@ export class LiveSource {
     const start = deps.zone.startOfDay(day);
     const end = deps.zone.startOfDay(day + 1);
     const rows: TodayRow[] = [];
+    const startDate = formatInstant(start, deps.zone.offsetMinutesAt(start));
+    const endDate = formatInstant(end, deps.zone.offsetMinutesAt(end));
     for (let i = 0; i < groupIds.length; i += deps.maxIds) {
       const query = {
-        startDate: formatInstant(start, deps.zone.offsetMinutesAt(start)),
-        endDate: formatInstant(end, deps.zone.offsetMinutesAt(end)),
+        startDate,
+        endDate,
         step: String(step),
         groupId: groupIds.slice(i, i + deps.maxIds).join(','),
       };
@@ -97,7 +102,7 @@ export class LiveSource {
         if (!(error instanceof ApiError && error.status === 404)) throw error;
       }
     }
-    return { day: formatDayNumber(day), rows };
+    return { day: formatDayNumber(day), start: startDate, end: endDate, rows };
   }
 
   async board(): Promise<StatusBoardReading> {

@@ -10,7 +10,7 @@ export function pipelineStatusRoute(source: LiveSource, now: () => number): Rout
     url: '/status/pipeline',
     summary: "The pipeline's own health",
     description:
-      "From the status snapshots every service instance writes every few seconds: each instance's health, consumer lag and events per second per consumer group, dead letters (lasting count and the latest reasons), status-push latency and online freshness (p50/p99 over the last interval, the slowest instance's), clients of the live stream.",
+      "From the status snapshots every service instance writes every few seconds: each instance's health, consumer lag and events per second per consumer group, dead letters (lasting count and the latest reasons), status-push latency and online freshness (p50/p99 over the last minute, the slowest instance's), clients of the live stream.",
     tag: 'status',
     params: [],
     response: loose,

@@ -3,6 +3,7 @@ import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
+import { timeOfDay } from '../format.js';
 import type { Series } from '../model.js';
 
 const COLORS = {
@@ -38,12 +39,18 @@ export function IntervalChart(props: {
       cursor: { points: { size: 6 } },
       legend: { live: true },
       scales: {
-        x: { time: true },
+        // the last bar is the whole current interval
+        x: { time: true, range: (_u, min, max) => [min, max + stepMs / 1000] },
         n: { range: (_u, _min, max) => [0, Math.max(4, max * 1.1)] },
         s: {},
       },
       axes: [
-        { stroke: '#5b6470', grid: { stroke: '#eef1f4' }, ticks: { stroke: '#d8dde3' } },
+        {
+          stroke: '#5b6470',
+          grid: { stroke: '#eef1f4' },
+          ticks: { stroke: '#d8dde3' },
+          values: (_u, splits) => splits.map((s) => timeOfDay(s * 1000, timeZone)),
+        },
         {
           scale: 'n',
           stroke: '#5b6470',
@@ -97,7 +104,7 @@ export function IntervalChart(props: {
       chart.destroy();
       plot.current = null;
     };
-  }, [timeZone]);
+  }, [timeZone, stepMs]);
 
   useEffect(() => {
     // bars start at the interval's start; the x range covers the whole last interval

@@ -21,7 +21,8 @@ function QuantileCard(props: {
         <span class="unit">p99</span>
       </p>
       <p class="sub">
-        {props.note} {props.q === undefined ? '' : `· ${count(props.q.count)} in the last interval`}
+        {props.note}
+        {props.q === undefined ? '' : ` · ${count(props.q.count)} in the last minute`}
       </p>
     </div>
   );

@@ -25,8 +25,18 @@ export function Today(props: {
         .sort((a, b) => Date.parse(a.startInterval) - Date.parse(b.startInterval)),
     [state.today, groupId],
   );
-  const series = useMemo(() => seriesOf(rows), [rows]);
   const now = store.serverNow();
+  const currentStart =
+    state.todayStart === undefined
+      ? now
+      : state.todayStart + Math.floor((now - state.todayStart) / state.todayStep) * state.todayStep;
+  const gridStart =
+    state.todayStart ?? Math.min(currentStart, ...rows.map((r) => Date.parse(r.startInterval)));
+  // recomputed when the rows, the grid or the current interval change
+  const series = useMemo(
+    () => seriesOf(rows, gridStart, state.todayStep, currentStart),
+    [rows, gridStart, state.todayStep, currentStart],
+  );
   const totals = rows.reduce(
     (t, r) => ({
       received: t.received + r.notUniqueReceived,
