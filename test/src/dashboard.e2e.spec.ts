@@ -498,7 +498,7 @@ describe('the dashboard', () => {
       { timeoutMs: 10_000, message: 'Queues now to show the API figures' },
     );
     expect(await cellText('tr[data-group="sales"] [data-field=serviceLevel] .sub')).toContain(
-      'goal 90 % in 20 s',
+      'goal 90% in 20s',
     );
     expect(await cellText('tr[data-group="sales"] [data-field=longestWait]')).toMatch(/^\d+:\d\d$/);
 
@@ -755,6 +755,49 @@ describe('the dashboard', () => {
     );
     measured.agentsLongestTaskMs = Math.round(longest);
     expect(longest).toBeLessThan(250);
+  });
+
+  it('pushes groupsOnlineLoad to a WFM client: the endpoint rows, then deltas', async () => {
+    const bad = await fetch(`${base}/online/stream?topics=nope`, { headers });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'topics', message: 'unknown topic' });
+    const asked = '/online/groupsOnlineLoad?groupId=support,sales';
+    const since = Date.now();
+    const probe = await openStream(
+      `${base}/online/stream?topics=groupsOnlineLoad&groupId=support,sales`,
+      headers,
+    );
+    try {
+      const rows = await api<{ groupId: string; callNumber: number }[]>(asked);
+      await probe.arrival(
+        'groupsOnlineLoad',
+        (d) => {
+          const e = d as { snapshot?: boolean; upsert: unknown[] };
+          return e.snapshot === true && JSON.stringify(e.upsert) === JSON.stringify(rows);
+        },
+        since,
+      );
+      const waiting = rows.find((r) => r.groupId === 'sales')?.callNumber ?? 0;
+      const t0 = Date.now();
+      await publish(topics.TOPIC_CONTACT_EVENTS, [offered(id('wfm'), 'sales', Date.now())]);
+      await probe.arrival(
+        'groupsOnlineLoad',
+        (d) => {
+          const e = d as { snapshot?: boolean; upsert: { groupId: string; callNumber: number }[] };
+          return (
+            e.snapshot !== true &&
+            e.upsert.length === 1 &&
+            e.upsert[0]?.groupId === 'sales' &&
+            e.upsert[0].callNumber === waiting + 1
+          );
+        },
+        t0,
+      );
+      const [after] = await api<unknown[]>('/online/groupsOnlineLoad?groupId=sales');
+      expect(after).toMatchObject({ groupId: 'sales', callNumber: waiting + 1 });
+    } finally {
+      probe.close();
+    }
   });
 
   it('has no serious or critical accessibility violations (axe-core), wide and narrow', async () => {

@@ -261,6 +261,7 @@ export class LiveHub {
     };
     o.groupIds = [...reading.directory.groups.keys()].sort();
     o.computed = true;
+    const directoryGroups = new Set(o.groupIds);
     for (const [client, state] of this.clients) {
       for (const topic of ['groupsOnlineLoad', 'agentStatus', 'queues', 'agents'] as const) {
         if (!client.topics.has(topic)) continue;
@@ -268,9 +269,15 @@ export class LiveHub {
           this.sendOnlineTopic(client, state, topic);
           continue;
         }
+        // a client that named no groups gets the directory's, not the ones others asked for
         const delta =
           topic === 'groupsOnlineLoad'
-            ? filterDelta(deltas.groupsOnlineLoad, state.groupFilter, (r) => r.groupId)
+            ? filterDelta(
+                deltas.groupsOnlineLoad,
+                state.groupFilter ?? directoryGroups,
+                (r) => r.groupId,
+                state.groupFilter === undefined,
+              )
             : deltas[topic];
         if (!isEmptyDelta(delta)) client.send(topic, { ...delta, at });
       }
@@ -290,7 +297,10 @@ export class LiveHub {
     topic: 'groupsOnlineLoad' | 'agentStatus' | 'queues' | 'agents',
   ): void {
     let rows: readonly unknown[] = this.online[topic].rows;
-    if (topic === 'groupsOnlineLoad' && client.groupIds !== undefined) {
+    if (topic === 'groupsOnlineLoad' && client.groupIds === undefined) {
+      const directoryGroups = new Set(this.online.groupIds);
+      rows = this.online.groupsOnlineLoad.rows.filter((r) => directoryGroups.has(r.groupId));
+    } else if (topic === 'groupsOnlineLoad' && client.groupIds !== undefined) {
       const byId = new Map(this.online.groupsOnlineLoad.rows.map((r) => [r.groupId, r]));
       rows = client.groupIds.flatMap((id) => {
         const row = byId.get(id);
@@ -406,12 +416,12 @@ function update<R>(
 
 function filterDelta<R>(
   delta: Delta<R>,
-  filter: ReadonlySet<string> | undefined,
+  filter: ReadonlySet<string>,
   keyOf: (r: R) => string,
+  keepRemovals = false,
 ): Delta<R> {
-  if (filter === undefined) return delta;
   return {
     upsert: delta.upsert.filter((r) => filter.has(keyOf(r))),
-    remove: delta.remove.filter((k) => filter.has(k)),
+    remove: keepRemovals ? delta.remove : delta.remove.filter((k) => filter.has(k)),
   };
 }

@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import type { AgentRow } from '../../protocol.js';
@@ -27,7 +28,54 @@ function useTickingDurations(store: Store, container: { current: HTMLElement | n
     return () => {
       window.clearInterval(timer);
     };
-  });
+  }, [store, container]);
+}
+
+interface AgentLineProps {
+  readonly row: AgentRow;
+  readonly groupNames: ReadonlyMap<string, string>;
+  readonly timeZone: string;
+  readonly now: number;
+}
+
+/**
+ * One agent's row. It renders again only when its row changed (a delta replaces only
+ * the rows that changed), so a change of a few agents does not diff 500 rows; the
+ * duration ticks without rendering (useTickingDurations).
+ */
+class AgentLine extends Component<AgentLineProps> {
+  override shouldComponentUpdate(next: AgentLineProps): boolean {
+    const p = this.props;
+    return next.row !== p.row || next.groupNames !== p.groupNames || next.timeZone !== p.timeZone;
+  }
+
+  override render() {
+    const { row: a, groupNames, timeZone, now } = this.props;
+    const { state: stateLabel, reason } = stateAndReason(a.stateName);
+    const since = Date.parse(a.startDate);
+    return (
+      <tr data-agent={a.agentId}>
+        <th scope="row">
+          <span class="name">{a.name}</span>
+          <span class="sub">{a.agentId}</span>
+        </th>
+        <td data-field="state" data-code={a.stateCode}>
+          <span class="state">
+            <span class={`dot cat-${a.category}`} aria-hidden="true" />
+            {stateLabel}
+          </span>
+          {reason !== undefined && <span class="reason">{reason}</span>}
+        </td>
+        <td class="num">
+          <span class="duration" data-since={since}>
+            {clockDuration(now - since)}
+          </span>
+          <span class="sub">since {timeOfDay(since, timeZone, true)}</span>
+        </td>
+        <td class="groups">{a.groupIds.map((g) => groupNames.get(g) ?? g).join(', ')}</td>
+      </tr>
+    );
+  }
 }
 
 export function Agents(props: { readonly store: Store; readonly state: DashboardState }) {
@@ -40,11 +88,19 @@ export function Agents(props: { readonly store: Store; readonly state: Dashboard
   useTickingDurations(store, body);
 
   const all = useMemo(() => [...state.agents.values()], [state.agents]);
-  const groupNames = useMemo(() => {
-    const names = new Map<string, string>();
-    for (const q of state.queues.values()) names.set(q.groupId, q.name);
-    return names;
-  }, [state.queues]);
+  // the same map until a group's name changes, so the rows need not render again
+  const namesKey = [...state.queues.values()]
+    .map((q) => `${q.groupId}\u0000${q.name}`)
+    .join('\u0001');
+  const groupNames = useMemo(
+    () =>
+      new Map(
+        namesKey === ''
+          ? []
+          : namesKey.split('\u0001').map((pair) => pair.split('\u0000') as [string, string]),
+      ),
+    [namesKey],
+  );
   const groupsInUse = useMemo(() => [...new Set(all.flatMap((a) => a.groupIds))].sort(), [all]);
   const byCategory = useMemo(() => {
     const c = new Map<string, number>();
@@ -157,30 +213,15 @@ export function Agents(props: { readonly store: Store; readonly state: Dashboard
             </tr>
           </thead>
           <tbody ref={body}>
-            {shown.map((a) => {
-              const { state: stateLabel, reason } = stateAndReason(a.stateName);
-              const since = Date.parse(a.startDate);
-              return (
-                <tr key={a.agentId} data-agent={a.agentId}>
-                  <th scope="row">
-                    <span class="name">{a.name}</span>
-                    <span class="sub">{a.agentId}</span>
-                  </th>
-                  <td data-field="state" data-code={a.stateCode}>
-                    <span class={`dot cat-${a.category}`} aria-hidden="true" />
-                    <span class="state">{stateLabel}</span>
-                    {reason !== undefined && <span class="reason">{reason}</span>}
-                  </td>
-                  <td class="num">
-                    <span class="duration" data-since={since}>
-                      {clockDuration(now - since)}
-                    </span>
-                    <span class="sub">since {timeOfDay(since, state.timeZone, true)}</span>
-                  </td>
-                  <td class="groups">{a.groupIds.map((g) => groupNames.get(g) ?? g).join(', ')}</td>
-                </tr>
-              );
-            })}
+            {shown.map((a) => (
+              <AgentLine
+                key={a.agentId}
+                row={a}
+                groupNames={groupNames}
+                timeZone={state.timeZone}
+                now={now}
+              />
+            ))}
           </tbody>
         </table>
         {shown.length === 0 && <p class="empty">No agent matches.</p>}

@@ -42,7 +42,7 @@ export function IntervalChart(props: {
         // the last bar is the whole current interval
         x: { time: true, range: (_u, min, max) => [min, max + stepMs / 1000] },
         n: { range: (_u, _min, max) => [0, Math.max(4, max * 1.1)] },
-        s: {},
+        s: { range: (_u, _min, max) => [0, Math.max(60, max * 1.15)] },
       },
       axes: [
         {

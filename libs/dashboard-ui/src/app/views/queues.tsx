@@ -190,7 +190,7 @@ export function Queues(props: { readonly store: Store; readonly state: Dashboard
                     <td class="num" data-label="Service level" data-field="serviceLevel">
                       <span class={slClass(row)}>{percent(sl.percent)}</span>
                       <span class="sub">
-                        goal {sl.goalPercent} % in {sl.targetSeconds} s
+                        goal {sl.goalPercent}% in {sl.targetSeconds}s
                         {sl.percent !== undefined && (
                           <span class="visually-hidden">
                             {sl.percent >= sl.goalPercent ? ', met' : ', below goal'}
