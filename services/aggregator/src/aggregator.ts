@@ -135,7 +135,8 @@ export async function startAggregator(
     ],
     handler: async (batch, context) => {
       await handle(batch, context);
-      notifier.notify(batch.stream);
+      // a rebuild's aggregator fills a generation no reader serves yet: nothing to tell
+      if (fixed === undefined) notifier.notify(batch.stream);
     },
     decoder: new EventDecoder(avroCodec(config)),
     deadLetter,

@@ -205,10 +205,7 @@ export async function startReader(
         hub.changed(stream);
       },
       logger,
-    ).catch((error: unknown) => {
-      logger.warn({ err: error }, 'could not subscribe to change notices; reconciling only');
-      return undefined;
-    });
+    );
   }
   const status = startStatusReporter({
     redis,

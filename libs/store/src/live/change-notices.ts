@@ -74,7 +74,8 @@ export interface ChangeSubscription {
 
 /**
  * Listens to change notices on a connection of its own (a subscribed connection can do
- * nothing else). Unknown messages are ignored. ioredis resubscribes after a reconnect;
+ * nothing else). Unknown messages are ignored. It subscribes whenever the connection
+ * becomes ready, so a Redis that is down at start-up or restarts is picked up again;
  * notices published meanwhile are lost, which the caller's reconciliation covers.
  */
 export async function subscribeToChanges(
@@ -92,7 +93,17 @@ export async function subscribeToChanges(
   subscriber.on('message', (from: string, message: string) => {
     if (from === channel && STREAMS.has(message)) onChange(message as ChangeStream);
   });
-  await subscriber.subscribe(channel);
+  const subscribe = (): Promise<void> =>
+    subscriber.subscribe(channel).then(
+      () => undefined,
+      (error: unknown) => {
+        logger?.debug({ err: error }, 'could not subscribe to change notices yet');
+      },
+    );
+  subscriber.on('ready', () => {
+    void subscribe();
+  });
+  await subscribe();
   return {
     async stop() {
       await subscriber.quit().catch(() => undefined);

@@ -312,7 +312,8 @@ export class LiveHub {
   }
 
   private async computeToday(step: number): Promise<void> {
-    const today = this.todayOf(step);
+    const today = this.today.get(step);
+    if (today === undefined) return; // nobody watches this step any more
     let groupIds = this.online.groupIds;
     if (!this.online.computed) {
       groupIds = [...(await this.options.source.online(new Set())).directory.groups.keys()].sort();
