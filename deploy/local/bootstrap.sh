@@ -24,6 +24,8 @@ if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; 
   missing+=(openjdk-17-jre-headless)
 fi
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+# the dashboard's browser tests drive Debian's Chromium (docs/dashboard.md)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing system packages: ${missing[*]}"
@@ -43,4 +45,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 node node_modules/typescript/bin/tsc -b tsconfig.json
+# the dashboard's page (skipped when it is newer than its sources)
+node libs/dashboard-ui/build.mjs
 node libs/local-stack/dist/fetch-runtimes.js

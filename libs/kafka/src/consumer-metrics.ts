@@ -9,6 +9,7 @@ export class ConsumerMetrics {
   readonly eventAgeSeconds: Histogram<'topic'>;
   readonly retries: Counter<'topic'>;
   readonly lag: Gauge<'topic' | 'partition'>;
+  readonly lagAfter: Gauge<'topic' | 'partition'>;
 
   constructor(registry: Registry) {
     this.consumed = new Counter({
@@ -53,6 +54,12 @@ export class ConsumerMetrics {
     this.lag = new Gauge({
       name: 'wfm_consumer_lag',
       help: 'Messages behind the partition end, as of the last fetched batch.',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    });
+    this.lagAfter = new Gauge({
+      name: 'wfm_consumer_lag_after_batch',
+      help: 'Messages behind the partition end once the last fetched batch was processed.',
       labelNames: ['topic', 'partition'],
       registers: [registry],
     });

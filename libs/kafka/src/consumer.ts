@@ -186,6 +186,7 @@ export class EventConsumer {
       if (last !== undefined)
         metrics.eventAgeSeconds.observe({ topic }, Math.max(0, now - last.timestampMs) / 1000);
       metrics.lag.set({ topic, partition: String(partition) }, Number(batch.offsetLagLow()));
+      metrics.lagAfter.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
     }
     for (const r of rejected) {
       this.options.logger.warn(

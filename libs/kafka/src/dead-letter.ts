@@ -25,6 +25,19 @@ export const DLQ_HEADERS = {
   rejectedAt: 'wfm.dlq.rejected-at',
 } as const;
 
+/** One dead-lettered message, as a service's status snapshot reports it. */
+export interface RecentRejection {
+  readonly atMs: number;
+  readonly topic: string;
+  readonly kind: string;
+  readonly reason: string;
+}
+
+/** How many rejections a publisher remembers for its status (the latest ones). */
+const RECENT_REJECTIONS = 5;
+/** Longest reason kept for the status; reasons come from hostile input. */
+const MAX_REASON_LENGTH = 300;
+
 /**
  * Writes rejected messages to the dead-letter topic: the original key and bytes, the
  * original headers, and headers saying where the message was and why it was refused.
@@ -32,6 +45,9 @@ export const DLQ_HEADERS = {
  * only once it is safe in the dead-letter topic.
  */
 export class DeadLetterPublisher {
+  private published = 0;
+  private readonly recent: RecentRejection[] = [];
+
   constructor(
     private readonly producer: KafkaProducer,
     private readonly topic: string,
@@ -59,5 +75,21 @@ export class DeadLetterPublisher {
         },
       })),
     });
+    this.published += rejected.length;
+    const atMs = Date.parse(now);
+    for (const r of rejected.slice(-RECENT_REJECTIONS)) {
+      this.recent.push({
+        atMs,
+        topic: r.topic,
+        kind: r.kind,
+        reason: r.reason.slice(0, MAX_REASON_LENGTH),
+      });
+    }
+    this.recent.splice(0, Math.max(0, this.recent.length - RECENT_REJECTIONS));
+  }
+
+  /** Messages this publisher dead-lettered since it was made, and the latest few of them. */
+  stats(): { readonly total: number; readonly recent: readonly RecentRejection[] } {
+    return { total: this.published, recent: [...this.recent] };
   }
 }

@@ -20,6 +20,7 @@ export const SCRIPTS = {
   wfmAgentContacts: 'agent-contacts-1.lua',
   wfmOnlineAgents: 'online-agents-1.lua',
   wfmStatusClaim: 'status-claim-1.lua',
+  wfmStatusReport: 'status-report-1.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -68,5 +69,6 @@ declare module 'ioredis' {
     wfmAgentContacts(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmOnlineAgents(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmStatusClaim(key: string, ...args: ScriptArg[]): Result<string[], Context>;
+    wfmStatusReport(key: string, ...args: ScriptArg[]): Result<number, Context>;
   }
 }

@@ -1,6 +1,7 @@
 import {
   AvroEventCodec,
   ConsumerMetrics,
+  consumerStatusCollector,
   createKafka,
   createProducer,
   createSchemaRegistry,
@@ -12,10 +13,11 @@ import {
   createRegistry,
   Health,
   type Logger,
+  MetricWindow,
   type OpsServer,
   startOpsServer,
 } from '@wfm-stream/observability';
-import { connectServiceRedis, StatusClaims } from '@wfm-stream/store';
+import { connectServiceRedis, startStatusReporter, StatusClaims } from '@wfm-stream/store';
 import type { Registry } from 'prom-client';
 
 import type { EmitterConfig } from './config.js';
@@ -89,13 +91,18 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
           contacts: config.TOPIC_CONTACT_EVENTS,
           agents: config.TOPIC_AGENT_EVENTS,
         });
+  const deadLetter = new DeadLetterPublisher(
+    producer,
+    config.TOPIC_DEAD_LETTER,
+    config.CONSUMER_GROUP,
+  );
   const consumer = new EventConsumer({
     kafka,
     groupId: config.CONSUMER_GROUP,
     topics: [{ topic: config.TOPIC_AGENT_EVENTS, stream: 'agents' }],
     handler: emitterHandler({ claims, pusher, metrics, systemId: config.SYSTEM_ID }),
     decoder: new EventDecoder(codec),
-    deadLetter: new DeadLetterPublisher(producer, config.TOPIC_DEAD_LETTER, config.CONSUMER_GROUP),
+    deadLetter,
     logger,
     metrics: new ConsumerMetrics(registry),
     health,
@@ -109,6 +116,23 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     port: config.HTTP_PORT,
     health,
     registry,
+  });
+  // the dashboard's Pipeline view (docs/dashboard.md)
+  const window = new MetricWindow(registry);
+  const status = startStatusReporter({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    service: 'emitter',
+    health,
+    logger,
+    collectors: [
+      consumerStatusCollector({ registry, window, group: config.CONSUMER_GROUP, deadLetter }),
+      async () => ({
+        status: {
+          latencies: { statusPush: await window.quantiles('wfm_emitter_push_latency_seconds') },
+        },
+      }),
+    ],
   });
   await consumer.start();
   logger.info(
@@ -124,6 +148,7 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     async stop() {
       await consumer.stop();
       const dropped = await pusher.close(DRAIN_TIMEOUT_MS);
+      await status.stop();
       await producer.disconnect();
       await ops.close();
       connection.close();

@@ -245,7 +245,7 @@ export class ContactAggregation {
         p: prefix,
         m: uniquenessMember(prefix, offered.at, facts.contactId),
         x: false,
-        t: serializeTerms(groupTerms(contribution, zone)),
+        t: serializeTerms(groupTerms(contribution, zone, facts.contactId)),
       });
     }
     return byGroup;
