@@ -1,3 +1,4 @@
+export * from './error-serializer.js';
 export * from './health.js';
 export * from './logger.js';
 export * from './metric-window.js';

@@ -1,5 +1,7 @@
 import { type Logger as PinoLogger, pino } from 'pino';
 
+import { serializeError } from './error-serializer.js';
+
 export type Logger = PinoLogger;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -16,6 +18,8 @@ export function createLogger(service: string, level: LogLevel = 'info'): Logger 
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // errors are logged bounded, under `err` and `error` alike
+    serializers: { err: serializeError, error: serializeError },
   });
 }
 

@@ -62,7 +62,7 @@ type ScriptArg = string | number | Buffer;
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    wfmContactMerge(key: string, ...args: ScriptArg[]): Result<string[], Context>;
+    wfmContactMerge(key: string, ...args: ScriptArg[]): Result<[string[], string[]], Context>;
     wfmGroupApply(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmDirectoryUpsert(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmAgentApply(key: string, ...args: ScriptArg[]): Result<number, Context>;

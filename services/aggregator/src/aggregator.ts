@@ -81,6 +81,8 @@ export async function startAggregator(
           1000,
         stateTtlSeconds: Math.ceil(config.DEDUPE_WINDOW / 1000),
         retentionSeconds,
+        maxEventsPerContact: config.CONTACT_MAX_EVENTS,
+        maxSpanMs: config.CONTACT_MAX_SPAN,
       }),
       directory: new DirectoryStore(redis, keys, retentionSeconds),
       agents: new AgentAggregation(redis, keys, {
@@ -119,11 +121,14 @@ export async function startAggregator(
   await producer.connect();
   // the readers' live stream hears of every durable batch (docs/dashboard.md)
   const notifier = new ChangeNotifier(redis, config.REDIS_KEY_PREFIX, { logger });
-  const handle = aggregatorHandler(storesNow, logger);
+  const handle = aggregatorHandler(storesNow, logger, {
+    maxEventsPerContact: config.CONTACT_MAX_EVENTS,
+  });
   const deadLetter = new DeadLetterPublisher(
     producer,
     config.TOPIC_DEAD_LETTER,
     config.CONSUMER_GROUP,
+    config.DEAD_LETTER_MAX_BYTES,
   );
   const consumer = new EventConsumer({
     kafka,
@@ -138,8 +143,9 @@ export async function startAggregator(
       // a rebuild's aggregator fills a generation no reader serves yet: nothing to tell
       if (fixed === undefined) notifier.notify(batch.stream);
     },
-    decoder: new EventDecoder(avroCodec(config)),
+    decoder: new EventDecoder(avroCodec(config), { maxBytes: config.EVENT_MAX_BYTES }),
     deadLetter,
+    poisonMaxAttempts: config.POISON_MAX_ATTEMPTS,
     logger,
     metrics: new ConsumerMetrics(registry),
     health,
