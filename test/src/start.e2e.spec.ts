@@ -151,15 +151,15 @@ describe('wfm-stream start', () => {
     const families: Record<string, string[]> = {
       aggregator: [
         'wfm_events_consumed_total',
-        'wfm_batch_size',
+        'wfm_batch_size_messages',
         'wfm_batch_processing_seconds',
-        'wfm_consumer_lag',
+        'wfm_consumer_lag_messages',
         'wfm_redis_round_trip_seconds',
       ],
       reader: ['wfm_redis_round_trip_seconds'],
       emitter: [
         'wfm_events_consumed_total',
-        'wfm_consumer_lag',
+        'wfm_consumer_lag_messages',
         'wfm_emitter_pushes_total',
         'wfm_redis_round_trip_seconds',
       ],

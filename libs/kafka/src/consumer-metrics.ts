@@ -25,7 +25,7 @@ export class ConsumerMetrics {
       registers: [registry],
     });
     this.batchSize = new Histogram({
-      name: 'wfm_batch_size',
+      name: 'wfm_batch_size_messages',
       help: 'Messages per processed batch.',
       labelNames: ['topic'],
       buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
@@ -52,13 +52,13 @@ export class ConsumerMetrics {
       registers: [registry],
     });
     this.lag = new Gauge({
-      name: 'wfm_consumer_lag',
+      name: 'wfm_consumer_lag_messages',
       help: 'Messages behind the partition end, as of the last fetched batch.',
       labelNames: ['topic', 'partition'],
       registers: [registry],
     });
     this.lagAfter = new Gauge({
-      name: 'wfm_consumer_lag_after_batch',
+      name: 'wfm_consumer_lag_after_batch_messages',
       help: 'Messages behind the partition end once the last fetched batch was processed.',
       labelNames: ['topic', 'partition'],
       registers: [registry],

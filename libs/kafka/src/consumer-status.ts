@@ -26,7 +26,7 @@ export function consumerStatusCollector(options: {
   let reported = 0;
   return async () => {
     const [lag, eventsPerSecond] = await Promise.all([
-      metricSum(registry, 'wfm_consumer_lag_after_batch'),
+      metricSum(registry, 'wfm_consumer_lag_after_batch_messages'),
       window.rate('wfm_events_consumed_total'),
     ]);
     const stats = deadLetter.stats();
