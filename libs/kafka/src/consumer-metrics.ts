@@ -9,6 +9,8 @@ export class ConsumerMetrics {
   readonly eventAgeSeconds: Histogram<'topic'>;
   readonly retries: Counter<'topic'>;
   readonly lag: Gauge<'topic' | 'partition'>;
+  readonly gapRecords: Counter<'topic'>;
+  readonly stateLosses: Counter<'topic'>;
   readonly lagAfter: Gauge<'topic' | 'partition'>;
 
   constructor(registry: Registry) {
@@ -61,6 +63,18 @@ export class ConsumerMetrics {
       name: 'wfm_consumer_lag_after_batch_messages',
       help: 'Messages behind the partition end once the last fetched batch was processed.',
       labelNames: ['topic', 'partition'],
+      registers: [registry],
+    });
+    this.gapRecords = new Counter({
+      name: 'wfm_consumer_gap_records_total',
+      help: 'Records the broker no longer had when the group needed them (retention passed while it lagged): their figures are incomplete.',
+      labelNames: ['topic'],
+      registers: [registry],
+    });
+    this.stateLosses = new Counter({
+      name: 'wfm_consumer_state_losses_total',
+      help: 'Partitions consumed again because Redis had lost effects it had acknowledged.',
+      labelNames: ['topic'],
       registers: [registry],
     });
   }

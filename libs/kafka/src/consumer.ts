@@ -1,11 +1,12 @@
 import type { Health, Logger } from '@wfm-stream/observability';
 import { backoffMs, type BackoffPolicy, classifyError, pause } from '@wfm-stream/retry';
 import type { EpochMs, Stream, WfmEvent } from '@wfm-stream/schemas';
-import type { Batch, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
 
 import type { ConsumerMetrics } from './consumer-metrics.js';
 import type { DeadLetterPublisher, Rejected } from './dead-letter.js';
 import type { EventDecoder } from './decode.js';
+import { type GapLog, PartitionGuard, type ProgressStore } from './partition-guard.js';
 
 export interface ConsumedEvent {
   readonly event: WfmEvent;
@@ -78,6 +79,16 @@ export interface EventConsumerOptions {
   readonly poisonMaxAttempts?: number;
   /** Waits between attempts (default 100 ms doubling to 5 s). */
   readonly backoff?: BackoffPolicy;
+  /**
+   * Where the state's effects stand: recorded after each batch, checked at assignment and
+   * every few seconds, so a Redis that lost acknowledged writes is consumed into again
+   * (docs/architecture.md, "When Redis loses data").
+   */
+  readonly progress?: ProgressStore | undefined;
+  /** Where data gaps (records the broker no longer had) are recorded for the reader. */
+  readonly gaps?: GapLog | undefined;
+  /** Compacted topics: offsets with holes by design, no gap is looked for. */
+  readonly compactedTopics?: readonly string[];
 }
 
 /** `POISON_MAX_ATTEMPTS`'s default. */
@@ -102,6 +113,8 @@ function describeError(error: unknown): string {
 export class EventConsumer {
   private readonly consumer: Consumer;
   private readonly streams: Map<string, Stream>;
+  private readonly guard: PartitionGuard;
+  private admin: Admin | undefined;
   private stopping = false;
 
   constructor(private readonly options: EventConsumerOptions) {
@@ -115,6 +128,30 @@ export class EventConsumer {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 30_000) / 10)),
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.guard = new PartitionGuard({
+      group: options.groupId,
+      admin: async () => {
+        if (this.admin === undefined) {
+          const admin = options.kafka.admin();
+          await admin.connect();
+          this.admin = admin;
+        }
+        return this.admin;
+      },
+      progress: options.progress,
+      gaps: options.gaps,
+      compacted: new Set(options.compactedTopics ?? []),
+      seek: (topic, partition, offset) => {
+        this.consumer.seek({ topic, partition, offset });
+      },
+      onGap: (gap) =>
+        options.metrics?.gapRecords.inc({ topic: gap.topic }, gap.toOffset - gap.fromOffset),
+      onStateLoss: (topic) => options.metrics?.stateLosses.inc({ topic }),
+      logger: options.logger,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      void this.guard.assigned(event.payload.memberAssignment);
     });
     const health = options.health;
     if (health !== undefined) {
@@ -162,6 +199,16 @@ export class EventConsumer {
           () => payload.isRunning() && !payload.isStale(),
         );
         if (!done) return;
+        const first = batch.messages[0];
+        const last = batch.messages[batch.messages.length - 1];
+        await this.guard.applied(
+          batch.topic,
+          batch.partition,
+          Number(first?.offset ?? batch.firstOffset()),
+          Number(batch.lastOffset()),
+          Number(first?.timestamp ?? 0),
+          Number(last?.timestamp ?? 0),
+        );
         payload.resolveOffset(batch.lastOffset());
         await payload.commitOffsetsIfNecessary();
         await heartbeat();
@@ -173,6 +220,8 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.consumer.disconnect();
+    await this.guard.stop();
+    await this.admin?.disconnect().catch(() => undefined);
   }
 
   /** Returns false when the batch was abandoned (shutdown or rebalance): it will be redelivered. */

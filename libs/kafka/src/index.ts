@@ -5,6 +5,7 @@ export * from './consumer-status.js';
 export * from './dead-letter.js';
 export * from './decode.js';
 export * from './group-progress.js';
+export * from './partition-guard.js';
 export * from './producer.js';
 export * from './publisher.js';
 export * from './registry.js';

@@ -11,6 +11,7 @@ export * from './generation.js';
 export * from './generation-keys.js';
 export * from './keys.js';
 export * from './live/change-notices.js';
+export * from './progress.js';
 export * from './queries/agents.js';
 export * from './queries/historic.js';
 export * from './queries/online.js';

@@ -91,6 +91,11 @@ export class Keys {
     return `${this.prefix}:{online}:`;
   }
 
+  /** Where the consumer groups' applied offsets stand in this generation (progress.ts). */
+  progress(): string {
+    return `${this.prefix}:{progress}`;
+  }
+
   /** Prefix of the directory's keys; `directory(collection)` is one collection's hash. */
   directoryPrefix(): string {
     return `${this.prefix}:{dir}:`;

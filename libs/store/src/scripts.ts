@@ -21,6 +21,7 @@ export const SCRIPTS = {
   wfmOnlineAgents: 'online-agents-1.lua',
   wfmStatusClaim: 'status-claim-1.lua',
   wfmStatusReport: 'status-report-1.lua',
+  wfmProgressRecord: 'progress-record-1.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -70,5 +71,6 @@ declare module 'ioredis' {
     wfmOnlineAgents(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmStatusClaim(key: string, ...args: ScriptArg[]): Result<string[], Context>;
     wfmStatusReport(key: string, ...args: ScriptArg[]): Result<number, Context>;
+    wfmProgressRecord(key: string, ...args: ScriptArg[]): Result<number, Context>;
   }
 }

@@ -26,9 +26,11 @@ import {
   connectServiceRedis,
   ContactAggregation,
   DirectoryStore,
+  GapRecords,
   GenerationFollower,
   GenerationPointer,
   Keys,
+  PartitionProgress,
   startStatusReporter,
 } from '@wfm-stream/store';
 
@@ -146,6 +148,15 @@ export async function startAggregator(
     decoder: new EventDecoder(avroCodec(config), { maxBytes: config.EVENT_MAX_BYTES }),
     deadLetter,
     poisonMaxAttempts: config.POISON_MAX_ATTEMPTS,
+    // where the state's effects stand, and what the topics lost (docs/architecture.md)
+    progress: new PartitionProgress(
+      redis,
+      () => new Keys(pointer.prefixOf(follower?.current() ?? fixed ?? '')),
+      config.CONSUMER_GROUP,
+      retentionSeconds,
+    ),
+    gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, retentionSeconds),
+    compactedTopics: [config.TOPIC_DIRECTORY],
     logger,
     metrics: new ConsumerMetrics(registry),
     health,

@@ -17,7 +17,12 @@ import {
   type OpsServer,
   startOpsServer,
 } from '@wfm-stream/observability';
-import { connectServiceRedis, startStatusReporter, StatusClaims } from '@wfm-stream/store';
+import {
+  connectServiceRedis,
+  GapRecords,
+  startStatusReporter,
+  StatusClaims,
+} from '@wfm-stream/store';
 import type { Registry } from 'prom-client';
 
 import type { EmitterConfig } from './config.js';
@@ -105,6 +110,9 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     decoder: new EventDecoder(codec, { maxBytes: config.EVENT_MAX_BYTES }),
     deadLetter,
     poisonMaxAttempts: config.POISON_MAX_ATTEMPTS,
+    // what the topic lost before it was read (its claims are not replayed: see
+    // docs/architecture.md, "When Redis loses data")
+    gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, 400 * 86_400),
     logger,
     metrics: new ConsumerMetrics(registry),
     health,

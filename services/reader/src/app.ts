@@ -12,6 +12,7 @@ import {
   PUBLIC_PATHS,
 } from './auth.js';
 import { ApiError, internalError } from './errors.js';
+import { incompleteHeader, type LostSpan } from './incomplete.js';
 import { openApiDocument } from './openapi.js';
 import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
 import { RequestMetrics } from './request-metrics.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly register?: readonly ((app: ReaderApp) => void)[];
   /** Paths besides PUBLIC_PATHS that need no credentials (the dashboard's page and login). */
   readonly isPublic?: (path: string) => boolean;
+  /** Spans of time the topics lost (cached by the caller): historic answers say so in a header. */
+  readonly lostSpans?: () => Promise<readonly LostSpan[]>;
   /** Operations besides the routes' in /openapi.json (the live stream). */
   readonly openApiPaths?: Record<string, object>;
   readonly version: string;
@@ -97,7 +100,12 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
 
   for (const route of options.routes) {
     app.get(route.url, async (request, reply) => {
-      const result = await route.handle(request.query as Record<string, unknown>);
+      const query = request.query as Record<string, unknown>;
+      const result = await route.handle(query);
+      if (route.tag === 'historic' && options.lostSpans !== undefined) {
+        const incomplete = incompleteHeader(query, await options.lostSpans());
+        if (incomplete !== undefined) void reply.header('x-wfm-incomplete', incomplete);
+      }
       const body =
         result instanceof PreparedBody ? result : new PreparedBody(JSON.stringify(result));
       void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');

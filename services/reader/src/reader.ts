@@ -5,6 +5,7 @@ import {
   type ChangeSubscription,
   connectServiceRedis,
   DirectoryStore,
+  GapRecords,
   GenerationFollower,
   GenerationPointer,
   HistoricQueries,
@@ -20,6 +21,7 @@ import { buildApp, type ReaderApp } from './app.js';
 import { createAuthenticator, credentialsOf } from './auth.js';
 import type { ReaderConfig } from './config.js';
 import { isPublicDashboardPath, registerDashboardRoutes } from './dashboard-routes.js';
+import { type LostSpan, lostSpans } from './incomplete.js';
 import { LiveHub } from './live/hub.js';
 import { LiveSource } from './live/live-source.js';
 import { registerStreamRoute, STREAM_PATH } from './live/stream-route.js';
@@ -142,10 +144,21 @@ export async function startReader(
     logger,
     now,
   });
+  // what the topics lost, read at most every 10 s (docs/api.md, "Incomplete data")
+  const gaps = new GapRecords(redis, config.REDIS_KEY_PREFIX, 400 * 86_400);
+  let spans: { atMs: number; value: Promise<LostSpan[]> } | undefined;
+  const currentLostSpans = (): Promise<LostSpan[]> => {
+    const at = Date.now();
+    if (spans === undefined || at - spans.atMs > 10_000) {
+      spans = { atMs: at, value: gaps.list().then(lostSpans, () => []) };
+    }
+    return spans.value;
+  };
   const app = await buildApp({
     health,
     registry,
     logger,
+    lostSpans: currentLostSpans,
     version: VERSION,
     auth,
     authenticator,
