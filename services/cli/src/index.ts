@@ -1,3 +1,3 @@
 export * from './commands/publish.js';
-export * from './commands/start.js';
+export * from './commands/start/run.js';
 export * from './paths.js';
