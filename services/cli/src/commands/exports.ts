@@ -3,7 +3,6 @@ import {
   ConfigError,
   contactCenterSettings,
   kafkaSettings,
-  loadConfig,
 } from '@wfm-stream/config';
 import {
   ExportQueue,
@@ -17,7 +16,7 @@ import { createKafka, createProducer } from '@wfm-stream/kafka';
 import { createLogger } from '@wfm-stream/observability';
 import { z } from 'zod';
 
-import { withLocalStack } from '../connection.js';
+import { KAFKA_ADDRESS, loadCommandConfig } from '../connection.js';
 import { UsageError } from '../table/options.js';
 
 const exportsConfigSchema = z
@@ -168,7 +167,7 @@ async function reexport(
 export async function runExports(action: ExportsAction, io: ExportsIo): Promise<number> {
   let config: ExportsConfig;
   try {
-    config = loadConfig(exportsConfigSchema, withLocalStack(io.env));
+    config = loadCommandConfig(exportsConfigSchema, io.env, [KAFKA_ADDRESS]).config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr.write(`${error.message}\n`);

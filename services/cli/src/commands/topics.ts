@@ -19,7 +19,7 @@ import {
 } from '@wfm-stream/topics';
 import { z } from 'zod';
 
-import { withLocalStack } from '../connection.js';
+import { KAFKA_ADDRESS, loadCommandConfig } from '../connection.js';
 
 const topicsConfigSchema = z
   .object({
@@ -89,7 +89,7 @@ export async function runTopics(options: TopicsOptions): Promise<number> {
   const { stdout, stderr } = options;
   let config: TopicsConfig;
   try {
-    config = loadTopicsConfig(withLocalStack(options.env));
+    config = loadCommandConfig(topicsConfigSchema, options.env, [KAFKA_ADDRESS]).config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     stderr.write(`${error.message}\n`);

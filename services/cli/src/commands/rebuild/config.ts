@@ -1,13 +1,12 @@
 import {
   checkKafkaSettings,
   kafkaSettings,
-  loadConfig,
   redisSettings,
   topicSettings,
 } from '@wfm-stream/config';
 import { z } from 'zod';
 
-import { withLocalStack } from '../../connection.js';
+import { KAFKA_ADDRESS, loadCommandConfig } from '../../connection.js';
 
 const rebuildConfigSchema = z
   .object({ ...kafkaSettings, ...topicSettings, ...redisSettings })
@@ -18,12 +17,16 @@ export type RebuildConfig = z.output<typeof rebuildConfigSchema>;
 
 /**
  * The rebuild's environment (a running local stack's Kafka and Redis when KAFKA_BROKERS is
- * unset, as for every command) and its settings; a ConfigError when they are wrong.
+ * unset, as for every command) and its settings; a ConfigError when they are wrong. The
+ * brokers and the Redis must be named: the rebuild deletes a generation of the Redis it
+ * is pointed at, so it never falls back to one on this machine.
  */
 export function loadRebuildConfig(env: NodeJS.ProcessEnv): {
   env: NodeJS.ProcessEnv;
   config: RebuildConfig;
 } {
-  const resolved = withLocalStack(env);
-  return { env: resolved, config: loadConfig(rebuildConfigSchema, resolved) };
+  return loadCommandConfig(rebuildConfigSchema, env, [
+    KAFKA_ADDRESS,
+    ['REDIS_URL', 'REDIS_CLUSTER_NODES'],
+  ]);
 }
