@@ -5,11 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process';
 import { Kafka, logLevel } from 'kafkajs';
 
 import { ensureRuntime, type FetchProgress, KAFKA_RUNTIME } from './java-runtime.js';
-import { freePort } from './ports.js';
-import { type ManagedProcess, spawnManaged } from './process.js';
 import { describeMissingPackages } from './system.js';
 
 const execFileAsync = promisify(execFile);

@@ -3,8 +3,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { freePort } from './ports.js';
-import { type ManagedProcess, spawnManaged } from './process.js';
+import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process';
+
 import { describeMissingPackages } from './system.js';
 
 export interface RedisServer {

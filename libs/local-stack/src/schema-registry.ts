@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process';
+
 import { ensureRuntime, type FetchProgress, SCHEMA_REGISTRY_RUNTIME } from './java-runtime.js';
-import { freePort } from './ports.js';
-import { type ManagedProcess, spawnManaged } from './process.js';
 import { describeMissingPackages } from './system.js';
 
 /**

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { checkKafkaSettings, kafkaSettings, loadConfig, topicSettings } from '@wfm-stream/config';
+import {
+  checkKafkaSettings,
+  ConfigError,
+  kafkaSettings,
+  loadConfig,
+  topicSettings,
+} from '@wfm-stream/config';
 import {
   AvroEventCodec,
   createKafka,
@@ -51,6 +57,40 @@ export function withLocalStack(
   }
 }
 
+/**
+ * Loads a command's settings from the environment with the local stack's addresses
+ * (`withLocalStack`), and requires the addresses that the services default to this
+ * machine's: a production command run without them says so (exit code 2) instead of
+ * trying 127.0.0.1. `required` lists the settings that must be given, each as the names
+ * of which one is enough (`['REDIS_URL', 'REDIS_CLUSTER_NODES']`). Returns the
+ * environment it read too. A ConfigError names every problem.
+ */
+export function loadCommandConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+  required: readonly (readonly string[])[],
+  stateDir = '.wfm-stream',
+): { env: NodeJS.ProcessEnv; config: z.output<S> } {
+  const resolved = withLocalStack(env, stateDir);
+  const missing = required
+    .filter((names) => names.every((name) => (resolved[name] ?? '').trim() === ''))
+    .map(
+      (names) =>
+        `${names.join(' or ')} is required (no \`npm start\` runs here: no ${path.join(stateDir, 'endpoints.json')})`,
+    );
+  try {
+    const config = loadConfig(schema, resolved);
+    if (missing.length === 0) return { env: resolved, config };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError([...missing, ...error.problems]);
+  }
+  throw new ConfigError(missing);
+}
+
+/** The brokers: what every command that talks to Kafka must be given. */
+export const KAFKA_ADDRESS: readonly string[] = ['KAFKA_BROKERS'];
+
 export function topicNames(config: PublishingConfig): TopicNames {
   return {
     directory: config.TOPIC_DIRECTORY,
@@ -92,5 +132,5 @@ export async function connectPublishing(
 }
 
 export function loadPublishingConfig(env: NodeJS.ProcessEnv): PublishingConfig {
-  return loadConfig(publishingConfigSchema, withLocalStack(env));
+  return loadCommandConfig(publishingConfigSchema, env, [KAFKA_ADDRESS]).config;
 }

@@ -144,7 +144,11 @@ describe('wfm-stream', () => {
     expect(help.code).toBe(0);
     for (const command of ['start', 'publish', 'simulate', 'replay', 'rebuild', 'exports'])
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    // after a command, --help prints that command's usage, as `help <command>` does
     const commandHelp = await run(['simulate', '--speed', 'max', '--help'], {});
-    expect(commandHelp).toMatchObject({ code: 0, stdout: help.stdout });
+    const simulateHelp = await run(['help', 'simulate'], {});
+    expect(commandHelp).toMatchObject({ code: 0, stdout: simulateHelp.stdout });
+    expect(commandHelp.stdout).toMatch(/^wfm-stream simulate \[options\]$/m);
+    expect(commandHelp.stdout).toContain('--catch-up');
   });
 });

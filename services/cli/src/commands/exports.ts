@@ -1,13 +1,9 @@
-import { parseArgs } from 'node:util';
-
 import {
   checkKafkaSettings,
   ConfigError,
   contactCenterSettings,
   kafkaSettings,
-  loadConfig,
 } from '@wfm-stream/config';
-import { parseOffsetInstant } from '@wfm-stream/core';
 import {
   ExportQueue,
   exportQueueSettings,
@@ -20,16 +16,8 @@ import { createKafka, createProducer } from '@wfm-stream/kafka';
 import { createLogger } from '@wfm-stream/observability';
 import { z } from 'zod';
 
-import { UsageError } from '../args.js';
-import { withLocalStack } from '../connection.js';
-
-export const EXPORTS_USAGE = `  exports parked              jobs parked on the export dead-letter topic: id, target, interval, attempts, reason
-  exports redrive --all | --job ID
-                              re-enqueue parked jobs (each parked job is re-driven at most once)
-  exports reexport --from DATE-TIME --to DATE-TIME [--target NAME]…
-                              enqueue export jobs for every closed interval overlapping [from, to)
-                              (all targets of EXPORT_TARGETS unless --target is given)
-`;
+import { KAFKA_ADDRESS, loadCommandConfig } from '../connection.js';
+import { UsageError } from '../table/options.js';
 
 const exportsConfigSchema = z
   .object({
@@ -41,8 +29,22 @@ const exportsConfigSchema = z
   .superRefine(checkKafkaSettings);
 type ExportsConfig = z.output<typeof exportsConfigSchema>;
 
-export interface ExportsOptions {
-  readonly args: readonly string[];
+/** What `wfm-stream exports` is asked to do (services/cli/src/commands.ts reads the arguments). */
+export type ExportsAction =
+  | { readonly kind: 'parked' }
+  | {
+      readonly kind: 'redrive';
+      readonly selection: { readonly all: true } | { readonly jobId: string };
+    }
+  | {
+      readonly kind: 'reexport';
+      readonly fromMs: number;
+      readonly toMs: number;
+      /** Target names, each maybe a comma-separated list; none: every target of EXPORT_TARGETS. */
+      readonly targets: readonly string[];
+    };
+
+export interface ExportsIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
@@ -68,16 +70,6 @@ function parkedTable(jobs: readonly ParkedJob[]): string {
   ]);
 }
 
-function instant(text: string | undefined, name: string): number {
-  if (text === undefined) throw new UsageError(`exports reexport needs ${name}`);
-  const parsed = parseOffsetInstant(text);
-  if (parsed === undefined)
-    throw new UsageError(
-      `${name} must be a date-time with offset, e.g. 2026-03-29T00:00:00Z, not "${text}"`,
-    );
-  return parsed.ms;
-}
-
 async function withQueue<T>(
   config: ExportsConfig,
   work: (queue: ExportQueue) => Promise<T>,
@@ -100,109 +92,101 @@ async function withQueue<T>(
   }
 }
 
+async function listParked(config: ExportsConfig, io: ExportsIo): Promise<number> {
+  const jobs = await withQueue(config, (queue) => queue.parked());
+  io.stdout.write(jobs.length === 0 ? 'no parked jobs\n' : parkedTable(jobs));
+  return 0;
+}
+
+async function redrive(
+  config: ExportsConfig,
+  selection: { readonly all: true } | { readonly jobId: string },
+  io: ExportsIo,
+  nowMs: number,
+): Promise<number> {
+  const { stdout, stderr } = io;
+  const result = await withQueue(config, (queue) => queue.redrive(selection, nowMs));
+  if (result.notFound !== undefined) {
+    stderr.write(`no parked job ${result.notFound} (never parked, or already re-driven)\n`);
+    return 1;
+  }
+  for (const { parked, job } of result.redriven)
+    stdout.write(
+      `re-driven ${parked.id} (${parked.target} ${parked.intervalStart}) as ${job.id}\n`,
+    );
+  for (const { parked, reason } of result.skipped)
+    stdout.write(`skipped ${parked.id}: ${reason}\n`);
+  stdout.write(`${result.redriven.length} job(s) re-driven\n`);
+  return 0;
+}
+
+async function reexport(
+  config: ExportsConfig,
+  range: { readonly fromMs: number; readonly toMs: number; readonly targets: readonly string[] },
+  io: ExportsIo,
+  nowMs: number,
+): Promise<number> {
+  const { fromMs, toMs } = range;
+  const targets = (range.targets.length > 0 ? range.targets : config.EXPORT_TARGETS)
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (targets.length === 0)
+    throw new UsageError('name a --target, or set EXPORT_TARGETS to re-export to every target');
+  const jobs = reexportJobs({
+    zone: config.TIMEZONE,
+    stepMs: config.EXPORT_STEP,
+    fromMs,
+    toMs,
+    targets,
+    nowMs,
+  });
+  if (jobs === undefined)
+    throw new UsageError(`that is more than ${MAX_REEXPORT_JOBS} jobs; re-export a shorter range`);
+  if (jobs.length === 0)
+    throw new UsageError(
+      'no interval of that range has closed yet; the scheduler exports them as they close',
+    );
+  await withQueue(config, (queue) => queue.enqueue(jobs));
+  const first = jobs[0]?.intervalStart ?? '';
+  const last = jobs[jobs.length - 1]?.intervalStart ?? '';
+  io.stdout.write(
+    `enqueued ${jobs.length} job(s) for ${targets.join(', ')}: intervals ${first} to ${last}` +
+      (toMs > nowMs ? ' (the intervals still open are left to the scheduler)' : '') +
+      '\n',
+  );
+  return 0;
+}
+
 /**
  * `wfm-stream exports parked | redrive | reexport`: the operator's side of the export
  * queue (services/exporter/README.md). Exit code 0 on success, 1 when `redrive --job`
- * names no parked job, 2 for a usage or configuration error, 3 when Kafka fails.
+ * names no parked job, 2 for a configuration error (a UsageError for what the settings
+ * make impossible), 3 when Kafka fails.
  */
-export async function runExports(options: ExportsOptions): Promise<number> {
-  const { stdout, stderr } = options;
-  const [sub, ...rest] = options.args;
+export async function runExports(action: ExportsAction, io: ExportsIo): Promise<number> {
   let config: ExportsConfig;
   try {
-    config = loadConfig(exportsConfigSchema, withLocalStack(options.env));
+    config = loadCommandConfig(exportsConfigSchema, io.env, [KAFKA_ADDRESS]).config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    stderr.write(`${error.message}\n`);
+    io.stderr.write(`${error.message}\n`);
     return 2;
   }
-  const now = options.now ?? Date.now;
+  const nowMs = (io.now ?? Date.now)();
   try {
-    switch (sub) {
-      case 'parked': {
-        parseArgs({ args: [...rest], options: {} });
-        const jobs = await withQueue(config, (queue) => queue.parked());
-        stdout.write(jobs.length === 0 ? 'no parked jobs\n' : parkedTable(jobs));
-        return 0;
-      }
-      case 'redrive': {
-        const { values } = parseArgs({
-          args: [...rest],
-          options: { all: { type: 'boolean', default: false }, job: { type: 'string' } },
-        });
-        if (values.all === (values.job !== undefined))
-          throw new UsageError('exports redrive needs exactly one of --all and --job ID');
-        const selection = values.job === undefined ? { all: true as const } : { jobId: values.job };
-        const result = await withQueue(config, (queue) => queue.redrive(selection, now()));
-        if (result.notFound !== undefined) {
-          stderr.write(`no parked job ${result.notFound} (never parked, or already re-driven)\n`);
-          return 1;
-        }
-        for (const { parked, job } of result.redriven)
-          stdout.write(
-            `re-driven ${parked.id} (${parked.target} ${parked.intervalStart}) as ${job.id}\n`,
-          );
-        for (const { parked, reason } of result.skipped)
-          stdout.write(`skipped ${parked.id}: ${reason}\n`);
-        stdout.write(`${result.redriven.length} job(s) re-driven\n`);
-        return 0;
-      }
-      case 'reexport': {
-        const { values } = parseArgs({
-          args: [...rest],
-          options: {
-            from: { type: 'string' },
-            to: { type: 'string' },
-            target: { type: 'string', multiple: true },
-          },
-        });
-        const fromMs = instant(values.from, '--from');
-        const toMs = instant(values.to, '--to');
-        if (toMs <= fromMs) throw new UsageError('--to must be after --from');
-        const targets = (values.target ?? config.EXPORT_TARGETS)
-          .flatMap((t) => t.split(','))
-          .map((t) => t.trim())
-          .filter((t) => t !== '');
-        if (targets.length === 0)
-          throw new UsageError(
-            'name a --target, or set EXPORT_TARGETS to re-export to every target',
-          );
-        const nowMs = now();
-        const jobs = reexportJobs({
-          zone: config.TIMEZONE,
-          stepMs: config.EXPORT_STEP,
-          fromMs,
-          toMs,
-          targets,
-          nowMs,
-        });
-        if (jobs === undefined)
-          throw new UsageError(
-            `that is more than ${MAX_REEXPORT_JOBS} jobs; re-export a shorter range`,
-          );
-        if (jobs.length === 0)
-          throw new UsageError(
-            'no interval of that range has closed yet; the scheduler exports them as they close',
-          );
-        await withQueue(config, (queue) => queue.enqueue(jobs));
-        const first = jobs[0]?.intervalStart ?? '';
-        const last = jobs[jobs.length - 1]?.intervalStart ?? '';
-        stdout.write(
-          `enqueued ${jobs.length} job(s) for ${targets.join(', ')}: intervals ${first} to ${last}` +
-            (toMs > nowMs ? ' (the intervals still open are left to the scheduler)' : '') +
-            '\n',
-        );
-        return 0;
-      }
-      default:
-        throw new UsageError(
-          sub === undefined ? 'exports needs a subcommand' : `unknown exports subcommand ${sub}`,
-        );
+    switch (action.kind) {
+      case 'parked':
+        return await listParked(config, io);
+      case 'redrive':
+        return await redrive(config, action.selection, io, nowMs);
+      case 'reexport':
+        return await reexport(config, action, io, nowMs);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) throw error;
-    stderr.write(
-      `exports ${sub ?? ''} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    if (error instanceof UsageError) throw error;
+    io.stderr.write(
+      `exports ${action.kind} failed: ${error instanceof Error ? error.message : String(error)}\n`,
     );
     return 3;
   }

@@ -1,5 +1,3 @@
-import { parseArgs } from 'node:util';
-
 import {
   checkKafkaSettings,
   ConfigError,
@@ -21,14 +19,7 @@ import {
 } from '@wfm-stream/topics';
 import { z } from 'zod';
 
-import { UsageError } from '../args.js';
-import { withLocalStack } from '../connection.js';
-
-export const TOPICS_USAGE = `  topics ensure [--dry-run] [--allow-partition-increase]
-              create the pipeline's topics, or bring their configs in line with TOPIC_* settings
-              (partitions, replication factor, retention); --dry-run only prints the plan.
-              Exit code 1 when a difference needs an operator (it is printed, nothing changed).
-`;
+import { KAFKA_ADDRESS, loadCommandConfig } from '../connection.js';
 
 const topicsConfigSchema = z
   .object({
@@ -80,7 +71,9 @@ export async function ensurePipelineTopics(
 }
 
 export interface TopicsOptions {
-  readonly args: readonly string[];
+  /** Print the plan, change nothing. */
+  readonly dryRun: boolean;
+  readonly allowPartitionIncrease: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
@@ -94,21 +87,9 @@ export interface TopicsOptions {
  */
 export async function runTopics(options: TopicsOptions): Promise<number> {
   const { stdout, stderr } = options;
-  const [sub, ...rest] = options.args;
-  if (sub !== 'ensure')
-    throw new UsageError(
-      sub === undefined ? 'topics needs a subcommand' : `unknown topics subcommand ${sub}`,
-    );
-  const { values } = parseArgs({
-    args: [...rest],
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      'allow-partition-increase': { type: 'boolean', default: false },
-    },
-  });
   let config: TopicsConfig;
   try {
-    config = loadTopicsConfig(withLocalStack(options.env));
+    config = loadCommandConfig(topicsConfigSchema, options.env, [KAFKA_ADDRESS]).config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     stderr.write(`${error.message}\n`);
@@ -117,8 +98,8 @@ export async function runTopics(options: TopicsOptions): Promise<number> {
   let result: EnsureResult;
   try {
     result = await ensurePipelineTopics(config, {
-      dryRun: values['dry-run'],
-      allowPartitionIncrease: values['allow-partition-increase'],
+      dryRun: options.dryRun,
+      allowPartitionIncrease: options.allowPartitionIncrease,
     });
   } catch (error) {
     stderr.write(
@@ -126,7 +107,7 @@ export async function runTopics(options: TopicsOptions): Promise<number> {
     );
     return 3;
   }
-  const done = !values['dry-run'];
+  const done = !options.dryRun;
   for (const item of result.items)
     for (const line of describePlanItem(item, done)) stdout.write(`${line}\n`);
   if (!result.ok) {
