@@ -1,12 +1,29 @@
+import type { Logger } from './logger.js';
+
+/** What `/healthz` and `/readyz` say of a component: nothing but ok or failing. */
+export type ComponentStatus = 'ok' | 'failing';
+
+export interface HealthReport {
+  readonly live: boolean;
+  readonly ready: boolean;
+  readonly components: Readonly<Record<string, ComponentStatus>>;
+}
+
 /**
  * What a service reports on `/healthz` and `/readyz`. Components (the Kafka consumer,
  * the Redis connection, the HTTP listener) each report whether they are ready; the
  * service is ready only when all of them are. Liveness fails only when a component
  * reports it is broken beyond recovery, so Kubernetes restarts the pod.
+ *
+ * The probes are unauthenticated, so the report names each component and says `ok` or
+ * `failing`, nothing more: the details (an error's text may name a host, a user, a
+ * query) go to the log, when they change (docs/security.md#what-the-probes-say).
  */
 export class Health {
   private readonly components = new Map<string, { ready: boolean; detail?: string }>();
   private fatal: string | undefined;
+
+  constructor(private readonly logger?: Logger) {}
 
   /** Declares a component, not ready until it says so. */
   register(component: string): void {
@@ -14,11 +31,17 @@ export class Health {
   }
 
   set(component: string, ready: boolean, detail?: string): void {
+    const before = this.components.get(component);
     this.components.set(component, detail === undefined ? { ready } : { ready, detail });
+    if (before?.ready === ready && before.detail === detail) return;
+    const context = detail === undefined ? { component, ready } : { component, ready, detail };
+    if (ready) this.logger?.info(context, 'component ok');
+    else this.logger?.warn(context, 'component failing');
   }
 
   /** Marks the process as broken: liveness fails from now on. */
   fail(reason: string): void {
+    if (this.fatal === undefined) this.logger?.error({ reason }, 'failed for good; liveness fails');
     this.fatal = reason;
   }
 
@@ -32,12 +55,9 @@ export class Health {
     return true;
   }
 
-  report(): { live: boolean; ready: boolean; components: Record<string, unknown>; fatal?: string } {
-    return {
-      live: this.isLive(),
-      ready: this.isReady(),
-      components: Object.fromEntries(this.components),
-      ...(this.fatal === undefined ? {} : { fatal: this.fatal }),
-    };
+  report(): HealthReport {
+    const components: Record<string, ComponentStatus> = {};
+    for (const [name, state] of this.components) components[name] = state.ready ? 'ok' : 'failing';
+    return { live: this.isLive(), ready: this.isReady(), components };
   }
 }

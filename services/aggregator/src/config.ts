@@ -2,6 +2,7 @@ import {
   checkKafkaSettings,
   contactCenterSettings,
   kafkaSettings,
+  opsSettings,
   redisSettings,
   serviceSettings,
   setting,
@@ -33,6 +34,7 @@ export const aggregatorConfigSchema = z
     ...redisSettings,
     ...contactCenterSettings,
     ...serviceSettings,
+    ...opsSettings,
     HTTP_PORT: setting.port(9464),
     CONSUMER_GROUP: setting.string('wfm-aggregator'),
     /** A duplicate eventId arriving within this window (arrival time) changes nothing. */

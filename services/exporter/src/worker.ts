@@ -7,7 +7,7 @@ import {
   type ParkKind,
   recordsHash,
 } from '@wfm-stream/export';
-import type { Health, Logger } from '@wfm-stream/observability';
+import { type Health, type Logger, redactText } from '@wfm-stream/observability';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
 import type { DeliveredLog } from './delivered.js';
@@ -160,6 +160,8 @@ export class ExportWorker {
     heartbeat: () => Promise<void>,
   ): Promise<boolean> {
     const { message } = place;
+    // a parked record is read by operators and tools: it never quotes credentials
+    const why = redactText(reason);
     const parked = await this.untilDone(
       'parking a job',
       () =>
@@ -169,7 +171,7 @@ export class ExportWorker {
             value: message.value,
             headers: message.headers,
             kind,
-            reason,
+            reason: why,
             attempts,
             source: { topic: place.topic, partition: place.partition, offset: message.offset },
             consumerGroup: this.options.groupId,
@@ -181,7 +183,7 @@ export class ExportWorker {
     if (parked === undefined) return false;
     this.options.metrics.outcomes.inc({ target, outcome: 'parked' });
     this.options.logger.error(
-      { target, kind, reason, attempts, partition: place.partition, offset: message.offset },
+      { target, kind, reason: why, attempts, partition: place.partition, offset: message.offset },
       'export job parked on the dead-letter topic',
     );
     return true;

@@ -27,6 +27,7 @@ import {
   generationExists,
   GenerationPointer,
   nextGeneration,
+  redisConnectionOptions,
 } from '@wfm-stream/store';
 import { z } from 'zod';
 
@@ -155,7 +156,7 @@ class RebuildAggregators {
             ...env,
             STATE_GENERATION: generation,
             CONSUMER_GROUP: group,
-            HTTP_HOST: '127.0.0.1',
+            OPS_HOST: '127.0.0.1',
             HTTP_PORT: String(await freePort()),
             LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
           },
@@ -218,11 +219,7 @@ export async function runRebuild(options: RebuildOptions): Promise<number> {
     return 2;
   }
 
-  const redis = connectRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
-    name: 'wfm-rebuild',
-  });
+  const redis = connectRedis(redisConnectionOptions(config, 'wfm-rebuild'));
   redis.on('error', () => undefined);
   const kafka = createKafka(
     { ...config, KAFKA_CLIENT_ID: `${config.KAFKA_CLIENT_ID}-rebuild` },
