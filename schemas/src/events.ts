@@ -26,10 +26,27 @@ export interface EventDefinition<
   readonly fields: Fields;
 }
 
+/** The earliest instant an event may carry: 1970-01-01T00:00:00Z (epoch 0). */
+export const MIN_EVENT_MS = 0;
+/** The first instant an event may no longer carry: 2100-01-01T00:00:00Z. */
+export const MAX_EVENT_MS = Date.UTC(2100, 0, 1);
+
 const occurredAt = z
   .string({ error: 'must be a date-time string' })
-  .refine((text: string) => parseOffsetInstant(text) !== undefined, {
-    message: 'must be an ISO-8601 date-time with an offset, e.g. 2020-01-01T10:15:36+03:00',
+  .max(64, 'must be at most 64 characters')
+  .superRefine((text: string, ctx) => {
+    const parsed = parseOffsetInstant(text);
+    if (parsed === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an ISO-8601 date-time with an offset, e.g. 2020-01-01T10:15:36+03:00',
+      });
+    } else if (parsed.ms < MIN_EVENT_MS || parsed.ms >= MAX_EVENT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must lie from 1970-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z',
+      });
+    }
   });
 
 /** Fields every event carries. */

@@ -32,8 +32,9 @@ export type AvroType =
   | { readonly type: 'array'; readonly items: AvroType }
   | readonly AvroType[];
 
-// Control characters are refused in identifiers: they would be invisible in logs and
-// in the WFM, and `\0` is reserved as a separator in stored keys.
+// Control characters are refused in identifiers and texts: they would be invisible in
+// logs and in the WFM, and the stored state separates fields with `\0` and `\x1f`
+// (docs/events.md, "Limits").
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 
@@ -60,7 +61,15 @@ function idSchema() {
 export const field = {
   id: (doc: string) => spec(idSchema(), 'string', doc, { type: 'id' }),
   text: (doc: string) =>
-    spec(z.string().max(500, 'must be at most 500 characters'), 'string', doc, { type: 'text' }),
+    spec(
+      z
+        .string()
+        .max(500, 'must be at most 500 characters')
+        .regex(NO_CONTROL_CHARS, 'must not contain control characters'),
+      'string',
+      doc,
+      { type: 'text' },
+    ),
   oneOf: <const V extends readonly [string, ...string[]]>(values: V, doc: string) =>
     spec(
       z.enum(values, { error: () => `must be one of ${values.join(', ')}` }),

@@ -1,12 +1,37 @@
 import type { z } from 'zod';
 
 import { definitionOf, eventSchemas, type EventType, type WfmEvent } from './events.js';
+import { parseOffsetInstant } from './instant.js';
 
 export type RejectionKind = 'not-an-object' | 'unknown-type' | 'invalid';
 
+/** Epoch milliseconds, as the contract's one parser read them from a date-time. */
+export type EpochMs = number & { readonly __brand: 'EpochMs' };
+
 export type Validation =
-  | { readonly ok: true; readonly event: WfmEvent }
+  | {
+      readonly ok: true;
+      readonly event: WfmEvent;
+      /** `occurredAt`, parsed once by the contract's parser: no consumer parses it again. */
+      readonly atMs: EpochMs;
+    }
   | { readonly ok: false; readonly kind: RejectionKind; readonly reason: string };
+
+/** Longest reason a rejection carries (a dead-letter header, a CLI line). */
+export const MAX_REASON_LENGTH = 1_000;
+
+function truncate(text: string, max = MAX_REASON_LENGTH): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** What a value is, for a reason, without serialising it (it may be huge or deep). */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(truncate(value, 80));
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
+}
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
@@ -32,7 +57,7 @@ export function validateEvent(value: unknown): Validation {
     return {
       ok: false,
       kind: 'unknown-type',
-      reason: type === undefined ? 'type is required' : `unknown type ${JSON.stringify(type)}`,
+      reason: type === undefined ? 'type is required' : `unknown type ${describeValue(type)}`,
     };
   }
   const result = eventSchemas[type as EventType].safeParse(value);
@@ -40,8 +65,10 @@ export function validateEvent(value: unknown): Validation {
     return {
       ok: false,
       kind: 'invalid',
-      reason: `${type}: ${describeIssues(result.error.issues)}`,
+      reason: truncate(`${type}: ${describeIssues(result.error.issues)}`),
     };
   }
-  return { ok: true, event: result.data };
+  const atMs = parseOffsetInstant(result.data.occurredAt)?.ms;
+  if (atMs === undefined) throw new Error('a valid event without a parseable occurredAt');
+  return { ok: true, event: result.data, atMs: atMs as EpochMs };
 }

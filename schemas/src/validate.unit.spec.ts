@@ -19,7 +19,11 @@ function reasonOf(value: unknown): string {
 describe('validateEvent', () => {
   it.each(EVENT_DEFINITIONS.map((d) => d.type))('accepts a complete %s', (type) => {
     const result = validateEvent(EVENT_EXAMPLES[type]);
-    expect(result).toEqual({ ok: true, event: EVENT_EXAMPLES[type] });
+    expect(result).toEqual({
+      ok: true,
+      event: EVENT_EXAMPLES[type],
+      atMs: Date.parse(EVENT_EXAMPLES[type].occurredAt),
+    });
   });
 
   it('accepts an event without its optional fields', () => {
@@ -30,12 +34,16 @@ describe('validateEvent', () => {
       contactId: 'c',
       outcome: 'ABANDONED',
     };
-    expect(validateEvent(minimal)).toEqual({ ok: true, event: minimal });
+    expect(validateEvent(minimal)).toEqual({
+      ok: true,
+      event: minimal,
+      atMs: Date.UTC(2020, 0, 1),
+    });
   });
 
   it('drops fields it does not know, so producers can add fields', () => {
     const result = validateEvent({ ...EVENT_EXAMPLES['agent.loggedOut'], site: 'Riga' });
-    expect(result).toEqual({ ok: true, event: EVENT_EXAMPLES['agent.loggedOut'] });
+    expect(result).toMatchObject({ ok: true, event: EVENT_EXAMPLES['agent.loggedOut'] });
   });
 
   it('says what is wrong, field by field', () => {
@@ -92,5 +100,54 @@ describe('routing', () => {
       'agent.stateChanged': ['cc.agent-events', 'a1'],
       'agent.directOutContact': ['cc.agent-events', 'a1'],
     });
+  });
+});
+
+describe('validateEvent on hostile input', () => {
+  it('refuses a type nested 100,000 levels deep without throwing', () => {
+    const deep = JSON.parse(
+      `{"eventId":"x","type":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    ) as unknown;
+    expect(() => validateEvent(deep)).not.toThrow();
+    expect(reasonOf(deep)).toBe('unknown type an array');
+  });
+
+  it('refuses control characters in texts: they are the stored state separators', () => {
+    expect(
+      reasonOf({ ...EVENT_EXAMPLES['agent.stateChanged'], stateName: 'Ready\u001fBUSY' }),
+    ).toBe('agent.stateChanged: stateName must not contain control characters');
+    expect(reasonOf({ ...EVENT_EXAMPLES['agent.upserted'], name: 'Ann\u0000' })).toBe(
+      'agent.upserted: name must not contain control characters',
+    );
+  });
+
+  it('refuses instants before 1970 and from 2100 on, and parses a comma fraction once', () => {
+    for (const occurredAt of [
+      '1969-12-31T23:59:59.999Z',
+      '0001-01-01T00:00:00Z',
+      '2100-01-01T00:00:00Z',
+    ])
+      expect(reasonOf({ ...EVENT_EXAMPLES['contact.offered'], occurredAt })).toMatch(
+        /occurredAt must lie from 1970-01-01T00:00:00Z up to/,
+      );
+    const comma = validateEvent({
+      ...EVENT_EXAMPLES['contact.offered'],
+      occurredAt: '2020-01-01T10:00:00,250+01:00',
+    });
+    expect(comma).toMatchObject({ ok: true, atMs: Date.UTC(2020, 0, 1, 9, 0, 0, 250) });
+  });
+
+  it('keeps reasons short whatever the input', () => {
+    const reason = reasonOf({ ...EVENT_EXAMPLES['contact.offered'], type: 'x'.repeat(100_000) });
+    expect(reason.length).toBeLessThanOrEqual(200);
+    const many = reasonOf({
+      eventId: 'x',
+      type: 'agent.upserted',
+      occurredAt: '2020-01-01T00:00:00Z',
+      agentId: 'a',
+      name: 'n',
+      groupIds: Array.from({ length: 2_000 }, () => ''),
+    });
+    expect(many.length).toBeLessThanOrEqual(1_000);
   });
 });

@@ -111,6 +111,19 @@ describe('wfm-stream start', () => {
     expect(pushes[0]?.path).toBe('/ccwfm/api/rest/status');
     expect([0, 1]).toContain(pushes[0]?.body.action);
 
+    // the printed dashboard address serves the page, and the printed key signs in
+    const dashboard = /dashboard \(live\)\s+(\S+)\s+\(sign in with the API key (\S+)\)/.exec(
+      started.output(),
+    );
+    expect(dashboard?.[1]).toBe(`${endpoints.readerUrl}/dashboard`);
+    expect((await fetch(dashboard?.[1] ?? '')).status).toBe(200);
+    const login = await fetch(`${endpoints.readerUrl}/dashboard/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: dashboard?.[2] }),
+    });
+    expect(login.status).toBe(204);
+
     // the exporter delivers the latest closed interval to both JSON targets at the sink
     const exported = await waitFor(
       async () => {
@@ -138,15 +151,15 @@ describe('wfm-stream start', () => {
     const families: Record<string, string[]> = {
       aggregator: [
         'wfm_events_consumed_total',
-        'wfm_batch_size',
+        'wfm_batch_size_messages',
         'wfm_batch_processing_seconds',
-        'wfm_consumer_lag',
+        'wfm_consumer_lag_messages',
         'wfm_redis_round_trip_seconds',
       ],
       reader: ['wfm_redis_round_trip_seconds'],
       emitter: [
         'wfm_events_consumed_total',
-        'wfm_consumer_lag',
+        'wfm_consumer_lag_messages',
         'wfm_emitter_pushes_total',
         'wfm_redis_round_trip_seconds',
       ],

@@ -28,6 +28,19 @@ export const kafkaSettings = {
   SCHEMA_REGISTRY_PASSWORD: setting.optionalString(),
 };
 
+/**
+ * Bounds on the work one message can cause, for every consumer of the event topics
+ * (docs/events.md, "Limits"): what exceeds them is dead-lettered with the reason.
+ */
+export const ingestLimitSettings = {
+  /** Larger messages are dead-lettered unread. */
+  EVENT_MAX_BYTES: setting.int(256 * 1024, 1_024, 16 * 1024 * 1024),
+  /** Largest dead-letter record: the original value is cut to fit (its size in a header). */
+  DEAD_LETTER_MAX_BYTES: setting.int(512 * 1024, 16 * 1024, 64 * 1024 * 1024),
+  /** Failures that retrying cannot fix before a batch's failing events are dead-lettered. */
+  POISON_MAX_ATTEMPTS: setting.int(3, 1, 100),
+};
+
 export const topicSettings = {
   TOPIC_DIRECTORY: setting.string('cc.directory'),
   TOPIC_CONTACT_EVENTS: setting.string('cc.contact-events'),

@@ -9,6 +9,7 @@ export class ConsumerMetrics {
   readonly eventAgeSeconds: Histogram<'topic'>;
   readonly retries: Counter<'topic'>;
   readonly lag: Gauge<'topic' | 'partition'>;
+  readonly lagAfter: Gauge<'topic' | 'partition'>;
 
   constructor(registry: Registry) {
     this.consumed = new Counter({
@@ -24,7 +25,7 @@ export class ConsumerMetrics {
       registers: [registry],
     });
     this.batchSize = new Histogram({
-      name: 'wfm_batch_size',
+      name: 'wfm_batch_size_messages',
       help: 'Messages per processed batch.',
       labelNames: ['topic'],
       buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
@@ -51,8 +52,14 @@ export class ConsumerMetrics {
       registers: [registry],
     });
     this.lag = new Gauge({
-      name: 'wfm_consumer_lag',
+      name: 'wfm_consumer_lag_messages',
       help: 'Messages behind the partition end, as of the last fetched batch.',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    });
+    this.lagAfter = new Gauge({
+      name: 'wfm_consumer_lag_after_batch_messages',
+      help: 'Messages behind the partition end once the last fetched batch was processed.',
       labelNames: ['topic', 'partition'],
       registers: [registry],
     });

@@ -166,7 +166,7 @@ describe('EventConsumer', () => {
       handler: (batch) => {
         if (failures > 0) {
           failures--;
-          return Promise.reject(new Error('Redis is down'));
+          return Promise.reject(new Error('Connection is closed.'));
         }
         seen.push(...batch.events.map((e) => e.event.eventId));
         return Promise.resolve();
@@ -180,5 +180,165 @@ describe('EventConsumer', () => {
     await waitFor(() => seen.length >= 3);
     expect(seen).toEqual(['e1', 'e2', 'e3']);
     expect(failures).toBe(0);
+  });
+
+  it('sets aside an event whose handling keeps failing in a way retrying cannot fix, and applies the rest', async () => {
+    const contacts = uniqueName('contacts');
+    const dlq = uniqueName('dlq');
+    await createTopics([
+      { name: contacts, partitions: 1 },
+      { name: dlq, partitions: 1 },
+    ]);
+    await producer.connect();
+    const ids = ['a', 'poison', 'b'];
+    await producer.send({
+      topic: contacts,
+      messages: ids.map((id) => ({
+        key: 'k',
+        value: JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId: id }),
+      })),
+    });
+    const applied: string[] = [];
+    let calls = 0;
+    const groupId = uniqueName('group');
+    const consumer = new EventConsumer({
+      kafka,
+      groupId,
+      topics: [{ topic: contacts, stream: 'contacts' }],
+      handler: (batch) => {
+        calls++;
+        // a bug that only this event's data triggers: retrying never fixes it
+        if (batch.events.some((e) => e.event.eventId === 'poison'))
+          return Promise.reject(new TypeError("Cannot read properties of undefined (reading 'x')"));
+        applied.push(...batch.events.map((e) => e.event.eventId));
+        return Promise.resolve();
+      },
+      decoder: new EventDecoder(),
+      deadLetter: new DeadLetterPublisher(producer, dlq, groupId),
+      logger: silentLogger(),
+      poisonMaxAttempts: 2,
+      backoff: { initialMs: 10, maxMs: 50 },
+    });
+    stopAfter.push(consumer);
+    await consumer.start();
+    await waitFor(() => applied.length >= 2);
+    expect(applied.sort()).toEqual(['a', 'b']);
+    const [dead] = await readAll(dlq, 1);
+    expect(dead?.headers?.[DLQ_HEADERS.kind]?.toString()).toBe('unprocessable');
+    expect(dead?.headers?.[DLQ_HEADERS.reason]?.toString()).toMatch(
+      /processing failed 2 times: TypeError: Cannot read properties/,
+    );
+    expect(dead?.headers?.[DLQ_HEADERS.offset]?.toString()).toBe('1');
+    // bounded: the batch twice, then each event, the poison one twice
+    expect(calls).toBeLessThanOrEqual(2 + 4);
+    // and the partition goes on
+    await producer.send({
+      topic: contacts,
+      messages: [
+        {
+          key: 'k',
+          value: JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId: 'after' }),
+        },
+      ],
+    });
+    await waitFor(() => applied.includes('after'));
+  });
+
+  it('waits out a dependency however long it is away: nothing is set aside', async () => {
+    const contacts = uniqueName('contacts');
+    const dlq = uniqueName('dlq');
+    await createTopics([
+      { name: contacts, partitions: 1 },
+      { name: dlq, partitions: 1 },
+    ]);
+    await producer.connect();
+    await producer.send({
+      topic: contacts,
+      messages: [{ key: 'k', value: JSON.stringify(EVENT_EXAMPLES['contact.ended']) }],
+    });
+    let failures = 8;
+    const applied: string[] = [];
+    const groupId = uniqueName('group');
+    const consumer = new EventConsumer({
+      kafka,
+      groupId,
+      topics: [{ topic: contacts, stream: 'contacts' }],
+      handler: (batch) => {
+        if (failures-- > 0)
+          return Promise.reject(
+            Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), {
+              code: 'ECONNREFUSED',
+            }),
+          );
+        applied.push(...batch.events.map((e) => e.event.eventId));
+        return Promise.resolve();
+      },
+      decoder: new EventDecoder(),
+      deadLetter: new DeadLetterPublisher(producer, dlq, groupId),
+      logger: silentLogger(),
+      poisonMaxAttempts: 2,
+      backoff: { initialMs: 10, maxMs: 50 },
+    });
+    stopAfter.push(consumer);
+    await consumer.start();
+    await waitFor(() => applied.length >= 1);
+    const admin = kafka.admin();
+    await admin.connect();
+    const [offsets] = await admin.fetchTopicOffsets(dlq);
+    await admin.disconnect();
+    expect(offsets?.high).toBe('0');
+  });
+
+  it('refuses hostile messages without stopping: 100,000 levels deep, over EVENT_MAX_BYTES; each dead-letter record fits', async () => {
+    const contacts = uniqueName('contacts');
+    const dlq = uniqueName('dlq');
+    await createTopics([
+      { name: contacts, partitions: 1, config: { 'max.message.bytes': String(4 * 1024 * 1024) } },
+      { name: dlq, partitions: 1 },
+    ]);
+    await producer.connect();
+    const deep = `{"eventId":"d","occurredAt":"2020-01-01T00:00:00Z","type":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const huge = JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], pad: 'x'.repeat(2_000_000) });
+    await producer.send({
+      topic: contacts,
+      messages: [
+        { key: 'deep', value: deep },
+        { key: 'huge', value: huge },
+        {
+          key: 'k',
+          value: JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId: 'canary' }),
+        },
+      ],
+    });
+    const applied: string[] = [];
+    const groupId = uniqueName('group');
+    const maxBytes = 256 * 1024;
+    const consumer = new EventConsumer({
+      kafka,
+      groupId,
+      topics: [{ topic: contacts, stream: 'contacts' }],
+      handler: (batch) => {
+        applied.push(...batch.events.map((e) => e.event.eventId));
+        return Promise.resolve();
+      },
+      decoder: new EventDecoder(undefined, { maxBytes: 1_000_000 }),
+      deadLetter: new DeadLetterPublisher(producer, dlq, groupId, maxBytes),
+      logger: silentLogger(),
+    });
+    stopAfter.push(consumer);
+    await consumer.start();
+    await waitFor(() => applied.includes('canary'), { message: 'the canary after them' });
+    const dead = await readAll(dlq, 2);
+    const byKey = new Map(dead.map((m) => [m.key?.toString(), m]));
+    const header = (key: string, name: string): string | undefined =>
+      byKey.get(key)?.headers?.[name]?.toString();
+    expect(header('deep', DLQ_HEADERS.kind)).toBe('unknown-type');
+    expect(header('huge', DLQ_HEADERS.kind)).toBe('too-large');
+    expect(header('huge', DLQ_HEADERS.reason)).toMatch(
+      /at most 1000000 are read \(EVENT_MAX_BYTES\)/,
+    );
+    expect(header('huge', DLQ_HEADERS.originalBytes)).toBe(String(Buffer.byteLength(huge)));
+    expect(header('huge', DLQ_HEADERS.offset)).toBe('1');
+    for (const message of dead) expect(message.value?.length ?? 0).toBeLessThan(maxBytes);
   });
 });

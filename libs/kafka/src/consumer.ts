@@ -1,5 +1,6 @@
 import type { Health, Logger } from '@wfm-stream/observability';
-import type { Stream, WfmEvent } from '@wfm-stream/schemas';
+import { backoffMs, type BackoffPolicy, classifyError, pause } from '@wfm-stream/retry';
+import type { EpochMs, Stream, WfmEvent } from '@wfm-stream/schemas';
 import type { Batch, Consumer, Kafka } from 'kafkajs';
 
 import type { ConsumerMetrics } from './consumer-metrics.js';
@@ -8,6 +9,8 @@ import type { EventDecoder } from './decode.js';
 
 export interface ConsumedEvent {
   readonly event: WfmEvent;
+  /** The event's `occurredAt`, parsed once by the contract's parser. */
+  readonly atMs: EpochMs;
   readonly offset: string;
   /** The message's timestamp (epoch ms): append or create time, as the topic records it. */
   readonly timestampMs: number;
@@ -23,9 +26,24 @@ export interface EventBatch {
 export interface BatchContext {
   /** Keeps group membership alive during long work. */
   heartbeat(): Promise<void>;
+  /**
+   * Refuses an event of the batch (a limit of the handler's state): once the handler has
+   * resolved, it goes to the dead-letter topic with the reason.
+   */
+  reject(rejection: HandlerRejection): void;
 }
 
-/** Processes a batch; resolves only when its effects are durable. May be called again with the same events. */
+/** An event the handler refused (a limit of its state): it goes to the dead-letter topic. */
+export interface HandlerRejection {
+  readonly offset: string;
+  readonly kind: string;
+  readonly reason: string;
+}
+
+/**
+ * Processes a batch; resolves only when its effects are durable. May be called again with
+ * the same events (and must then refuse the same ones, through `context.reject`).
+ */
 export type BatchHandler = (batch: EventBatch, context: BatchContext) => Promise<void>;
 
 export interface SubscribedTopic {
@@ -51,12 +69,26 @@ export interface EventConsumerOptions {
   readonly sessionTimeoutMs?: number;
   /** Read topics from the start when the group has no committed offsets. */
   readonly fromBeginning?: boolean;
+  /**
+   * Failures of a batch that retrying cannot fix (a bug, a script error, data no code
+   * path expected) before its events are tried one by one and the ones that still fail
+   * are dead-lettered (`POISON_MAX_ATTEMPTS`, default 3). Failures of a dependency
+   * (Redis, Kafka, the Schema Registry away) are retried without limit.
+   */
+  readonly poisonMaxAttempts?: number;
+  /** Waits between attempts (default 100 ms doubling to 5 s). */
+  readonly backoff?: BackoffPolicy;
 }
+
+/** `POISON_MAX_ATTEMPTS`'s default. */
+export const DEFAULT_POISON_MAX_ATTEMPTS = 3;
+const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 5_000 };
 
 const HEALTH_COMPONENT = 'kafka-consumer';
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length <= 500 ? text : `${text.slice(0, 499)}…`;
 }
 
 /**
@@ -151,28 +183,47 @@ export class EventConsumer {
   ): Promise<boolean> {
     const { topic, partition } = batch;
     const stream = this.streams.get(topic);
-    if (stream === undefined) throw new Error(`consumed a topic we did not subscribe to: ${topic}`);
+    if (stream === undefined) {
+      this.options.logger.error({ topic, partition }, 'a batch of a topic we did not subscribe to');
+      return false;
+    }
     const started = process.hrtime.bigint();
     let events: ConsumedEvent[] = [];
     let rejected: Rejected[] = [];
+    let permanentFailures = 0;
+    const maxPermanent = this.options.poisonMaxAttempts ?? DEFAULT_POISON_MAX_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
       if (this.stopping && attempt > 1) return false;
       if (!stillOurs()) return false;
       try {
         ({ events, rejected } = await this.decodeBatch(batch, stream));
+        if (permanentFailures >= maxPermanent) {
+          // the batch keeps failing in a way retrying does not fix: find the events that
+          // do, one by one, and set them aside; the others are applied
+          const poison = await this.isolatePoison(batch, stream, events, heartbeat);
+          rejected = [...rejected, ...poison.rejected];
+          events = poison.applied;
+        }
+        if (events.length > 0 && permanentFailures < maxPermanent) {
+          const refusals: HandlerRejection[] = [];
+          await this.options.handler(
+            { topic, partition, stream, events },
+            { heartbeat, reject: (r) => refusals.push(r) },
+          );
+          rejected = [...rejected, ...this.refusedBy(batch, refusals)];
+        }
         if (rejected.length > 0) await this.options.deadLetter.publish(rejected);
-        if (events.length > 0)
-          await this.options.handler({ topic, partition, stream, events }, { heartbeat });
         break;
       } catch (error) {
+        const kind = classifyError(error);
+        if (kind === 'permanent') permanentFailures += 1;
         this.options.metrics?.retries.inc({ topic });
-        const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt - 1, 6));
+        const delay = backoffMs(this.options.backoff ?? DEFAULT_BACKOFF, attempt);
         this.options.logger.warn(
-          { err: error, topic, partition, attempt, retryInMs: delay },
+          { err: error, topic, partition, attempt, kind, retryInMs: delay },
           'batch processing failed; retrying',
         );
-        await sleep(delay);
-        await heartbeat();
+        if (!(await pause(delay, () => !this.stopping && stillOurs(), heartbeat))) return false;
       }
     }
     const metrics = this.options.metrics;
@@ -186,6 +237,7 @@ export class EventConsumer {
       if (last !== undefined)
         metrics.eventAgeSeconds.observe({ topic }, Math.max(0, now - last.timestampMs) / 1000);
       metrics.lag.set({ topic, partition: String(partition) }, Number(batch.offsetLagLow()));
+      metrics.lagAfter.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
     }
     for (const r of rejected) {
       this.options.logger.warn(
@@ -200,6 +252,83 @@ export class EventConsumer {
       );
     }
     return true;
+  }
+
+  /**
+   * Applies the events one at a time. An event whose handling fails in a way retrying
+   * cannot fix, `poisonMaxAttempts` times in a row, becomes a dead-letter record of kind
+   * `unprocessable` with the error; a dependency failing meanwhile is waited out.
+   */
+  private async isolatePoison(
+    batch: Batch,
+    stream: Stream,
+    events: readonly ConsumedEvent[],
+    heartbeat: () => Promise<void>,
+  ): Promise<{ applied: ConsumedEvent[]; rejected: Rejected[] }> {
+    const { topic, partition } = batch;
+    const maxPermanent = this.options.poisonMaxAttempts ?? DEFAULT_POISON_MAX_ATTEMPTS;
+    const applied: ConsumedEvent[] = [];
+    const rejected: Rejected[] = [];
+    const messages = new Map(batch.messages.map((m) => [m.offset, m]));
+    for (const event of events) {
+      let permanent = 0;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const refusals: HandlerRejection[] = [];
+          await this.options.handler(
+            { topic, partition, stream, events: [event] },
+            { heartbeat, reject: (r) => refusals.push(r) },
+          );
+          rejected.push(...this.refusedBy(batch, refusals));
+          applied.push(event);
+          break;
+        } catch (error) {
+          if (classifyError(error) === 'permanent') permanent += 1;
+          if (permanent >= maxPermanent) {
+            const message = messages.get(event.offset);
+            rejected.push({
+              topic,
+              partition,
+              offset: event.offset,
+              key: message?.key ?? null,
+              value: message?.value ?? null,
+              headers: message?.headers,
+              kind: 'unprocessable',
+              reason: `processing failed ${permanent} times: ${describeError(error)}`,
+            });
+            break;
+          }
+          if (
+            !(await pause(
+              backoffMs(this.options.backoff ?? DEFAULT_BACKOFF, attempt),
+              () => !this.stopping,
+              heartbeat,
+            ))
+          )
+            throw new Error('stopped while isolating a failing event');
+        }
+      }
+    }
+    return { applied, rejected };
+  }
+
+  /** The handler's refusals as dead-letter records, with the original messages. */
+  private refusedBy(batch: Batch, refusals: readonly HandlerRejection[]): Rejected[] {
+    if (refusals.length === 0) return [];
+    const messages = new Map(batch.messages.map((m) => [m.offset, m]));
+    return refusals.map((r) => {
+      const message = messages.get(r.offset);
+      return {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: r.offset,
+        key: message?.key ?? null,
+        value: message?.value ?? null,
+        headers: message?.headers,
+        kind: r.kind,
+        reason: r.reason,
+      };
+    });
   }
 
   /**
@@ -219,6 +348,7 @@ export class EventConsumer {
       if (decoded.ok) {
         events.push({
           event: decoded.event,
+          atMs: decoded.atMs,
           offset: message.offset,
           timestampMs: Number(message.timestamp),
         });

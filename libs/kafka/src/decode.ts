@@ -1,10 +1,23 @@
-import { type Stream, streamOf, validateEvent, type WfmEvent } from '@wfm-stream/schemas';
+import {
+  type EpochMs,
+  type Stream,
+  streamOf,
+  validateEvent,
+  type WfmEvent,
+} from '@wfm-stream/schemas';
 
 export type DecodeFailureKind =
-  'empty' | 'not-json' | 'not-an-object' | 'unknown-type' | 'invalid' | 'wrong-topic' | 'avro';
+  | 'empty'
+  | 'too-large'
+  | 'not-json'
+  | 'not-an-object'
+  | 'unknown-type'
+  | 'invalid'
+  | 'wrong-topic'
+  | 'avro';
 
 export type Decoded =
-  | { readonly ok: true; readonly event: WfmEvent }
+  | { readonly ok: true; readonly event: WfmEvent; readonly atMs: EpochMs }
   | {
       readonly ok: false;
       readonly kind: DecodeFailureKind;
@@ -37,10 +50,41 @@ export function isWireFormat(value: Buffer): boolean {
  * is plain JSON or Avro in the Confluent wire format. Never throws: every failure is a
  * value with a reason a person can act on.
  */
+export interface DecoderLimits {
+  /** Larger messages are refused before they are parsed (`EVENT_MAX_BYTES`). */
+  readonly maxBytes: number;
+}
+
+/** `EVENT_MAX_BYTES`'s default: an event is a few hundred bytes; the largest valid one (an agent in 1,000 groups) about 200 KB. */
+export const DEFAULT_EVENT_MAX_BYTES = 256 * 1024;
+
 export class EventDecoder {
-  constructor(private readonly avro?: AvroDecoder) {}
+  constructor(
+    private readonly avro?: AvroDecoder,
+    private readonly limits: DecoderLimits = { maxBytes: DEFAULT_EVENT_MAX_BYTES },
+  ) {}
 
   async decode(value: Buffer | null, expected: Stream): Promise<Decoded> {
+    try {
+      return await this.decodeUnsafe(value, expected);
+    } catch (error) {
+      // a bug of ours or a library's must not stop the partition: the message is refused
+      return {
+        ok: false,
+        kind: 'invalid',
+        reason: `could not be decoded: ${error instanceof Error ? error.name : 'error'}: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`,
+      };
+    }
+  }
+
+  private async decodeUnsafe(value: Buffer | null, expected: Stream): Promise<Decoded> {
+    if (value !== null && value.length > this.limits.maxBytes) {
+      return {
+        ok: false,
+        kind: 'too-large',
+        reason: `the message has ${value.length} bytes; at most ${this.limits.maxBytes} are read (EVENT_MAX_BYTES)`,
+      };
+    }
     if (value === null || value.length === 0) {
       return {
         ok: false,

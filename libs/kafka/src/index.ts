@@ -1,6 +1,7 @@
 export * from './client.js';
 export * from './consumer.js';
 export * from './consumer-metrics.js';
+export * from './consumer-status.js';
 export * from './dead-letter.js';
 export * from './decode.js';
 export * from './group-progress.js';

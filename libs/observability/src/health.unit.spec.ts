@@ -67,4 +67,21 @@ describe('/healthz and /readyz', () => {
       'component ok',
     ]);
   });
+
+  it('keep the details for views behind credentials, redacted and bounded', () => {
+    const health = new Health();
+    health.register('redis');
+    health.register('kafka-consumer');
+    health.set('kafka-consumer', true);
+    health.set(
+      'redis',
+      false,
+      `connect to redis://app:s3cret@redis:6379 failed ${'x'.repeat(500)}`,
+    );
+    const components = health.components();
+    expect(components['kafka-consumer']).toEqual({ ready: true });
+    expect(components.redis?.ready).toBe(false);
+    expect(components.redis?.detail).toMatch(/^connect to redis:\/\/\*\*\*@redis:6379 failed x+$/);
+    expect(components.redis?.detail).toHaveLength(200);
+  });
 });

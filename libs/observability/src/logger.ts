@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 
+import { serializeError } from './error-serializer.js';
 import { redactText } from './redact.js';
 
 export type Logger = PinoLogger;
@@ -23,6 +24,8 @@ export function createLogger(
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // errors are logged bounded, under `err` and `error` alike
+      serializers: { err: serializeError, error: serializeError },
       // every line, whatever it quotes: no URL userinfo, no Authorization value (docs/security.md)
       hooks: { streamWrite: redactText },
     },

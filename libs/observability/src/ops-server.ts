@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Registry } from 'prom-client';
 
 import type { Health } from './health.js';
+import { exportHealth } from './health-metrics.js';
 
 export interface OpsServer {
   /** The address it listens on (`OPS_HOST`). */
@@ -35,6 +36,7 @@ export async function answerOpsRoute(
         body: JSON.stringify(health.report()),
       };
     case '/metrics':
+      exportHealth(registry, health);
       return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
     default:
       return undefined;

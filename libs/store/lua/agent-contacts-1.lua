@@ -6,7 +6,9 @@
 
   KEYS[1]  the agent's key prefix, e.g. wfm:g0:{a:42}:
   ARGV[1]  ttl, seconds
-  ARGV[2..] per update, 10 values: contactId, version, UTC day of the answer, tombstone
+  ARGV[2]  most UTC days a chat is indexed in, from its answer (CONTACT_MAX_SPAN): a
+           chat longer than that counts as chat work time in its first days only
+  ARGV[3..] per update, 10 values: contactId, version, UTC day of the answer, tombstone
            ('1'|'0'), groupId, channel, answered ms, ended ms ('' if open), outcome ('' if
            open), wrapped ('1'|'0')
 
@@ -20,18 +22,20 @@
 ]]
 local prefix = KEYS[1]
 local ttl = tonumber(ARGV[1])
+local maxDays = tonumber(ARGV[2])
 local DAY_MS = 86400000
 local touched = {}
 local applied = 0
 
 local function chatDays(channel, answered, ended, fn)
   if channel ~= 'CHATS' or ended == nil or ended <= answered then return end
-  for d = math.floor(answered / DAY_MS), math.floor((ended - 1) / DAY_MS) do
+  local first = math.floor(answered / DAY_MS)
+  for d = first, math.min(math.floor((ended - 1) / DAY_MS), first + maxDays - 1) do
     fn(prefix .. 'chats:' .. d)
   end
 end
 
-for i = 2, #ARGV, 10 do
+for i = 3, #ARGV, 10 do
   local contactId, version, day, tombstone = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3] == '1'
   local key = prefix .. 'calls:' .. day
   local oldText = redis.call('HGET', key, contactId)

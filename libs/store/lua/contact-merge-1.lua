@@ -4,7 +4,9 @@
 
   KEYS[1]  the contact's record (hash), e.g. wfm:live:{c:42}
   ARGV[1]  ttl of the record, seconds
-  ARGV[2+5i .. 6+5i], for each event i:
+  ARGV[2]  most distinct events a contact may have (CONTACT_MAX_EVENTS): a new event
+           beyond them is refused and changes nothing
+  ARGV[3+5i .. 7+5i], for each event i:
            eventId, slot (o|a|n|w), order key (padded occurredAt .. eventId),
            payload (opaque to this script), home token ('' when the event has none)
 
@@ -15,14 +17,17 @@
     p:<slot> payload of that event
     h:<home> every home the contact has had (group or agent it was counted under)
 
-  Returns the whole record after the merge as a flat field/value array. The caller
-  always gets the current state back, so it can re-send a snapshot that a crash
-  interrupted, even when every event in the batch is a duplicate.
+  Returns { record, refused }: the whole record after the merge as a flat field/value
+  array, and the ids of the events refused for the limit. The caller always gets the
+  current state back, so it can re-send a snapshot that a crash interrupted, even when
+  every event in the batch is a duplicate.
 ]]
 --@include "includes/compare.lua"
 
 local key = KEYS[1]
 local ttl = tonumber(ARGV[1])
+local maxEvents = tonumber(ARGV[2])
+local refused = {}
 
 -- the record, read once; changes are written in one HSET at the end
 local record = {}
@@ -35,9 +40,11 @@ local function set(field, value)
   changes[#changes + 1] = value
 end
 
-for i = 2, #ARGV, 5 do
+for i = 3, #ARGV, 5 do
   local eventId, slot, order, payload, home = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  if record['e:' .. eventId] == nil then
+  if record['e:' .. eventId] == nil and (tonumber(record['v']) or 0) >= maxEvents then
+    refused[#refused + 1] = eventId
+  elseif record['e:' .. eventId] == nil then
     set('e:' .. eventId, '1')
     set('v', tostring((tonumber(record['v']) or 0) + 1))
     local current = record['k:' .. slot]
@@ -51,13 +58,15 @@ for i = 2, #ARGV, 5 do
   end
 end
 
-if #changes > 0 then
-  redis.call('HSET', key, unpack(changes))
-  redis.call('EXPIRE', key, ttl)
+-- in chunks: unpack() of more than a few thousand values overflows Lua's C stack
+local CHUNK = 1000
+for from = 1, #changes, CHUNK do
+  redis.call('HSET', key, unpack(changes, from, math.min(from + CHUNK - 1, #changes)))
 end
+if #changes > 0 then redis.call('EXPIRE', key, ttl) end
 local out = {}
 for field, value in pairs(record) do
   out[#out + 1] = field
   out[#out + 1] = value
 end
-return out
+return { out, refused }

@@ -51,6 +51,12 @@ export class Keys {
   /** Suffix of a group's current figures (waiting, processing). */
   static readonly NOW_SUFFIX = 'now';
 
+  /**
+   * Suffix of a group's waiting list: one field per contact waiting now (offered, neither
+   * answered nor ended), holding its offer time as a one-entry vector.
+   */
+  static readonly WAITING_SUFFIX = 'wq';
+
   historic(groupId: string, bucketMinutes: 1 | 15, utcDay: number): string {
     return this.group(groupId) + Keys.historicSuffix(bucketMinutes, utcDay);
   }
@@ -66,6 +72,10 @@ export class Keys {
 
   now(groupId: string): string {
     return this.group(groupId) + Keys.NOW_SUFFIX;
+  }
+
+  waiting(groupId: string): string {
+    return this.group(groupId) + Keys.WAITING_SUFFIX;
   }
 
   /** The hash field that holds a vector inside the daily and now keys. */

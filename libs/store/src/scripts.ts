@@ -20,6 +20,7 @@ export const SCRIPTS = {
   wfmAgentContacts: 'agent-contacts-1.lua',
   wfmOnlineAgents: 'online-agents-1.lua',
   wfmStatusClaim: 'status-claim-1.lua',
+  wfmStatusReport: 'status-report-1.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -61,12 +62,13 @@ type ScriptArg = string | number | Buffer;
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    wfmContactMerge(key: string, ...args: ScriptArg[]): Result<string[], Context>;
+    wfmContactMerge(key: string, ...args: ScriptArg[]): Result<[string[], string[]], Context>;
     wfmGroupApply(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmDirectoryUpsert(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmAgentApply(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmAgentContacts(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmOnlineAgents(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmStatusClaim(key: string, ...args: ScriptArg[]): Result<string[], Context>;
+    wfmStatusReport(key: string, ...args: ScriptArg[]): Result<number, Context>;
   }
 }

@@ -3,6 +3,7 @@ import {
   type Health,
   type Logger,
   type RoundTripProbe,
+  startMemoryProbe,
   startRoundTripProbe,
 } from '@wfm-stream/observability';
 
@@ -12,6 +13,7 @@ import {
   redisConnectionOptions,
   type RedisSettings,
 } from './connection.js';
+import { sampleRedisMemory } from './redis-memory.js';
 
 export interface ServiceRedis {
   readonly redis: RedisClient;
@@ -21,7 +23,8 @@ export interface ServiceRedis {
 
 /**
  * A service's Redis connection, wired into its health (the `redis` component is ready
- * while connected) and metrics (`wfm_redis_round_trip_seconds`, a PING every 5 s).
+ * while connected) and metrics (`wfm_redis_round_trip_seconds`, a PING every 5 s;
+ * `wfm_redis_memory_used_bytes` and `wfm_redis_memory_max_bytes`, `INFO memory` every 5 s).
  * Connection errors are logged as warnings when a logger is given.
  */
 export function connectServiceRedis(options: {
@@ -49,10 +52,16 @@ export function connectServiceRedis(options: {
     target: 'redis',
     ping: () => redis.ping(),
   });
+  const memory = startMemoryProbe({
+    registry: options.registry,
+    target: 'redis',
+    sample: () => sampleRedisMemory(redis),
+  });
   return {
     redis,
     close() {
       probe.stop();
+      memory.stop();
       redis.disconnect();
     },
   };

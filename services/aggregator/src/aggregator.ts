@@ -4,6 +4,7 @@ import os from 'node:os';
 import {
   AvroEventCodec,
   ConsumerMetrics,
+  consumerStatusCollector,
   createKafka,
   createProducer,
   createSchemaRegistry,
@@ -15,17 +16,20 @@ import {
   createRegistry,
   Health,
   type Logger,
+  MetricWindow,
   type OpsServer,
   startOpsServer,
 } from '@wfm-stream/observability';
 import {
   AgentAggregation,
+  ChangeNotifier,
   connectServiceRedis,
   ContactAggregation,
   DirectoryStore,
   GenerationFollower,
   GenerationPointer,
   Keys,
+  startStatusReporter,
 } from '@wfm-stream/store';
 
 import type { AggregatorConfig } from './config.js';
@@ -77,6 +81,8 @@ export async function startAggregator(
           1000,
         stateTtlSeconds: Math.ceil(config.DEDUPE_WINDOW / 1000),
         retentionSeconds,
+        maxEventsPerContact: config.CONTACT_MAX_EVENTS,
+        maxSpanMs: config.CONTACT_MAX_SPAN,
       }),
       directory: new DirectoryStore(redis, keys, retentionSeconds),
       agents: new AgentAggregation(redis, keys, {
@@ -113,6 +119,17 @@ export async function startAggregator(
   const kafka = createKafka(config, logger);
   const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
   await producer.connect();
+  // the readers' live stream hears of every durable batch (docs/dashboard.md)
+  const notifier = new ChangeNotifier(redis, config.REDIS_KEY_PREFIX, { logger });
+  const handle = aggregatorHandler(storesNow, logger, {
+    maxEventsPerContact: config.CONTACT_MAX_EVENTS,
+  });
+  const deadLetter = new DeadLetterPublisher(
+    producer,
+    config.TOPIC_DEAD_LETTER,
+    config.CONSUMER_GROUP,
+    config.DEAD_LETTER_MAX_BYTES,
+  );
   const consumer = new EventConsumer({
     kafka,
     groupId: config.CONSUMER_GROUP,
@@ -121,9 +138,14 @@ export async function startAggregator(
       { topic: config.TOPIC_CONTACT_EVENTS, stream: 'contacts' },
       { topic: config.TOPIC_AGENT_EVENTS, stream: 'agents' },
     ],
-    handler: aggregatorHandler(storesNow, logger),
-    decoder: new EventDecoder(avroCodec(config)),
-    deadLetter: new DeadLetterPublisher(producer, config.TOPIC_DEAD_LETTER, config.CONSUMER_GROUP),
+    handler: async (batch, context) => {
+      await handle(batch, context);
+      // a rebuild's aggregator fills a generation no reader serves yet: nothing to tell
+      if (fixed === undefined) notifier.notify(batch.stream);
+    },
+    decoder: new EventDecoder(avroCodec(config), { maxBytes: config.EVENT_MAX_BYTES }),
+    deadLetter,
+    poisonMaxAttempts: config.POISON_MAX_ATTEMPTS,
     logger,
     metrics: new ConsumerMetrics(registry),
     health,
@@ -136,6 +158,28 @@ export async function startAggregator(
     port: config.HTTP_PORT,
     health,
     registry,
+  });
+  const window = new MetricWindow(registry);
+  const status = startStatusReporter({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    service: 'aggregator',
+    health,
+    logger,
+    collectors: [
+      consumerStatusCollector({ registry, window, group: config.CONSUMER_GROUP, deadLetter }),
+      async () => ({
+        status: {
+          latencies: {
+            // from an event's append to Kafka to its figures in Redis
+            onlineFreshness: await window.quantiles(
+              'wfm_event_processing_delay_seconds',
+              (labels) => labels.topic !== config.TOPIC_DIRECTORY,
+            ),
+          },
+        },
+      }),
+    ],
   });
   await consumer.start();
   logger.info(
@@ -152,6 +196,8 @@ export async function startAggregator(
     opsPort: ops.port,
     async stop() {
       await consumer.stop();
+      notifier.close();
+      await status.stop();
       await follower?.stop();
       await producer.disconnect();
       await ops.close();

@@ -1,6 +1,7 @@
 import {
   checkKafkaSettings,
   contactCenterSettings,
+  ingestLimitSettings,
   kafkaSettings,
   opsSettings,
   redisSettings,
@@ -30,6 +31,7 @@ function parseServiceLevels(text: string, ctx: z.RefinementCtx): Map<string, num
 export const aggregatorConfigSchema = z
   .object({
     ...kafkaSettings,
+    ...ingestLimitSettings,
     ...topicSettings,
     ...redisSettings,
     ...contactCenterSettings,
@@ -37,6 +39,10 @@ export const aggregatorConfigSchema = z
     ...opsSettings,
     HTTP_PORT: setting.port(9464),
     CONSUMER_GROUP: setting.string('wfm-aggregator'),
+    /** Most distinct events one contact may have; more are dead-lettered (kind `limit`). */
+    CONTACT_MAX_EVENTS: setting.int(64, 4, 10_000),
+    /** Longest answer-to-end span a chat counts as chat work time over; beyond, its first days only. */
+    CONTACT_MAX_SPAN: setting.duration('7d'),
     /** A duplicate eventId arriving within this window (arrival time) changes nothing. */
     DEDUPE_WINDOW: setting.duration('7d'),
     /** Figures expire this many days after they were last written. */

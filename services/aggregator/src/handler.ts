@@ -16,14 +16,24 @@ export interface AggregatorStores {
 export function aggregatorHandler(
   storesNow: AggregatorStores | (() => AggregatorStores),
   logger: Logger,
+  limits: { readonly maxEventsPerContact: number } = { maxEventsPerContact: 64 },
 ): BatchHandler {
-  return async (batch) => {
+  return async (batch, context) => {
     const stores = typeof storesNow === 'function' ? storesNow() : storesNow;
     switch (batch.stream) {
       case 'contacts': {
         const result = await stores.contacts.apply(
           batch.events.map((e) => e.event as ContactEvent),
         );
+        // every copy in the batch of a refused event id
+        const refused = new Set(result.refused.map((r) => r.eventId));
+        for (const e of batch.events)
+          if (refused.has(e.event.eventId))
+            context.reject({
+              offset: e.offset,
+              kind: 'limit',
+              reason: `its contact already has ${limits.maxEventsPerContact} events (CONTACT_MAX_EVENTS); this one changes nothing`,
+            });
         logger.debug(
           {
             topic: batch.topic,

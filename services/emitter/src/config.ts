@@ -2,6 +2,7 @@ import {
   checkKafkaSettings,
   contactCenterSettings,
   hasCredentials,
+  ingestLimitSettings,
   kafkaSettings,
   opsSettings,
   redisSettings,
@@ -14,6 +15,7 @@ import { z } from 'zod';
 export const emitterConfigSchema = z
   .object({
     ...kafkaSettings,
+    ...ingestLimitSettings,
     ...topicSettings,
     ...redisSettings,
     ...contactCenterSettings,
@@ -30,8 +32,11 @@ export const emitterConfigSchema = z
     WFM_STATUS_TOKEN: setting.optionalString(),
     /** How long one POST may take before it counts as a connection failure. */
     PUSH_TIMEOUT: setting.duration('2s'),
-    /** Further attempts after a connection failure, before the push is dropped. */
-    PUSH_RETRIES: setting.int(4, 0, 20),
+    /**
+     * How long a push that cannot reach the WFM is retried before it is dropped (and
+     * counted): a WFM down for minutes gets every push afterwards, in order per agent.
+     */
+    PUSH_GIVE_UP_AFTER: setting.duration('10m'),
     /** First retry delay; each next one doubles, up to PUSH_RETRY_BACKOFF_MAX. */
     PUSH_RETRY_BACKOFF: setting.duration('200ms'),
     PUSH_RETRY_BACKOFF_MAX: setting.duration('5s'),

@@ -3,7 +3,7 @@ import { type statusPushes } from '@wfm-stream/core';
 import { createProducer } from '@wfm-stream/kafka';
 import { silentLogger } from '@wfm-stream/observability';
 import { createRegistry } from '@wfm-stream/observability';
-import type { AgentEvent } from '@wfm-stream/schemas';
+import type { AgentEvent, EpochMs } from '@wfm-stream/schemas';
 import { connectRedis, StatusClaims } from '@wfm-stream/store';
 import {
   createTopics,
@@ -110,8 +110,9 @@ async function setUp(extra: Record<string, string> = {}, partitions = 3): Promis
       SYSTEM_ID: 'Test system',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
-      PUSH_RETRIES: '2',
+      PUSH_GIVE_UP_AFTER: '100ms',
       PUSH_RETRY_BACKOFF: '20ms',
+      PUSH_RETRY_BACKOFF_MAX: '40ms',
       PUSH_TIMEOUT: '500ms',
       ...extra,
     }),
@@ -207,7 +208,7 @@ describe('emitter', () => {
         url: new URL(`${sink.url}${STATUS_PATH}`),
         headers: {},
         timeoutMs: 1000,
-        retries: 0,
+        giveUpAfterMs: 0,
         backoffMs: 10,
         maxBackoffMs: 10,
         maxConnections: 4,
@@ -235,9 +236,14 @@ describe('emitter', () => {
       topic: 't',
       partition: 0,
       stream: 'agents' as const,
-      events: events.map((event, i) => ({ event, offset: String(i), timestampMs: Date.now() })),
+      events: events.map((event, i) => ({
+        event,
+        atMs: Date.parse(event.occurredAt) as EpochMs,
+        offset: String(i),
+        timestampMs: Date.now(),
+      })),
     };
-    const context = { heartbeat: () => Promise.resolve() };
+    const context = { heartbeat: () => Promise.resolve(), reject: () => undefined };
     await handler(batch, context);
     await waitFor(() => pushesOf(sink).length === 3, { message: 'three pushes' });
     // the process died before committing: the same batch comes again
@@ -257,7 +263,7 @@ describe('emitter', () => {
     ]);
     await waitFor(() => pushesOf(sink, 'good').length === 5, { message: "good's five pushes" });
     await waitForGroupCaughtUp(group, [topic]);
-    // bad: 3 pushes (entry; exit + entry), each tried 1 + 2 times, then dropped
+    // bad: 3 pushes (entry; exit + entry), each retried for 100 ms, then dropped
     const counts = await waitFor(
       async () => {
         const c = await pushCounts(emitter);
@@ -265,7 +271,8 @@ describe('emitter', () => {
       },
       { message: 'three drops' },
     );
-    expect(counts).toMatchObject({ sent: 5, retried: 6, dropped: 3 });
+    expect(counts).toMatchObject({ sent: 5, dropped: 3 });
+    expect(counts.retried).toBeGreaterThanOrEqual(3);
     expect(pushesOf(sink, 'bad')).toEqual([]);
   });
 
@@ -292,5 +299,49 @@ describe('emitter', () => {
       [1, 'ACW'],
     ]);
     expect(await pushCounts(emitter)).toMatchObject({ sent: 3, dropped: 4 });
+  });
+
+  it('delivers every push after a long WFM outage, once each and in order per agent', async () => {
+    const { topic, group, sink, emitter } = await setUp({
+      PUSH_GIVE_UP_AFTER: '10m',
+      PUSH_RETRY_BACKOFF_MAX: '300ms',
+    });
+    await publish(topic, [login('o1', '13:00:00'), login('o2', '13:00:00')]);
+    await waitFor(() => pushesOf(sink).length === 2, { message: 'the login pushes' });
+    const port = sink.port;
+    await sink.stop();
+    const changes = [];
+    for (let m = 1; m <= 5; m++)
+      for (const agent of ['o1', 'o2'])
+        changes.push(
+          state(
+            agent,
+            `13:0${m}:00`,
+            m % 2 === 0 ? 'BUSY' : 'READY',
+            'S',
+            m % 2 === 0 ? 'BUSY' : 'AVAILABLE',
+          ),
+        );
+    await publish(topic, changes);
+    await waitForGroupCaughtUp(group, [topic]);
+    // the WFM stays away while the emitter keeps retrying: about 10 s of backoff rounds
+    // (the default gives up after 10 minutes)
+    await waitFor(async () => ((await pushCounts(emitter)).retried ?? 0) >= 60, {
+      timeoutMs: 60_000,
+      message: 'retries during the outage',
+    });
+    const back = await startWfmSink({ port });
+    running.push(back);
+    await waitFor(() => pushesOf(back).length === 20, { timeoutMs: 30_000, message: 'every push' });
+    for (const agent of ['o1', 'o2']) {
+      const sequence = pushesOf(back, agent).map((p) => `${p.action}:${p.stateCode}`);
+      expect(sequence).toEqual(
+        [1, 2, 3, 4, 5].flatMap((m, i) => [
+          `0:${i === 0 ? 'LOGGED_IN' : m % 2 === 0 ? 'READY' : 'BUSY'}`,
+          `1:${m % 2 === 0 ? 'BUSY' : 'READY'}`,
+        ]),
+      );
+    }
+    expect(await pushCounts(emitter)).toMatchObject({ dropped: 0 });
   });
 });

@@ -2,6 +2,7 @@ import { withoutCredentials } from '@wfm-stream/config';
 import {
   AvroEventCodec,
   ConsumerMetrics,
+  consumerStatusCollector,
   createKafka,
   createProducer,
   createSchemaRegistry,
@@ -13,11 +14,12 @@ import {
   createRegistry,
   Health,
   type Logger,
+  MetricWindow,
   type OpsServer,
   redactUrl,
   startOpsServer,
 } from '@wfm-stream/observability';
-import { connectServiceRedis, StatusClaims } from '@wfm-stream/store';
+import { connectServiceRedis, startStatusReporter, StatusClaims } from '@wfm-stream/store';
 import type { Registry } from 'prom-client';
 
 import type { EmitterConfig } from './config.js';
@@ -80,7 +82,7 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
       url: new URL(wfm.url),
       headers: authorization(config, wfm.basic),
       timeoutMs: config.PUSH_TIMEOUT,
-      retries: config.PUSH_RETRIES,
+      giveUpAfterMs: config.PUSH_GIVE_UP_AFTER,
       backoffMs: config.PUSH_RETRY_BACKOFF,
       maxBackoffMs: config.PUSH_RETRY_BACKOFF_MAX,
       maxConnections: config.PUSH_MAX_CONNECTIONS,
@@ -103,13 +105,20 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
           contacts: config.TOPIC_CONTACT_EVENTS,
           agents: config.TOPIC_AGENT_EVENTS,
         });
+  const deadLetter = new DeadLetterPublisher(
+    producer,
+    config.TOPIC_DEAD_LETTER,
+    config.CONSUMER_GROUP,
+    config.DEAD_LETTER_MAX_BYTES,
+  );
   const consumer = new EventConsumer({
     kafka,
     groupId: config.CONSUMER_GROUP,
     topics: [{ topic: config.TOPIC_AGENT_EVENTS, stream: 'agents' }],
     handler: emitterHandler({ claims, pusher, metrics, systemId: config.SYSTEM_ID }),
-    decoder: new EventDecoder(codec),
-    deadLetter: new DeadLetterPublisher(producer, config.TOPIC_DEAD_LETTER, config.CONSUMER_GROUP),
+    decoder: new EventDecoder(codec, { maxBytes: config.EVENT_MAX_BYTES }),
+    deadLetter,
+    poisonMaxAttempts: config.POISON_MAX_ATTEMPTS,
     logger,
     metrics: new ConsumerMetrics(registry),
     health,
@@ -123,6 +132,23 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     port: config.HTTP_PORT,
     health,
     registry,
+  });
+  // the dashboard's Pipeline view (docs/dashboard.md)
+  const window = new MetricWindow(registry);
+  const status = startStatusReporter({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    service: 'emitter',
+    health,
+    logger,
+    collectors: [
+      consumerStatusCollector({ registry, window, group: config.CONSUMER_GROUP, deadLetter }),
+      async () => ({
+        status: {
+          latencies: { statusPush: await window.quantiles('wfm_emitter_push_latency_seconds') },
+        },
+      }),
+    ],
   });
   await consumer.start();
   logger.info(
@@ -139,6 +165,7 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     async stop() {
       await consumer.stop();
       const dropped = await pusher.close(DRAIN_TIMEOUT_MS);
+      await status.stop();
       await producer.disconnect();
       await ops.close();
       connection.close();

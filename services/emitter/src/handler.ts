@@ -46,7 +46,7 @@ export function emitterHandler(deps: EmitterDeps): BatchHandler {
   return async (batch) => {
     if (batch.stream !== 'agents') return;
     const changes: (StatusChangeToClaim & { appendedAtMs: number })[] = [];
-    for (const { event, timestampMs } of batch.events) {
+    for (const { event, atMs, timestampMs } of batch.events) {
       if (!event.type.startsWith('agent.')) continue;
       const agentEvent = event as AgentEvent;
       const change = statusChangeOf(agentEvent);
@@ -54,7 +54,7 @@ export function emitterHandler(deps: EmitterDeps): BatchHandler {
       changes.push({
         agentId: agentEvent.agentId,
         eventId: agentEvent.eventId,
-        occurredAtMs: Date.parse(agentEvent.occurredAt),
+        occurredAtMs: atMs,
         change,
         appendedAtMs: timestampMs,
       });

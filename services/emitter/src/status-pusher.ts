@@ -3,6 +3,7 @@ import https from 'node:https';
 
 import type { StatusPush } from '@wfm-stream/core';
 import type { Logger } from '@wfm-stream/observability';
+import { backoffMs } from '@wfm-stream/retry';
 
 import type { PushMetrics } from './push-metrics.js';
 
@@ -11,7 +12,8 @@ export interface PusherSettings {
   /** Extra request headers (authorization). */
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
-  readonly retries: number;
+  /** A push not delivered this long after its first attempt is dropped (PUSH_GIVE_UP_AFTER). */
+  readonly giveUpAfterMs: number;
   readonly backoffMs: number;
   readonly maxBackoffMs: number;
   readonly maxConnections: number;
@@ -29,8 +31,8 @@ class ConnectionFailure extends Error {}
 
 /**
  * Delivers status pushes to the WFM: one FIFO per agent, so an agent's pushes arrive in
- * order while agents never wait for each other; keep-alive connections; bounded retries
- * with exponential backoff on connection failures (the WFM's answer itself carries
+ * order while agents never wait for each other; keep-alive connections; retries with
+ * exponential backoff on connection failures for at most PUSH_GIVE_UP_AFTER (the WFM's answer itself carries
  * nothing: any HTTP status counts as delivered, seed §4.1); what cannot be delivered is
  * dropped, counted and logged. Enqueueing never blocks.
  */
@@ -119,7 +121,9 @@ export class StatusPusher {
   }
 
   private async deliver(item: QueuedPush): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+    const firstAttempt = Date.now();
+    const policy = { initialMs: this.settings.backoffMs, maxMs: this.settings.maxBackoffMs };
+    for (let attempt = 1; ; attempt++) {
       if (this.closed) return;
       try {
         await this.post(item.body);
@@ -127,12 +131,12 @@ export class StatusPusher {
         this.metrics.latency.observe(Math.max(0, Date.now() - item.appendedAtMs) / 1000);
         return;
       } catch (error) {
-        if (attempt >= this.settings.retries) {
+        const delay = backoffMs(policy, attempt);
+        if (Date.now() + delay - firstAttempt > this.settings.giveUpAfterMs) {
           this.drop(item.push, error instanceof Error ? error.message : String(error));
           return;
         }
         this.metrics.pushes.inc({ outcome: 'retried' });
-        const delay = Math.min(this.settings.maxBackoffMs, this.settings.backoffMs * 2 ** attempt);
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
       }
     }

@@ -14,8 +14,10 @@ import {
   GenerationFollower,
   GenerationPointer,
   Keys,
+  startStatusReporter,
 } from '@wfm-stream/store';
 
+import { ExportActivity } from './activity.js';
 import type { ExporterConfig } from './config.js';
 import { DeliveredLog } from './delivered.js';
 import { ExportKeys } from './keys.js';
@@ -117,6 +119,7 @@ export async function startExporter(
       now: options.now ?? Date.now,
     });
   }
+  const activity = new ExportActivity();
   let worker: ExportWorker | undefined;
   if (config.EXPORT_ROLES.has('worker')) {
     worker = new ExportWorker({
@@ -136,6 +139,7 @@ export async function startExporter(
       health,
       sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT,
       partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
+      activity,
     });
   }
 
@@ -144,6 +148,15 @@ export async function startExporter(
     port: config.HTTP_PORT,
     health,
     registry,
+  });
+  // the dashboard's Exports view (docs/dashboard.md)
+  const status = startStatusReporter({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    service: 'exporter',
+    health,
+    logger,
+    collectors: [activity.collector()],
   });
   await worker?.start();
   scheduler?.start();
@@ -166,6 +179,7 @@ export async function startExporter(
     async stop() {
       await scheduler?.stop();
       await worker?.stop();
+      await status.stop();
       await producer.disconnect();
       await ops.close();
       await follower.stop();

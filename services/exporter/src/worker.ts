@@ -10,6 +10,7 @@ import {
 import { type Health, type Logger, redactText } from '@wfm-stream/observability';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
+import type { ExportActivity } from './activity.js';
 import type { DeliveredLog } from './delivered.js';
 import type { ExporterMetrics } from './metrics.js';
 import type { RecordSource } from './record-source.js';
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   readonly health?: Health | undefined;
   readonly sessionTimeoutMs: number;
   readonly partitionsConsumedConcurrently: number;
+  /** Told what the worker does, for the status board (activity.ts). */
+  readonly activity?: ExportActivity | undefined;
 }
 
 const HEALTH_COMPONENT = 'export-consumer';
@@ -108,14 +111,24 @@ export class ExportWorker {
         const stillOurs = (): boolean =>
           !this.stopping && payload.isRunning() && !payload.isStale();
         const heartbeat = (): Promise<void> => payload.heartbeat();
-        for (const message of batch.messages) {
-          if (!stillOurs()) return;
-          const place = { topic: batch.topic, partition: batch.partition, message };
-          const done = await this.handle(place, stillOurs, heartbeat);
-          if (!done) return;
-          payload.resolveOffset(message.offset);
-          await payload.commitOffsetsIfNecessary();
-          await heartbeat();
+        const activity = this.options.activity;
+        activity?.fetched(
+          batch.partition,
+          batch.messages.map((m) => m.key?.toString() ?? ''),
+        );
+        try {
+          for (const message of batch.messages) {
+            if (!stillOurs()) return;
+            const place = { topic: batch.topic, partition: batch.partition, message };
+            const done = await this.handle(place, stillOurs, heartbeat);
+            if (!done) return;
+            activity?.advanced(batch.partition);
+            payload.resolveOffset(message.offset);
+            await payload.commitOffsetsIfNecessary();
+            await heartbeat();
+          }
+        } finally {
+          activity?.left(batch.partition);
         }
       },
     });
@@ -182,6 +195,7 @@ export class ExportWorker {
     );
     if (parked === undefined) return false;
     this.options.metrics.outcomes.inc({ target, outcome: 'parked' });
+    this.options.activity?.parked(target, reason);
     this.options.logger.error(
       { target, kind, reason: why, attempts, partition: place.partition, offset: message.offset },
       'export job parked on the dead-letter topic',
@@ -227,6 +241,7 @@ export class ExportWorker {
     if (previous === undefined) return false;
     if (previous.value === hash) {
       this.options.metrics.outcomes.inc({ target: job.target, outcome: 'unchanged' });
+      this.options.activity?.unchanged(job.target);
       this.options.logger.debug({ job: job.id, target: job.target, hash }, 'already delivered');
       return true;
     }
@@ -267,6 +282,7 @@ export class ExportWorker {
           );
         }
         const wait = backoffMs(retry, attempt, failure.retryAfterMs);
+        this.options.activity?.retrying(target.name, attempt, failure.message);
         logger.warn(
           {
             target: target.name,
@@ -296,6 +312,7 @@ export class ExportWorker {
       const end = Math.max(this.latest.get(target.name) ?? 0, records.interval.endMs);
       this.latest.set(target.name, end);
       metrics.lastDelivered.set({ target: target.name }, end / 1000);
+      this.options.activity?.delivered(target.name, records.interval.endMs);
       logger.info(
         { target: target.name, interval: job.intervalStart, reason: job.reason, attempt, hash },
         'interval delivered',

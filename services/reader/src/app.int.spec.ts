@@ -636,7 +636,10 @@ describe('/openapi.json', () => {
       '/historic/serviceGroupData',
       '/online/agentStatus',
       '/online/groupsOnlineLoad',
+      '/online/stream',
       '/personnel',
+      '/status/exports',
+      '/status/pipeline',
     ]);
   });
 });

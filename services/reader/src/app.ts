@@ -5,7 +5,12 @@ import { answerOpsRoute } from '@wfm-stream/observability';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 
-import { type AuthSettings, createAuthenticator, PUBLIC_PATHS } from './auth.js';
+import {
+  type Authenticator,
+  type AuthSettings,
+  createAuthenticator,
+  PUBLIC_PATHS,
+} from './auth.js';
 import { ApiError, internalError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
@@ -38,6 +43,14 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
 export interface AppOptions {
   readonly routes: readonly RouteDefinition[];
   readonly auth: AuthSettings;
+  /** Checks credentials (and session cookies); built from `auth` when absent. */
+  readonly authenticator?: Authenticator;
+  /** Routes that are not RouteDefinitions (the live stream, the dashboard), registered after the API's. */
+  readonly register?: readonly ((app: ReaderApp) => void)[];
+  /** Paths besides PUBLIC_PATHS that need no credentials (the dashboard's page and login). */
+  readonly isPublic?: (path: string) => boolean;
+  /** Operations besides the routes' in /openapi.json (the live stream). */
+  readonly openApiPaths?: Record<string, object>;
   readonly version: string;
   readonly health: Health;
   readonly registry: Registry;
@@ -121,15 +134,16 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
     return Promise.resolve();
   });
 
-  const authenticator = createAuthenticator(options.auth);
+  const authenticator = options.authenticator ?? createAuthenticator(options.auth);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '/';
-    if (!PUBLIC_PATHS.has(path)) authenticator.check(request.headers);
+    if (!PUBLIC_PATHS.has(path) && options.isPublic?.(path) !== true)
+      authenticator.check(request.headers);
     return Promise.resolve();
   });
 
   const openapi = JSON.stringify(
-    openApiDocument(options.routes, options.auth.mode, options.version),
+    openApiDocument(options.routes, options.auth.mode, options.version, options.openApiPaths),
   );
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
 
@@ -148,6 +162,8 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
       return reply.send(body.json);
     });
   }
+
+  for (const register of options.register ?? []) register(app);
 
   for (const path of options.opsRoutes === false ? [] : ['/healthz', '/readyz', '/metrics']) {
     app.get(path, async (_request, reply) => {

@@ -45,8 +45,45 @@ export const readerConfigSchema = z
     READER_API_KEYS: z.string().default('').transform(splitList),
     /** Accepted `user:password` pairs, comma-separated. */
     READER_BASIC_USERS: z.string().default('').transform(splitList),
+    /**
+     * Signs the dashboard's session cookies (at least 32 characters). Without it the
+     * secret is derived from the credentials, so every replica with the same credentials
+     * derives the same one, and changing the credentials ends every session.
+     */
+    READER_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** How long a dashboard session lasts after its login. */
+    READER_SESSION_TTL: setting.duration('12h'),
+    /** The dashboard, /dashboard (docs/dashboard.md). */
+    DASHBOARD: setting.bool(true),
+    /**
+     * The answer-time targets, shown next to each group's service level. The aggregator
+     * applies them (docs/api.md); give the reader the same values.
+     */
+    SERVICE_LEVEL_SECONDS: setting.int(20, 0, 86_400),
+    SERVICE_LEVEL_SECONDS_BY_GROUP: groupNumbers(0, 86_400),
+    /** The share of answers within the target that a group aims at, percent. */
+    SERVICE_LEVEL_GOAL_PERCENT: setting.int(80, 1, 100),
+    SERVICE_LEVEL_GOAL_PERCENT_BY_GROUP: groupNumbers(1, 100),
+    /** Most clients of the live stream at once; more are answered 503. 0 turns it off. */
+    LIVE_MAX_CLIENTS: setting.int(1000, 0, 100_000),
+    /** How often the live stream recomputes everything, whatever the change notices said. */
+    LIVE_RECONCILE_INTERVAL: setting.duration('5s'),
+    /** How often the live stream sends a heartbeat to each client. */
+    LIVE_HEARTBEAT_INTERVAL: setting.duration('10s'),
   })
   .superRefine((config, ctx) => {
+    // a live stream is idle between heartbeats: the idle bound must leave it open
+    if (
+      config.LIVE_MAX_CLIENTS > 0 &&
+      config.READER_CONNECTION_TIMEOUT <= config.LIVE_HEARTBEAT_INTERVAL
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['READER_CONNECTION_TIMEOUT'],
+        message:
+          'must be longer than LIVE_HEARTBEAT_INTERVAL, or the live stream is cut between heartbeats',
+      });
+    }
     if (config.READER_AUTH === 'api-key' && config.READER_API_KEYS.length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -71,6 +108,29 @@ export const readerConfigSchema = z
         });
     }
   });
+
+/** `groupId=number,…` with each number a whole number in [min, max]. */
+function groupNumbers(min: number, max: number) {
+  return z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const map = new Map<string, number>();
+      for (const item of splitList(text)) {
+        const m = /^(.+)=(\d+)$/.exec(item);
+        const value = Number(m?.[2]);
+        if (!m || value < min || value > max) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${item}" is not groupId=number with the number from ${min} to ${max}`,
+          });
+          continue;
+        }
+        map.set((m[1] ?? '').trim(), value);
+      }
+      return map;
+    });
+}
 
 function splitList(text: string): string[] {
   return text

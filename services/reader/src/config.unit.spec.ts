@@ -27,4 +27,14 @@ describe('reader settings', () => {
       loadConfig(readerConfigSchema, { READER_API_KEYS: 'k', OPS_PORT: '9467' }).OPS_PORT,
     ).toBe(9467);
   });
+
+  it('keep the live stream open between heartbeats', () => {
+    expect(() =>
+      loadConfig(readerConfigSchema, {
+        READER_API_KEYS: 'k',
+        READER_CONNECTION_TIMEOUT: '10s',
+        LIVE_HEARTBEAT_INTERVAL: '10s',
+      }),
+    ).toThrow(/READER_CONNECTION_TIMEOUT must be longer than LIVE_HEARTBEAT_INTERVAL/);
+  });
 });

@@ -19,10 +19,57 @@ function errorResponse(description: string): object {
 }
 
 /** The OpenAPI 3.1 description of the API, generated from the routes the app serves. */
+/** /online/stream in OpenAPI terms: a text/event-stream answer (docs/api.md has the events). */
+export const STREAM_OPERATION = {
+  get: {
+    operationId: 'online_stream',
+    summary: 'Live figures pushed as Server-Sent Events',
+    description:
+      "A text/event-stream of the online figures: `hello`, then per topic a snapshot and deltas (`upsert` rows, `remove` keys) within a second of the events that changed them, and a `heartbeat` every LIVE_HEARTBEAT_INTERVAL. Topics: groupsOnlineLoad and agentStatus (rows exactly as the online endpoints answer), and the dashboard's queues, agents, today, exports, pipeline. Also accepts the dashboard's session cookie. docs/api.md describes every event.",
+    tags: ['online'],
+    parameters: [
+      {
+        name: 'topics',
+        in: 'query',
+        required: false,
+        description:
+          'Comma-separated topics; default groupsOnlineLoad,agentStatus. One of groupsOnlineLoad, agentStatus, queues, agents, today, exports, pipeline.',
+        schema: { type: 'string' },
+        example: 'groupsOnlineLoad',
+      },
+      {
+        name: 'groupId',
+        in: 'query',
+        required: false,
+        description:
+          'groupsOnlineLoad only for these groups (comma-separated); default every group of the directory.',
+        schema: { type: 'string' },
+      },
+      {
+        name: 'step',
+        in: 'query',
+        required: false,
+        description: 'The today topic: interval length, 900000, 1800000 or 3600000 ms.',
+        schema: { type: 'integer', enum: [900000, 1800000, 3600000], default: 900000 },
+      },
+    ],
+    responses: {
+      200: {
+        description: 'The event stream.',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+      },
+      400: errorResponse('A parameter is wrong; `field` names it.'),
+      401: errorResponse('No valid credentials.'),
+      503: errorResponse('The stream has LIVE_MAX_CLIENTS clients already.'),
+    },
+  },
+} as const;
+
 export function openApiDocument(
   routes: readonly RouteDefinition[],
   auth: AuthMode,
   version: string,
+  extraPaths: Record<string, object> = {},
 ): object {
   const securitySchemes =
     auth === 'api-key'
@@ -62,6 +109,7 @@ export function openApiDocument(
       },
     };
   }
+  Object.assign(paths, extraPaths);
   return {
     openapi: '3.1.0',
     info: {

@@ -1,3 +1,4 @@
+import { dashboardAssetsDir } from '@wfm-stream/dashboard-ui';
 import {
   createRegistry,
   Health,
@@ -7,6 +8,7 @@ import {
 } from '@wfm-stream/observability';
 import {
   AgentQueries,
+  type ChangeSubscription,
   connectServiceRedis,
   DirectoryStore,
   GenerationFollower,
@@ -14,11 +16,20 @@ import {
   HistoricQueries,
   Keys,
   OnlineQueries,
+  startStatusReporter,
+  StatusBoard,
+  subscribeToChanges,
 } from '@wfm-stream/store';
 
 import { AnswerCache } from './answer-cache.js';
 import { buildApp, type ReaderApp } from './app.js';
+import { createAuthenticator, credentialsOf } from './auth.js';
 import type { ReaderConfig } from './config.js';
+import { isPublicDashboardPath, registerDashboardRoutes } from './dashboard-routes.js';
+import { LiveHub } from './live/hub.js';
+import { LiveSource } from './live/live-source.js';
+import { registerStreamRoute, STREAM_PATH } from './live/stream-route.js';
+import { STREAM_OPERATION } from './openapi.js';
 import { agentCallsDataRoute } from './routes/agent-calls-data.js';
 import { agentChatsWorkTimeRoute } from './routes/agent-chats-work-time.js';
 import type { AgentRouteDeps } from './routes/agent-deps.js';
@@ -27,6 +38,8 @@ import { agentStatusDataRoute } from './routes/agent-status-data.js';
 import { agentStatusRoute, groupsOnlineLoadRoute, type OnlineRouteDeps } from './routes/online.js';
 import { personnelRoute } from './routes/personnel.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
+import { exportsStatusRoute, pipelineStatusRoute } from './routes/status.js';
+import { deriveSessionSecret, SessionTokens } from './session.js';
 import { VERSION } from './version.js';
 
 export interface RunningReader {
@@ -42,6 +55,8 @@ const DAY_SECONDS = 86_400;
 export interface ReaderOptions {
   /** The clock "today" is taken from; tests move it. */
   readonly now?: () => number;
+  /** Where the built dashboard is (default: the dashboard-ui package's build). */
+  readonly dashboardDir?: string;
 }
 
 export async function startReader(
@@ -87,6 +102,54 @@ export async function startReader(
     maxIds: config.MAX_IDS_PER_REQUEST,
     now: options.now ?? Date.now,
   };
+  const now = options.now ?? Date.now;
+  const auth = {
+    mode: config.READER_AUTH,
+    apiKeys: config.READER_API_KEYS,
+    basicUsers: config.READER_BASIC_USERS,
+  };
+  const credentials = credentialsOf(auth);
+  // sessions of the dashboard: signed cookies any replica can check (session.ts)
+  const sessions = new SessionTokens(
+    config.READER_SESSION_SECRET === undefined
+      ? deriveSessionSecret(credentials)
+      : Buffer.from(config.READER_SESSION_SECRET),
+    auth.mode === 'none' ? [''] : credentials,
+    config.READER_SESSION_TTL,
+  );
+  const authenticator = createAuthenticator(auth, sessions, now);
+  const serviceGroupData = serviceGroupDataRoute({
+    cache: new AnswerCache(config.READER_CACHE_MB * 1024 * 1024),
+    historic: new HistoricQueries(redis, keys),
+    directory,
+    systemId: config.SYSTEM_ID,
+    maxQueryDays: config.MAX_QUERY_DAYS,
+    maxIds: config.MAX_IDS_PER_REQUEST,
+  });
+  const liveSource = new LiveSource({
+    agents: onlineDeps.agents,
+    online: onlineDeps.online,
+    directory,
+    board: new StatusBoard(redis, config.REDIS_KEY_PREFIX),
+    serviceGroupData,
+    zone: config.TIMEZONE,
+    systemId: config.SYSTEM_ID,
+    maxIds: config.MAX_IDS_PER_REQUEST,
+    now,
+  });
+  const hub = new LiveHub({
+    source: liveSource,
+    serviceLevel: {
+      targetSeconds: (groupId) =>
+        config.SERVICE_LEVEL_SECONDS_BY_GROUP.get(groupId) ?? config.SERVICE_LEVEL_SECONDS,
+      goalPercent: (groupId) =>
+        config.SERVICE_LEVEL_GOAL_PERCENT_BY_GROUP.get(groupId) ??
+        config.SERVICE_LEVEL_GOAL_PERCENT,
+    },
+    reconcileMs: config.LIVE_RECONCILE_INTERVAL,
+    logger,
+    now,
+  });
   const app = await buildApp({
     health,
     registry,
@@ -100,28 +163,73 @@ export async function startReader(
       maxParamLength: config.READER_MAX_PARAM_LENGTH,
     },
     opsRoutes: config.OPS_PORT === undefined,
-    auth: {
-      mode: config.READER_AUTH,
-      apiKeys: config.READER_API_KEYS,
-      basicUsers: config.READER_BASIC_USERS,
-    },
+    auth,
+    authenticator,
+    isPublic: config.DASHBOARD ? isPublicDashboardPath : undefined,
+    openApiPaths: config.LIVE_MAX_CLIENTS > 0 ? { [STREAM_PATH]: STREAM_OPERATION } : {},
+    register: [
+      ...(config.LIVE_MAX_CLIENTS > 0
+        ? [
+            (server: ReaderApp) => {
+              registerStreamRoute(server, {
+                hub,
+                version: VERSION,
+                timeZone: config.TIMEZONE.name,
+                heartbeatMs: config.LIVE_HEARTBEAT_INTERVAL,
+                maxClients: config.LIVE_MAX_CLIENTS,
+                maxIds: config.MAX_IDS_PER_REQUEST,
+                now,
+              });
+            },
+          ]
+        : []),
+      ...(config.DASHBOARD
+        ? [
+            (server: ReaderApp) => {
+              registerDashboardRoutes(server, {
+                assetsDir: options.dashboardDir ?? dashboardAssetsDir(),
+                mode: auth.mode,
+                authenticator,
+                sessions,
+                now,
+              });
+            },
+          ]
+        : []),
+    ],
     routes: [
       personnelRoute({ directory, systemId: config.SYSTEM_ID }),
-      serviceGroupDataRoute({
-        cache: new AnswerCache(config.READER_CACHE_MB * 1024 * 1024),
-        historic: new HistoricQueries(redis, keys),
-        directory,
-        systemId: config.SYSTEM_ID,
-        maxQueryDays: config.MAX_QUERY_DAYS,
-        maxIds: config.MAX_IDS_PER_REQUEST,
-      }),
+      serviceGroupData,
       agentStatusDataRoute(agentDeps),
       agentLoginDataRoute(agentDeps),
       agentCallsDataRoute(agentDeps),
       agentChatsWorkTimeRoute(agentDeps),
       agentStatusRoute(onlineDeps),
       groupsOnlineLoadRoute(onlineDeps),
+      pipelineStatusRoute(liveSource, now),
+      exportsStatusRoute(liveSource),
     ],
+  });
+  // change notices from the aggregators drive the live stream (docs/dashboard.md)
+  let changes: ChangeSubscription | undefined;
+  if (config.LIVE_MAX_CLIENTS > 0) {
+    hub.start();
+    changes = await subscribeToChanges(
+      redis,
+      config.REDIS_KEY_PREFIX,
+      (stream) => {
+        hub.changed(stream);
+      },
+      logger,
+    );
+  }
+  const status = startStatusReporter({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    service: 'reader',
+    health,
+    logger,
+    collectors: [() => Promise.resolve({ status: { live: { clients: hub.clientCount } } })],
   });
   await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   const address = app.server.address();
@@ -138,6 +246,9 @@ export async function startReader(
     opsPort: ops?.port,
     async stop() {
       await app.close();
+      await hub.stop();
+      await changes?.stop();
+      await status.stop();
       await ops?.close();
       await follower.stop();
       connection.close();

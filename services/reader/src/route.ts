@@ -8,7 +8,7 @@ export interface RouteDefinition {
   readonly url: string;
   readonly summary: string;
   readonly description: string;
-  readonly tag: 'historic' | 'online' | 'personnel';
+  readonly tag: 'historic' | 'online' | 'personnel' | 'status';
   readonly params: readonly ParamSpec<unknown>[];
   /** JSON Schema of the 200 body. */
   readonly response: Record<string, unknown>;

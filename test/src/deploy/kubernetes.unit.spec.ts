@@ -28,6 +28,11 @@ import {
 } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { type IJob, Job } from 'kubernetes-models/batch/v1/Job';
 import {
+  type INetworkPolicy,
+  NetworkPolicy,
+} from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
+import {
   type IPodDisruptionBudget,
   PodDisruptionBudget,
 } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -104,6 +109,11 @@ const KINDS: Record<
     model: HorizontalPodAutoscaler,
     module: 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
     type: 'IHorizontalPodAutoscaler',
+  },
+  'networking.k8s.io/v1/NetworkPolicy': {
+    model: NetworkPolicy,
+    module: 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
+    type: 'INetworkPolicy',
   },
   'keda.sh/v1alpha1/ScaledObject': {
     model: ScaledObject,
@@ -558,6 +568,121 @@ function writeCustomInstallation(dir: string): string {
     }),
   );
   return rebuild;
+}
+
+type LabelSelector = NonNullable<INetworkPolicy['spec']>['podSelector'];
+
+/** Whether a label selector (matchLabels and matchExpressions) selects these labels. */
+function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  if (selector === undefined) return false;
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return (
+    byLabel &&
+    (selector.matchExpressions ?? []).every((e) => {
+      const value = labels[e.key];
+      switch (e.operator) {
+        case 'In':
+          return value !== undefined && (e.values ?? []).includes(value);
+        case 'NotIn':
+          return value === undefined || !(e.values ?? []).includes(value);
+        case 'Exists':
+          return value !== undefined;
+        case 'DoesNotExist':
+          return value === undefined;
+        default:
+          throw new Error(`unknown selector operator ${e.operator}`);
+      }
+    })
+  );
+}
+
+/**
+ * What each workload talks to (deploy/k8s/README.md, "Network policies"): the services, and
+ * the Jobs, which run the CLI with the aggregators' settings.
+ */
+const PEERS_NEEDED: Record<string, readonly string[]> = {
+  aggregator: ['dns', 'kafka', 'redis', 'schema-registry'],
+  reader: ['dns', 'redis'],
+  emitter: ['dns', 'kafka', 'redis', 'schema-registry', 'wfm'],
+  exporter: ['dns', 'kafka', 'redis', 'wfm'],
+  'aggregator-rebuild': ['dns', 'kafka', 'redis', 'schema-registry'],
+  'aggregator-topics': ['dns', 'kafka'],
+};
+/** Who may connect to each service's port: the namespaces of the example's peers. */
+const INGRESS_FROM: Record<string, readonly string[]> = {
+  reader: ['ingress-nginx', 'monitoring'],
+  aggregator: ['monitoring'],
+  emitter: ['monitoring'],
+  exporter: ['monitoring'],
+};
+
+/** A destination a workload's settings name: a port, and a namespace or "outside". */
+interface Destination {
+  readonly what: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+  /** The namespace of an in-cluster name (`<service>.<namespace>.svc`), else undefined. */
+  readonly namespace: string | undefined;
+  readonly dns?: true;
+}
+
+function destination(what: string, address: string): Destination {
+  const url = /^[a-z]+:\/\//.test(address) ? new URL(address) : new URL(`tcp://${address}`);
+  const defaults: Record<string, number> = { 'https:': 443, 'http:': 80, 'redis:': 6379 };
+  const port = url.port === '' ? defaults[url.protocol] : Number(url.port);
+  expect(port, `${what}: the port of ${address}`).toBeDefined();
+  const namespace = /([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(url.hostname)?.[1];
+  return { what, port: port!, protocol: 'TCP', namespace };
+}
+
+/** The destinations a workload needs, from the settings it runs with. */
+function destinations(
+  needs: readonly string[],
+  env: Map<string, { value: string }>,
+): Destination[] {
+  const value = (name: string) => env.get(name)?.value;
+  const out: Destination[] = [];
+  for (const need of needs) {
+    switch (need) {
+      case 'dns':
+        for (const protocol of ['UDP', 'TCP'] as const)
+          out.push({ what: 'dns', port: 53, protocol, namespace: 'kube-system', dns: true });
+        break;
+      case 'kafka':
+        for (const broker of (value('KAFKA_BROKERS') ?? '').split(','))
+          out.push(destination('kafka', broker));
+        break;
+      case 'redis':
+        out.push(destination('redis', value('REDIS_URL') ?? ''));
+        break;
+      case 'schema-registry': {
+        const url = value('SCHEMA_REGISTRY_URL');
+        if (url !== undefined) out.push(destination('schema-registry', url));
+        break;
+      }
+      case 'wfm': {
+        const status = value('WFM_STATUS_URL');
+        if (status !== undefined) out.push(destination('wfm', status));
+        const targets = JSON.parse(value('EXPORT_TARGETS') ?? '[]') as { url?: string }[];
+        for (const target of targets)
+          if (target.url !== undefined) out.push(destination('wfm', target.url));
+        break;
+      }
+      default:
+        throw new Error(`unknown peer ${need}`);
+    }
+  }
+  return out;
+}
+
+/** Whether a policy peer is the destination: its namespace (and kube-dns), or outside. */
+function peerReaches(peer: INetworkPolicyPeer, to: Destination): boolean {
+  if (to.namespace === undefined)
+    return peer.ipBlock !== undefined && peer.namespaceSelector === undefined;
+  if (peer.ipBlock !== undefined) return false;
+  const namespace = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+  if (namespace !== to.namespace) return false;
+  return to.dns === true ? peer.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns' : true;
 }
 
 let base: Manifest[] = [];
@@ -1079,6 +1204,129 @@ describe('deploy/k8s', () => {
         expect(matches(spread.labelSelector?.matchLabels, labels), id(deployment as Manifest)).toBe(
           false,
         );
+    }
+  });
+
+  it('lets each pod receive only what it serves, and reach only Kafka, Redis, the registry, DNS and the WFM', () => {
+    const policies = ofKind<INetworkPolicy>(example, 'NetworkPolicy');
+    expect(ofKind(base, 'NetworkPolicy'), 'in a component, not the base').toEqual([]);
+    expect(policies.length).toBeGreaterThan(0);
+    // every pod of the installation: the services, and the Jobs of its two overlays
+    const jobs = [...ofKind<IJob>(rebuild, 'Job'), ...ofKind<IJob>(topics, 'Job')];
+    const pods = [
+      ...ofKind<IDeployment>(example, 'Deployment').map((d) => ({
+        labels: d.spec!.template.metadata!.labels!,
+        container: workload(d).container,
+      })),
+      ...jobs.map((j) => ({
+        labels: j.spec!.template.metadata!.labels!,
+        container: j.spec!.template.spec!.containers[0]!,
+      })),
+    ].map((p) => ({ ...p, name: p.labels['app.kubernetes.io/name']! }));
+    expect(pods.map((p) => p.name).sort()).toEqual(Object.keys(PEERS_NEEDED).sort());
+
+    for (const policy of policies) {
+      const name = policy.metadata!.name!;
+      // only wfm-stream's pods, and some of them: no policy is dead
+      expect(policy.spec?.podSelector.matchLabels?.['app.kubernetes.io/part-of'], name).toBe(
+        'wfm-stream',
+      );
+      expect(
+        pods.some((p) => selects(policy.spec?.podSelector, p.labels)),
+        name,
+      ).toBe(true);
+      // a rule without peers or ports would allow everyone, or every port
+      for (const rule of [...(policy.spec?.ingress ?? []), ...(policy.spec?.egress ?? [])]) {
+        const peers = 'from' in rule ? rule.from : (rule as { to?: unknown[] }).to;
+        expect(peers?.length, `${name}: a rule without peers`).toBeGreaterThan(0);
+        expect(rule.ports?.length, `${name}: a rule without ports`).toBeGreaterThan(0);
+      }
+    }
+
+    for (const pod of pods) {
+      const selecting = policies.filter((p) => selects(p.spec?.podSelector, pod.labels));
+      const types = new Set(selecting.flatMap((p) => p.spec?.policyTypes ?? []));
+      expect([...types].sort(), `${pod.name}: denied by default both ways`).toEqual([
+        'Egress',
+        'Ingress',
+      ]);
+      const only = (type: 'Ingress' | 'Egress') =>
+        selecting.filter((p) => p.spec?.policyTypes?.includes(type));
+
+      // ingress: the service's own port, from the peers it serves; a Job: nothing
+      const ingress = only('Ingress').flatMap((p) => p.spec?.ingress ?? []);
+      const containerPort = (port: number | string | undefined) =>
+        typeof port === 'number'
+          ? port
+          : pod.container.ports?.find((p) => p.name === port)?.containerPort;
+      const { variables } = environment(
+        jobs.some((j) => j.metadata?.labels?.['app.kubernetes.io/name'] === pod.name)
+          ? rebuild
+          : example,
+        pod.container,
+      );
+      if (INGRESS_FROM[pod.name] === undefined) {
+        expect(ingress, `${pod.name} serves nothing`).toEqual([]);
+      } else {
+        const port = Number(variables.get('HTTP_PORT')?.value);
+        expect(
+          [...new Set(ingress.flatMap((r) => (r.ports ?? []).map((p) => containerPort(p.port))))],
+          `${pod.name}: ingress ports`,
+        ).toEqual([port]);
+        expect(
+          ingress
+            .flatMap((r) => r.from ?? [])
+            .every((peer) => peer.ipBlock === undefined && peer.podSelector === undefined),
+          `${pod.name}: whole namespaces`,
+        ).toBe(true);
+        expect(
+          [
+            ...new Set(
+              ingress.flatMap((r) =>
+                (r.from ?? []).map(
+                  (f) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'],
+                ),
+              ),
+            ),
+          ].sort(),
+          `${pod.name}: ingress from`,
+        ).toEqual([...INGRESS_FROM[pod.name]!].sort());
+      }
+
+      // egress: exactly the destinations its settings name
+      const egress = only('Egress').flatMap((p) => p.spec?.egress ?? []);
+      const needed = destinations(PEERS_NEEDED[pod.name]!, variables);
+      for (const to of needed)
+        expect(
+          egress.some(
+            (r) =>
+              (r.ports ?? []).some(
+                (p) => p.port === to.port && (p.protocol ?? 'TCP') === to.protocol,
+              ) && (r.to ?? []).some((peer) => peerReaches(peer, to)),
+          ),
+          `${pod.name}: ${to.what} on ${to.port}/${to.protocol} (${to.namespace ?? 'outside the cluster'})`,
+        ).toBe(true);
+      const allowed = new Set(
+        egress.flatMap((r) =>
+          (r.ports ?? []).map((p) => `${String(p.port)}/${p.protocol ?? 'TCP'}`),
+        ),
+      );
+      expect([...allowed].sort(), `${pod.name}: egress ports`).toEqual(
+        [...new Set(needed.map((d) => `${d.port}/${d.protocol}`))].sort(),
+      );
+    }
+
+    // the services' needs are those their settings say
+    for (const service of SERVICES) {
+      const settings = settingsOf(service)!;
+      const needs = PEERS_NEEDED[service]!;
+      expect(needs.includes('kafka'), `${service}: Kafka`).toBe(settings.has('KAFKA_BROKERS'));
+      expect(needs.includes('redis'), `${service}: Redis`).toBe(settings.has('REDIS_URL'));
+      expect(needs.includes('wfm'), `${service}: the WFM`).toBe(
+        settings.has('WFM_STATUS_URL') || settings.has('EXPORT_TARGETS'),
+      );
+      if (needs.includes('schema-registry'))
+        expect(settings.has('SCHEMA_REGISTRY_URL'), service).toBe(true);
     }
   });
 

@@ -95,8 +95,18 @@ local function replaceTerms(acc, prefix, oldTerms, newTerms, unique)
   end
 end
 
--- Writes every accumulated delta, three calls per key whatever the number of fields:
--- one HMGET, one HSET of the new sums, one HDEL of the fields that sum to zero.
+-- Calls `command` on `key` with `values`, at most CHUNK (an even number: field, value
+-- pairs stay together) at a time: unpack() of more than a few thousand values overflows
+-- Lua's C stack (a group with thousands of waiting contacts in one batch).
+local CHUNK = 1000
+local function chunked(command, key, values)
+  for from = 1, #values, CHUNK do
+    redis.call(command, key, unpack(values, from, math.min(from + CHUNK - 1, #values)))
+  end
+end
+
+-- Writes every accumulated delta, three calls per key (in chunks of CHUNK fields): one
+-- HMGET, one HSET of the new sums, one HDEL of the fields that sum to zero.
 local function flushAccumulator(acc, ttl)
   for _, key in ipairs(acc.order) do
     local fields, deltas = {}, {}
@@ -110,7 +120,11 @@ local function flushAccumulator(acc, ttl)
       end
     end
     if #fields > 0 then
-      local currents = redis.call('HMGET', key, unpack(fields))
+      local currents = {}
+      for from = 1, #fields, CHUNK do
+        local reply = redis.call('HMGET', key, unpack(fields, from, math.min(from + CHUNK - 1, #fields)))
+        for k = 1, math.min(CHUNK, #fields - from + 1) do currents[from + k - 1] = reply[k] end
+      end
       local sets, dels = {}, {}
       for k, field in ipairs(fields) do
         local current = unpackVector(currents[k])
@@ -130,8 +144,8 @@ local function flushAccumulator(acc, ttl)
           sets[#sets + 1] = packVector(out)
         end
       end
-      if #sets > 0 then redis.call('HSET', key, unpack(sets)) end
-      if #dels > 0 then redis.call('HDEL', key, unpack(dels)) end
+      if #sets > 0 then chunked('HSET', key, sets) end
+      if #dels > 0 then chunked('HDEL', key, dels) end
     end
     redis.call('EXPIRE', key, ttl)
   end

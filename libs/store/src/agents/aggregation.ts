@@ -2,6 +2,7 @@ import { compareBytes, versionKey } from '@wfm-stream/core';
 import type { AgentEvent } from '@wfm-stream/schemas';
 
 import type { RedisClient } from '../connection.js';
+import { occurredAtMs } from '../contacts/codec.js';
 import type { Keys } from '../keys.js';
 import { settleAll } from '../settle.js';
 import { agentPayload, encodeAgentEvent, serializePayload } from './codec.js';
@@ -48,7 +49,7 @@ export class AgentAggregation {
       if (list === undefined) byAgent.set(event.agentId, [event]);
       else list.push(event);
       if (event.type === 'agent.directOutContact') continue;
-      const candidate = { event, ms: Date.parse(event.occurredAt) };
+      const candidate = { event, ms: occurredAtMs(event) };
       if (isLater(candidate, latestState.get(event.agentId)))
         latestState.set(event.agentId, candidate);
       if (

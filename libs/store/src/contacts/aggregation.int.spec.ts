@@ -1,5 +1,5 @@
 import { HIST, TimeZone } from '@wfm-stream/core';
-import type { ContactEvent } from '@wfm-stream/schemas';
+import type { ContactEvent, ContactOffered } from '@wfm-stream/schemas';
 import { redisNamespace, testStack } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -169,7 +169,7 @@ describe('ContactAggregation', () => {
       const m = encodeContactEvent(e);
       return [m.eventId, m.slot, m.order, m.payload, m.home];
     });
-    await redis.wfmContactMerge(keys.contact('c1'), '3600', ...args);
+    await redis.wfmContactMerge(keys.contact('c1'), '3600', '64', ...args);
     expect(await dayTotals()).toEqual(new Array(10).fill(0));
     await aggregation.apply(batch);
     expect((await dayTotals()).slice(0, 3)).toEqual([1, 1, 0]);
@@ -181,5 +181,42 @@ describe('ContactAggregation', () => {
     await aggregation.apply([{ ...offered('c1', 601, 'x', 'g2'), eventId: 'c1-o2' }]);
     expect((await dayTotals('g1'))[HIST.received]).toBe(0);
     expect((await dayTotals('g2'))[HIST.received]).toBe(1);
+  });
+
+  it('takes thousands of events of one contact in one batch, refusing those past its limit', async () => {
+    fresh();
+    // 5,000 distinct events (about 30,000 values for one script) used to overflow
+    // unpack() in the merge, failing the batch forever
+    const flood: ContactEvent[] = Array.from({ length: 5_000 }, (_, i) => ({
+      ...ended('c1', 605, 'HANDLED'),
+      eventId: `flood-${i}`,
+    }));
+    const result = await aggregation.apply([offered('c1', 600, 'x'), ...flood]);
+    expect(result.refused).toHaveLength(5_001 - 64);
+    expect(result.refused.every((r) => r.contactId === 'c1')).toBe(true);
+    expect((await dayTotals()).slice(0, 3)).toEqual([1, 1, 0]);
+    // the same batch again: the same refusals, nothing else changes
+    const again = await aggregation.apply([offered('c1', 600, 'x'), ...flood]);
+    expect(again.refused).toHaveLength(result.refused.length);
+    expect((await dayTotals()).slice(0, 3)).toEqual([1, 1, 0]);
+  });
+
+  it('indexes a chat of absurd length in its first days only, in one quick script', async () => {
+    fresh();
+    const chat: ContactEvent[] = [
+      { ...(offered('chat', 0, 'x') as ContactOffered), channel: 'CHATS' },
+      { ...answered('chat', 1) },
+      // from 2020 to 2099: 29,000 days, one HSET each before the limit
+      {
+        ...ended('chat', 0, 'HANDLED'),
+        occurredAt: '2099-12-31T00:00:00Z',
+      },
+    ];
+    const started = Date.now();
+    await aggregation.apply(chat);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const chatDays = await redis.keys(`${keys.agent('a1')}chats:*`);
+    expect(chatDays.length).toBeLessThanOrEqual(8);
+    expect(chatDays.length).toBeGreaterThan(0);
   });
 });

@@ -15,6 +15,21 @@ export interface ContactAggregationSettings {
   readonly stateTtlSeconds: number;
   /** How long figures live after their last change, seconds (RETENTION_DAYS). */
   readonly retentionSeconds: number;
+  /** Most distinct events one contact may have (`CONTACT_MAX_EVENTS`, default 64); more are refused. */
+  readonly maxEventsPerContact?: number;
+  /** Longest span a chat is indexed over for chat work time (`CONTACT_MAX_SPAN`, default 7 days). */
+  readonly maxSpanMs?: number;
+}
+
+/** `CONTACT_MAX_EVENTS`'s default: a contact has four kinds of events; 64 leaves room for retries with new ids. */
+export const DEFAULT_CONTACT_MAX_EVENTS = 64;
+/** `CONTACT_MAX_SPAN`'s default, ms: 7 days, the longest duration a `…Ms` field may carry. */
+export const DEFAULT_CONTACT_MAX_SPAN_MS = 7 * DAY_MS;
+
+/** An event a contact's limit refused: it changed nothing and belongs in the dead-letter topic. */
+export interface RefusedContactEvent {
+  readonly contactId: string;
+  readonly eventId: string;
 }
 
 function countAll(map: ReadonlyMap<string, readonly unknown[]>): number {
@@ -85,6 +100,8 @@ export interface ContactBatchResult {
   readonly agentUpdates: number;
   /** Snapshots after the merge, for callers that derive more from them. */
   readonly snapshots: readonly ContactSnapshot[];
+  /** Events refused because their contact already had `maxEventsPerContact` events. */
+  readonly refused: readonly RefusedContactEvent[];
 }
 
 /**
@@ -115,10 +132,11 @@ export class ContactAggregation {
       else list.push(event);
     }
     const ttl = String(this.settings.stateTtlSeconds);
+    const maxEvents = String(this.settings.maxEventsPerContact ?? DEFAULT_CONTACT_MAX_EVENTS);
     const contactIds = [...byContact.keys()];
-    const records = await settleAll(
+    const replies = await settleAll(
       contactIds.map((contactId) => {
-        const args: string[] = [ttl];
+        const args: string[] = [ttl, maxEvents];
         for (const event of byContact.get(contactId) ?? []) {
           const m = encodeContactEvent(event);
           args.push(m.eventId, m.slot, m.order, m.payload, m.home);
@@ -126,7 +144,13 @@ export class ContactAggregation {
         return this.redis.wfmContactMerge(this.keys.contact(contactId), ...args);
       }),
     );
-    const snapshots = records.map((flat, i) => decodeContactRecord(contactIds[i] ?? '', flat));
+    const snapshots = replies.map(([flat], i) => decodeContactRecord(contactIds[i] ?? '', flat));
+    const refused = replies.flatMap(([, ids], i) =>
+      ids.map((eventId) => ({ contactId: contactIds[i] ?? '', eventId })),
+    );
+    const maxDays = String(
+      Math.max(1, Math.ceil((this.settings.maxSpanMs ?? DEFAULT_CONTACT_MAX_SPAN_MS) / DAY_MS) + 1),
+    );
     const updates = this.groupUpdates(snapshots);
     const agentUpdates = this.agentUpdates(snapshots);
     const stateTtl = String(this.settings.stateTtlSeconds);
@@ -144,6 +168,7 @@ export class ContactAggregation {
         this.redis.wfmAgentContacts(
           this.keys.agent(agentId),
           figuresTtl,
+          maxDays,
           ...list.flatMap(agentContactArgs),
         ),
       ),
@@ -153,6 +178,7 @@ export class ContactAggregation {
       groupUpdates: countAll(updates),
       agentUpdates: countAll(agentUpdates),
       snapshots,
+      refused,
     };
   }
 
@@ -245,7 +271,7 @@ export class ContactAggregation {
         p: prefix,
         m: uniquenessMember(prefix, offered.at, facts.contactId),
         x: false,
-        t: serializeTerms(groupTerms(contribution, zone)),
+        t: serializeTerms(groupTerms(contribution, zone, facts.contactId)),
       });
     }
     return byGroup;

@@ -2,6 +2,7 @@ import {
   DAY_MS,
   type GroupContribution,
   MINUTE_MS,
+  NOW,
   type TimedVector,
   type TimeZone,
 } from '@wfm-stream/core';
@@ -52,9 +53,15 @@ function historicTerm(vector: TimedVector): Term {
 /**
  * Places a contribution into storage buckets: historic vectors into 1- and 15-minute
  * UTC buckets, daily vectors into the local day of TIMEZONE, the current figures into
- * the group's `now` vector.
+ * the group's `now` vector, and, while the contact waits, its offer time into the
+ * group's waiting list (`wq`, field = contactId), where the longest wait is read from
+ * (docs/architecture.md, "The online state").
  */
-export function groupTerms(contribution: GroupContribution, zone: TimeZone): Term[] {
+export function groupTerms(
+  contribution: GroupContribution,
+  zone: TimeZone,
+  contactId: string,
+): Term[] {
   const terms: Term[] = contribution.historic.map(historicTerm);
   for (const vector of contribution.daily) {
     terms.push([
@@ -65,6 +72,8 @@ export function groupTerms(contribution: GroupContribution, zone: TimeZone): Ter
     ]);
   }
   terms.push([Keys.NOW_SUFFIX, Keys.VECTOR_FIELD, contribution.now, null]);
+  if (contribution.now[NOW.waiting] === 1)
+    terms.push([Keys.WAITING_SUFFIX, contactId, [contribution.offeredAt], null]);
   return terms;
 }
 

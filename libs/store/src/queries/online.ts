@@ -42,4 +42,25 @@ export class OnlineQueries {
     });
     return result;
   }
+
+  /**
+   * The offer time of the contact that has waited longest in each group (absent when
+   * none waits), from the group's waiting list. One HVALS per group, one round trip; the
+   * list holds only the contacts waiting now.
+   */
+  async oldestWaiting(groupIds: readonly string[]): Promise<Map<string, number>> {
+    const replies = await settleAll(
+      groupIds.map((groupId) => this.redis.hvalsBuffer(this.keys.waiting(groupId))),
+    );
+    const result = new Map<string, number>();
+    groupIds.forEach((groupId, i) => {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const bytes of replies[i] ?? []) {
+        const offeredAt = decodeVector(bytes)[0];
+        if (offeredAt !== undefined && offeredAt < oldest) oldest = offeredAt;
+      }
+      if (Number.isFinite(oldest)) result.set(groupId, oldest);
+    });
+    return result;
+  }
 }

@@ -390,6 +390,10 @@ export async function runStart(options: StartOptions): Promise<number> {
     print('');
     print('wfm-stream is running:');
     print(`  reader (ARGUS WFM CC API)  ${readerUrl}`);
+    const loginWith = Object.values(readerAccess.headers)[0];
+    print(
+      `  dashboard (live)           ${readerUrl}/dashboard${readerAccess.headers['X-API-Key'] === undefined ? '' : `  (sign in with the API key ${loginWith ?? ''})`}`,
+    );
     print(`  WFM sink (status pushes)   ${sinkUrl}/_sink/received`);
     print(`  interval exports           ${sinkUrl}/_sink/received and ${exportDir}`);
     print(`  Kafka bootstrap            ${kafka.brokers.join(',')}`);

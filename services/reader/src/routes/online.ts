@@ -1,5 +1,18 @@
-import { formatInstant, groupLoadFigures, operatorCounts, type TimeZone } from '@wfm-stream/core';
-import type { AgentQueries, DirectoryStore, OnlineQueries } from '@wfm-stream/store';
+import {
+  formatInstant,
+  type GroupLoadFigures,
+  groupLoadFigures,
+  operatorCounts,
+  type TimeZone,
+} from '@wfm-stream/core';
+import type {
+  AgentQueries,
+  Directory,
+  DirectoryStore,
+  GroupLoadVectors,
+  OnlineAgentState,
+  OnlineQueries,
+} from '@wfm-stream/store';
 
 import { notFound } from '../errors.js';
 import { idListParam, parseQuery } from '../params.js';
@@ -14,6 +27,64 @@ export interface OnlineRouteDeps {
   readonly maxIds: number;
   /** The clock "today" is taken from (tests move it across midnight). */
   readonly now: () => number;
+}
+
+/** One row of `/online/agentStatus`. */
+export interface AgentStatusRow {
+  readonly agentId: string;
+  readonly stateCode: string;
+  readonly stateName: string;
+  readonly startDate: string;
+}
+
+/** The answer of `/online/agentStatus` from the online index (also the live stream's rows). */
+export function agentStatusRows(states: ReadonlyMap<string, OnlineAgentState>): AgentStatusRow[] {
+  return [...states.values()]
+    .filter((s) => s.loggedIn)
+    .sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0))
+    .map((s) => ({
+      agentId: s.agentId,
+      stateCode: s.stateCode,
+      stateName: s.stateName,
+      startDate: formatInstant(s.startMs),
+    }));
+}
+
+/** One row of `/online/groupsOnlineLoad`. */
+export type GroupsOnlineLoadRow = {
+  readonly serviceId: string;
+  readonly groupId: string;
+} & GroupLoadFigures;
+
+/**
+ * The rows of `/online/groupsOnlineLoad` for the asked groups, in their order, from what
+ * one round trip read (also the live stream's rows). Groups left out as the endpoint
+ * says; the caller answers 404 when none is left.
+ */
+export function groupsOnlineLoadRows(
+  groupIds: readonly string[],
+  loads: ReadonlyMap<string, GroupLoadVectors>,
+  directory: Directory,
+  agents: ReadonlyMap<string, OnlineAgentState>,
+  systemId: string,
+): GroupsOnlineLoadRow[] {
+  const operators = operatorCounts(
+    groupIds,
+    agents.values(),
+    (agentId) => directory.agents.get(agentId)?.groupIds,
+  );
+  return groupIds.flatMap((groupId) => {
+    const load = loads.get(groupId);
+    const group = directory.groups.get(groupId);
+    if (group === undefined && (load === undefined || load.now.length === 0)) return [];
+    return [
+      {
+        serviceId: group?.serviceId ?? systemId,
+        groupId,
+        ...groupLoadFigures(load?.today ?? [], load?.now ?? [], operators.get(groupId) ?? 0),
+      },
+    ];
+  });
 }
 
 export function agentStatusRoute(deps: OnlineRouteDeps): RouteDefinition {
@@ -38,16 +109,7 @@ export function agentStatusRoute(deps: OnlineRouteDeps): RouteDefinition {
       },
     },
     async handle() {
-      const states = await deps.agents.online();
-      return [...states.values()]
-        .filter((s) => s.loggedIn)
-        .sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0))
-        .map((s) => ({
-          agentId: s.agentId,
-          stateCode: s.stateCode,
-          stateName: s.stateName,
-          startDate: formatInstant(s.startMs),
-        }));
+      return agentStatusRows(await deps.agents.online());
     },
   };
 }
@@ -103,23 +165,7 @@ export function groupsOnlineLoadRoute(deps: OnlineRouteDeps): RouteDefinition {
         deps.directory.read(),
         deps.agents.online(),
       ]);
-      const operators = operatorCounts(
-        q.groupId,
-        agents.values(),
-        (agentId) => directory.agents.get(agentId)?.groupIds,
-      );
-      const answer = q.groupId.flatMap((groupId) => {
-        const load = loads.get(groupId);
-        const group = directory.groups.get(groupId);
-        if (group === undefined && (load === undefined || load.now.length === 0)) return [];
-        return [
-          {
-            serviceId: group?.serviceId ?? deps.systemId,
-            groupId,
-            ...groupLoadFigures(load?.today ?? [], load?.now ?? [], operators.get(groupId) ?? 0),
-          },
-        ];
-      });
+      const answer = groupsOnlineLoadRows(q.groupId, loads, directory, agents, deps.systemId);
       if (answer.length === 0) {
         throw notFound(
           'groupId',
