@@ -49,11 +49,16 @@ export const topicSettings = {
 };
 
 export const redisSettings = {
+  /** A Redis, or (with REDIS_CLUSTER_NODES) the credentials and TLS of every cluster node. */
   REDIS_URL: setting.url('redis://127.0.0.1:6379', ['redis', 'rediss']),
-  /** Comma-separated `host:port` seeds of a Redis Cluster; REDIS_URL is ignored when set. */
+  /** Comma-separated `host:port` seeds of a Redis Cluster; REDIS_URL's host is ignored when set. */
   REDIS_CLUSTER_NODES: setting.optionalString(),
   /** Every key starts with this prefix, so several deployments can share one Redis. */
-  REDIS_KEY_PREFIX: setting.string('wfm'),
+  REDIS_KEY_PREFIX: setting.keyPrefix('wfm'),
+  /** Longest a Redis command may go unanswered before it fails (ioredis commandTimeout). */
+  REDIS_COMMAND_TIMEOUT: setting.duration('10s'),
+  /** PEM file of the CA(s) that sign the Redis servers' certificates (rediss://). */
+  REDIS_TLS_CA_FILE: setting.optionalString(),
 };
 
 export const contactCenterSettings = {
@@ -65,7 +70,19 @@ export const contactCenterSettings = {
 
 export const serviceSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+};
+
+/** The listen address of a service's API (the reader's: what the WFM calls). */
+export const apiSettings = {
   HTTP_HOST: setting.string('0.0.0.0'),
+};
+
+/**
+ * The listen address of `/healthz`, `/readyz` and `/metrics`: loopback unless set, so
+ * the probes and metrics are not on every interface by default (docs/security.md).
+ */
+export const opsSettings = {
+  OPS_HOST: setting.string('127.0.0.1'),
 };
 
 /** Cross-field rules of the Kafka settings. */

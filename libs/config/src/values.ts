@@ -17,6 +17,9 @@ export function parseDurationMs(text: string): number | undefined {
   return Number.isFinite(value) ? Math.round(value) : undefined;
 }
 
+/** What `setting.keyPrefix` accepts. */
+export const KEY_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
 /** Building blocks for environment schemas: each takes a string and yields a typed value. */
 export const setting = {
   string(defaultValue?: string) {
@@ -97,6 +100,21 @@ export const setting = {
       }
     }, `must be a URL starting with ${prefixes}`);
   },
+  /**
+   * A Redis key prefix: 1–64 letters, digits, `_`, `.`, `-`, starting with a letter or
+   * digit. No `:` (a prefix `wfm:g1` would own the keys of generation g1 of prefix `wfm`,
+   * and a rebuild of one would delete the other's), no glob characters (`*`, `?`, `[`,
+   * `]`: SCAN patterns) and no braces (`{`, `}`: Redis Cluster hash tags).
+   */
+  keyPrefix(defaultValue: string) {
+    return z
+      .string()
+      .default(defaultValue)
+      .refine(
+        (text) => KEY_PREFIX.test(text),
+        'must be 1–64 letters, digits, "_", "." or "-", starting with a letter or digit (no ":", "*", "?", "[", "]", "{", "}")',
+      );
+  },
   timeZone(defaultValue: string) {
     return z
       .string()
@@ -115,5 +133,20 @@ export const setting = {
   },
   port(defaultValue: number) {
     return setting.int(defaultValue, 0, 65_535);
+  },
+  /** A port that may be left unset (undefined), 0 meaning any free port. */
+  optionalPort() {
+    return z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined) return undefined;
+        const value = Number(text);
+        if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+          ctx.addIssue({ code: 'custom', message: 'must be a whole number from 0 to 65535' });
+          return z.NEVER;
+        }
+        return value;
+      });
   },
 };

@@ -31,9 +31,9 @@ export function exportHealth(registry: Registry, health: Health): void {
     registers: [registry],
     collect() {
       this.reset();
-      const components = healthOf.get(registry)?.report().components ?? {};
+      const components = healthOf.get(registry)?.components() ?? {};
       for (const [component, state] of Object.entries(components))
-        this.set({ component }, (state as { ready: boolean }).ready ? 1 : 0);
+        this.set({ component }, state.ready ? 1 : 0);
     },
   });
 }

@@ -1,24 +1,58 @@
+import type { Logger } from './logger.js';
+import { redactText } from './redact.js';
+
+/** What `/healthz` and `/readyz` say of a component: nothing but ok or failing. */
+export type ComponentStatus = 'ok' | 'failing';
+
+/** A component's state with its detail, for views behind credentials (the dashboard). */
+export interface ComponentState {
+  readonly ready: boolean;
+  readonly detail?: string;
+}
+
+/** The longest detail `components()` gives. */
+const MAX_DETAIL_CHARS = 200;
+
+export interface HealthReport {
+  readonly live: boolean;
+  readonly ready: boolean;
+  readonly components: Readonly<Record<string, ComponentStatus>>;
+}
+
 /**
  * What a service reports on `/healthz` and `/readyz`. Components (the Kafka consumer,
  * the Redis connection, the HTTP listener) each report whether they are ready; the
  * service is ready only when all of them are. Liveness fails only when a component
  * reports it is broken beyond recovery, so Kubernetes restarts the pod.
+ *
+ * The probes are unauthenticated, so `report()` names each component and says `ok` or
+ * `failing`, nothing more: the details (an error's text may name a host, a user, a
+ * query) go to the log, when they change (docs/security.md#what-the-probes-say), and to
+ * `components()`, redacted and bounded, for views behind credentials.
  */
 export class Health {
-  private readonly components = new Map<string, { ready: boolean; detail?: string }>();
+  private readonly states = new Map<string, { ready: boolean; detail?: string }>();
   private fatal: string | undefined;
+
+  constructor(private readonly logger?: Logger) {}
 
   /** Declares a component, not ready until it says so. */
   register(component: string): void {
-    if (!this.components.has(component)) this.components.set(component, { ready: false });
+    if (!this.states.has(component)) this.states.set(component, { ready: false });
   }
 
   set(component: string, ready: boolean, detail?: string): void {
-    this.components.set(component, detail === undefined ? { ready } : { ready, detail });
+    const before = this.states.get(component);
+    this.states.set(component, detail === undefined ? { ready } : { ready, detail });
+    if (before?.ready === ready && before.detail === detail) return;
+    const context = detail === undefined ? { component, ready } : { component, ready, detail };
+    if (ready) this.logger?.info(context, 'component ok');
+    else this.logger?.warn(context, 'component failing');
   }
 
   /** Marks the process as broken: liveness fails from now on. */
   fail(reason: string): void {
+    if (this.fatal === undefined) this.logger?.error({ reason }, 'failed for good; liveness fails');
     this.fatal = reason;
   }
 
@@ -28,16 +62,24 @@ export class Health {
 
   isReady(): boolean {
     if (!this.isLive()) return false;
-    for (const state of this.components.values()) if (!state.ready) return false;
+    for (const state of this.states.values()) if (!state.ready) return false;
     return true;
   }
 
-  report(): { live: boolean; ready: boolean; components: Record<string, unknown>; fatal?: string } {
-    return {
-      live: this.isLive(),
-      ready: this.isReady(),
-      components: Object.fromEntries(this.components),
-      ...(this.fatal === undefined ? {} : { fatal: this.fatal }),
-    };
+  /** Each component's readiness and detail (credentials redacted, at most 200 characters). */
+  components(): Record<string, ComponentState> {
+    const result: Record<string, ComponentState> = {};
+    for (const [name, state] of this.states)
+      result[name] =
+        state.detail === undefined
+          ? { ready: state.ready }
+          : { ready: state.ready, detail: redactText(state.detail).slice(0, MAX_DETAIL_CHARS) };
+    return result;
+  }
+
+  report(): HealthReport {
+    const components: Record<string, ComponentStatus> = {};
+    for (const [name, state] of this.states) components[name] = state.ready ? 'ok' : 'failing';
+    return { live: this.isLive(), ready: this.isReady(), components };
   }
 }

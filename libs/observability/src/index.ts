@@ -6,5 +6,6 @@ export * from './memory-probe.js';
 export * from './metric-window.js';
 export * from './metrics.js';
 export * from './ops-server.js';
+export * from './redact.js';
 export * from './round-trip.js';
 export * from './status.js';

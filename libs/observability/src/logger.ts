@@ -1,6 +1,7 @@
-import { type Logger as PinoLogger, pino } from 'pino';
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 
 import { serializeError } from './error-serializer.js';
+import { redactText } from './redact.js';
 
 export type Logger = PinoLogger;
 
@@ -12,15 +13,24 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * plus a context object, the service name on every line. Libraries never create loggers;
  * they receive a child of this one.
  */
-export function createLogger(service: string, level: LogLevel = 'info'): Logger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    // errors are logged bounded, under `err` and `error` alike
-    serializers: { err: serializeError, error: serializeError },
-  });
+export function createLogger(
+  service: string,
+  level: LogLevel = 'info',
+  destination?: DestinationStream,
+): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // errors are logged bounded, under `err` and `error` alike
+      serializers: { err: serializeError, error: serializeError },
+      // every line, whatever it quotes: no URL userinfo, no Authorization value (docs/security.md)
+      hooks: { streamWrite: redactText },
+    },
+    destination,
+  );
 }
 
 /** A logger that writes nothing, for tests and library defaults. */

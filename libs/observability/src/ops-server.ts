@@ -6,9 +6,15 @@ import type { Health } from './health.js';
 import { exportHealth } from './health-metrics.js';
 
 export interface OpsServer {
+  /** The address it listens on (`OPS_HOST`). */
+  readonly host: string;
   readonly port: number;
   close(): Promise<void>;
 }
+
+/** The ops server's bounds on a request: its headers and the whole of it. */
+const OPS_HEADERS_TIMEOUT_MS = 5_000;
+const OPS_REQUEST_TIMEOUT_MS = 10_000;
 
 /** Answers one of the operations routes, or returns false when the path is not one. */
 export async function answerOpsRoute(
@@ -38,8 +44,8 @@ export async function answerOpsRoute(
 }
 
 /**
- * A small HTTP server for the services that have no API of their own: `/healthz`,
- * `/readyz` and `/metrics` (Prometheus text format).
+ * A small HTTP server for `/healthz`, `/readyz` and `/metrics` (Prometheus text format),
+ * listening on `host` only: `OPS_HOST`, loopback unless set (docs/security.md).
  */
 export function startOpsServer(options: {
   host: string;
@@ -47,7 +53,12 @@ export function startOpsServer(options: {
   health: Health;
   registry: Registry;
 }): Promise<OpsServer> {
-  const server = http.createServer((request, response) => {
+  const limits = {
+    headersTimeout: OPS_HEADERS_TIMEOUT_MS,
+    requestTimeout: OPS_REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: 1_000,
+  };
+  const server = http.createServer(limits, (request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     answerOpsRoute(path, options.health, options.registry).then(
       (answer) => {
@@ -70,9 +81,10 @@ export function startOpsServer(options: {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
       const address = server.address();
-      const port = address !== null && typeof address === 'object' ? address.port : options.port;
+      const bound = address !== null && typeof address === 'object';
       resolve({
-        port,
+        host: bound ? address.address : options.host,
+        port: bound ? address.port : options.port,
         close: () =>
           new Promise((done) => {
             server.close(() => {

@@ -1,38 +1,104 @@
-import { Cluster, Redis } from 'ioredis';
+import fs from 'node:fs';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 import { defineScripts } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
 export interface RedisConnectionOptions {
+  /**
+   * The Redis (`redis://`, or `rediss://` for TLS). With `clusterNodes` its host is
+   * ignored, and its user name, password and scheme apply to every node of the cluster.
+   */
   readonly url: string;
-  /** `host:port` seeds of a Redis Cluster; `url` is ignored when given. */
+  /** `host:port` seeds of a Redis Cluster. */
   readonly clusterNodes?: readonly string[] | undefined;
   readonly name?: string;
+  /** Longest a command may go unanswered before it fails (ioredis `commandTimeout`). */
+  readonly commandTimeoutMs?: number | undefined;
+  /** TLS options for a `rediss://` URL: the CA that signs the servers' certificates. */
+  readonly tls?: TlsOptions | undefined;
+}
+
+/** The REDIS_* settings a connection is made from (libs/config/src/fragments.ts). */
+export interface RedisSettings {
+  readonly REDIS_URL: string;
+  readonly REDIS_CLUSTER_NODES?: string | undefined;
+  readonly REDIS_COMMAND_TIMEOUT?: number | undefined;
+  readonly REDIS_TLS_CA_FILE?: string | undefined;
+}
+
+/** Connection options from the REDIS_* settings; reads the CA file when one is named. */
+export function redisConnectionOptions(
+  config: RedisSettings,
+  name: string,
+): RedisConnectionOptions {
+  const nodes = config.REDIS_CLUSTER_NODES?.split(',')
+    .map((node) => node.trim())
+    .filter((node) => node !== '');
+  return {
+    url: config.REDIS_URL,
+    clusterNodes: nodes,
+    name,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT,
+    tls:
+      config.REDIS_TLS_CA_FILE === undefined
+        ? undefined
+        : { ca: fs.readFileSync(config.REDIS_TLS_CA_FILE) },
+  };
+}
+
+/**
+ * What a node connection takes from the URL: user name, password, TLS (`rediss://`) and
+ * the database. In cluster mode these are the only parts used; the seeds give the hosts.
+ */
+export function nodeOptionsOf(
+  url: string,
+  tls: TlsOptions | undefined,
+): Pick<RedisOptions, 'username' | 'password' | 'tls' | 'db'> {
+  const parsed = new URL(url);
+  const options: Pick<RedisOptions, 'username' | 'password' | 'tls' | 'db'> = {};
+  if (parsed.username !== '') options.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== '') options.password = decodeURIComponent(parsed.password);
+  if (parsed.protocol === 'rediss:') options.tls = { ...tls };
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '') options.db = Number(db);
+  return options;
 }
 
 /**
  * Opens a connection (or a cluster client) with the scripts registered. Commands issued
- * while disconnected are queued briefly, then fail, so a Redis outage turns into errors
- * the caller handles (a 500, a batch retried) rather than unbounded memory.
+ * while disconnected are queued briefly, then fail, and a command without an answer
+ * within `commandTimeoutMs` fails too, so a Redis outage or a stalled server turns into
+ * errors the caller handles (a 500, a batch retried) rather than unbounded waits and
+ * memory. In cluster mode every node gets the URL's credentials and TLS.
  */
 export function connectRedis(options: RedisConnectionOptions): RedisClient {
-  const common = {
+  const common: RedisOptions = {
     connectionName: options.name ?? 'wfm-stream',
     maxRetriesPerRequest: 2,
     enableAutoPipelining: true,
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
   };
+  const node = nodeOptionsOf(options.url, options.tls);
   let client: RedisClient;
   if (options.clusterNodes !== undefined && options.clusterNodes.length > 0) {
+    // a cluster has database 0 only
+    const { db: _db, ...credentials } = node;
     client = new Cluster(
-      options.clusterNodes.map((node) => {
-        const [host = '127.0.0.1', port = '6379'] = node.split(':');
+      options.clusterNodes.map((seed) => {
+        const [host = '127.0.0.1', port = '6379'] = seed.split(':');
         return { host, port: Number(port) };
       }),
-      { redisOptions: common, scaleReads: 'master' },
+      { redisOptions: { ...common, ...credentials }, scaleReads: 'master' },
     );
   } else {
-    client = new Redis(options.url, common);
+    client = new Redis(options.url, {
+      ...common,
+      ...(node.tls === undefined ? {} : { tls: node.tls }),
+    });
   }
   defineScripts(client);
   return client;

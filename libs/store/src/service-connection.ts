@@ -7,7 +7,12 @@ import {
   startRoundTripProbe,
 } from '@wfm-stream/observability';
 
-import { connectRedis, type RedisClient } from './connection.js';
+import {
+  connectRedis,
+  type RedisClient,
+  redisConnectionOptions,
+  type RedisSettings,
+} from './connection.js';
 import { sampleRedisMemory } from './redis-memory.js';
 
 export interface ServiceRedis {
@@ -23,21 +28,14 @@ export interface ServiceRedis {
  * Connection errors are logged as warnings when a logger is given.
  */
 export function connectServiceRedis(options: {
-  readonly config: {
-    readonly REDIS_URL: string;
-    readonly REDIS_CLUSTER_NODES?: string | undefined;
-  };
+  readonly config: RedisSettings;
   readonly name: string;
   readonly health: Health;
   readonly registry: ReturnType<typeof createRegistry>;
   readonly logger?: Logger;
 }): ServiceRedis {
   const { config, health, logger } = options;
-  const redis = connectRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
-    name: options.name,
-  });
+  const redis = connectRedis(redisConnectionOptions(config, options.name));
   health.register('redis');
   redis.on('ready', () => {
     health.set('redis', true);

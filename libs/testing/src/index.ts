@@ -1,2 +1,3 @@
 export * from './helpers.js';
+export * from './secure-redis.js';
 export type * from './stack.js';

@@ -61,7 +61,7 @@ export async function startAggregator(
   config: AggregatorConfig,
   logger: Logger,
 ): Promise<RunningAggregator> {
-  const health = new Health();
+  const health = new Health(logger);
   const registry = createRegistry('aggregator');
   const connection = connectServiceRedis({
     config,
@@ -165,7 +165,7 @@ export async function startAggregator(
     sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT,
   });
   const ops: OpsServer = await startOpsServer({
-    host: config.HTTP_HOST,
+    host: config.OPS_HOST,
     port: config.HTTP_PORT,
     health,
     registry,

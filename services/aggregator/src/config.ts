@@ -3,6 +3,7 @@ import {
   contactCenterSettings,
   ingestLimitSettings,
   kafkaSettings,
+  opsSettings,
   redisSettings,
   serviceSettings,
   setting,
@@ -35,6 +36,7 @@ export const aggregatorConfigSchema = z
     ...redisSettings,
     ...contactCenterSettings,
     ...serviceSettings,
+    ...opsSettings,
     HTTP_PORT: setting.port(9464),
     CONSUMER_GROUP: setting.string('wfm-aggregator'),
     /** Most distinct events one contact may have; more are dead-lettered (kind `limit`). */

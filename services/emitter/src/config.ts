@@ -1,8 +1,10 @@
 import {
   checkKafkaSettings,
   contactCenterSettings,
+  hasCredentials,
   ingestLimitSettings,
   kafkaSettings,
+  opsSettings,
   redisSettings,
   serviceSettings,
   setting,
@@ -18,6 +20,7 @@ export const emitterConfigSchema = z
     ...redisSettings,
     ...contactCenterSettings,
     ...serviceSettings,
+    ...opsSettings,
     HTTP_PORT: setting.port(9465),
     CONSUMER_GROUP: setting.string('wfm-emitter'),
     /** The WFM's status endpoint (seed §4.1), e.g. http://wfm:8080/ccwfm/api/rest/status. */
@@ -63,6 +66,17 @@ export const emitterConfigSchema = z
         code: 'custom',
         path: ['WFM_STATUS_PASSWORD'],
         message: 'WFM_STATUS_USERNAME and WFM_STATUS_PASSWORD go together',
+      });
+    }
+    if (
+      hasCredentials(config.WFM_STATUS_URL) &&
+      (config.WFM_STATUS_USERNAME !== undefined || config.WFM_STATUS_TOKEN !== undefined)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WFM_STATUS_URL'],
+        message:
+          'carries credentials: give them in the URL or in WFM_STATUS_USERNAME/PASSWORD/TOKEN, not both',
       });
     }
     if (config.WFM_STATUS_TOKEN !== undefined && config.WFM_STATUS_USERNAME !== undefined) {

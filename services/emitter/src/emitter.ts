@@ -1,3 +1,4 @@
+import { withoutCredentials } from '@wfm-stream/config';
 import {
   AvroEventCodec,
   ConsumerMetrics,
@@ -15,6 +16,7 @@ import {
   type Logger,
   MetricWindow,
   type OpsServer,
+  redactUrl,
   startOpsServer,
 } from '@wfm-stream/observability';
 import {
@@ -33,6 +35,8 @@ import { StatusPusher } from './status-pusher.js';
 export interface RunningEmitter {
   readonly health: Health;
   readonly registry: Registry;
+  /** The address of /healthz, /readyz and /metrics (OPS_HOST). */
+  readonly opsHost: string;
   readonly opsPort: number;
   /** Pushes waiting for delivery. */
   pending(): number;
@@ -45,18 +49,27 @@ const CLAIM_TTL_SECONDS = 30 * 86_400;
 /** How long a stop waits for queued pushes before dropping them. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
-function authorization(config: EmitterConfig): Record<string, string> {
+/**
+ * The Authorization header: a bearer token, basic credentials, or the userinfo of
+ * WFM_STATUS_URL (taken out of the URL, which is then logged as it is: docs/security.md).
+ */
+function authorization(
+  config: EmitterConfig,
+  fromUrl: { username: string; password: string } | undefined,
+): Record<string, string> {
   if (config.WFM_STATUS_TOKEN !== undefined)
     return { authorization: `Bearer ${config.WFM_STATUS_TOKEN}` };
-  if (config.WFM_STATUS_USERNAME !== undefined && config.WFM_STATUS_PASSWORD !== undefined) {
-    const pair = `${config.WFM_STATUS_USERNAME}:${config.WFM_STATUS_PASSWORD}`;
+  const username = config.WFM_STATUS_USERNAME ?? fromUrl?.username;
+  const password = config.WFM_STATUS_PASSWORD ?? fromUrl?.password;
+  if (username !== undefined && password !== undefined) {
+    const pair = `${username}:${password}`;
     return { authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
   }
   return {};
 }
 
 export async function startEmitter(config: EmitterConfig, logger: Logger): Promise<RunningEmitter> {
-  const health = new Health();
+  const health = new Health(logger);
   const registry = createRegistry('emitter');
   const connection = connectServiceRedis({
     config,
@@ -68,10 +81,11 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
   const redis = connection.redis;
 
   const metrics = new PushMetrics(registry);
+  const wfm = withoutCredentials(config.WFM_STATUS_URL);
   const pusher = new StatusPusher(
     {
-      url: new URL(config.WFM_STATUS_URL),
-      headers: authorization(config),
+      url: new URL(wfm.url),
+      headers: authorization(config, wfm.basic),
       timeoutMs: config.PUSH_TIMEOUT,
       giveUpAfterMs: config.PUSH_GIVE_UP_AFTER,
       backoffMs: config.PUSH_RETRY_BACKOFF,
@@ -122,7 +136,7 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     fromBeginning: config.EMITTER_START_FROM === 'earliest',
   });
   const ops: OpsServer = await startOpsServer({
-    host: config.HTTP_HOST,
+    host: config.OPS_HOST,
     port: config.HTTP_PORT,
     health,
     registry,
@@ -146,13 +160,14 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
   });
   await consumer.start();
   logger.info(
-    { opsPort: ops.port, group: config.CONSUMER_GROUP, wfm: config.WFM_STATUS_URL },
+    { opsPort: ops.port, group: config.CONSUMER_GROUP, wfm: redactUrl(config.WFM_STATUS_URL) },
     'emitter started',
   );
 
   return {
     health,
     registry,
+    opsHost: ops.host,
     opsPort: ops.port,
     pending: () => pusher.pending,
     async stop() {

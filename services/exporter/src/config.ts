@@ -2,6 +2,7 @@ import {
   checkKafkaSettings,
   contactCenterSettings,
   kafkaSettings,
+  opsSettings,
   redisSettings,
   serviceSettings,
   setting,
@@ -36,6 +37,7 @@ export const exporterConfigSchema = z
     ...redisSettings,
     ...contactCenterSettings,
     ...serviceSettings,
+    ...opsSettings,
     ...exportQueueSettings,
     HTTP_PORT: setting.port(9466),
     /** What this process runs: the scheduler (one active across replicas), the worker, or both. */

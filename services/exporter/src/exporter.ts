@@ -54,7 +54,7 @@ export async function startExporter(
   logger: Logger,
   options: ExporterOptions = {},
 ): Promise<RunningExporter> {
-  const health = new Health();
+  const health = new Health(logger);
   const registry = createRegistry('exporter');
   const metrics = new ExporterMetrics(registry);
   const connection = connectServiceRedis({
@@ -144,7 +144,7 @@ export async function startExporter(
   }
 
   const ops: OpsServer = await startOpsServer({
-    host: config.HTTP_HOST,
+    host: config.OPS_HOST,
     port: config.HTTP_PORT,
     health,
     registry,

@@ -7,7 +7,7 @@ import {
   type ParkKind,
   recordsHash,
 } from '@wfm-stream/export';
-import type { Health, Logger } from '@wfm-stream/observability';
+import { type Health, type Logger, redactText } from '@wfm-stream/observability';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
 import type { ExportActivity } from './activity.js';
@@ -173,6 +173,8 @@ export class ExportWorker {
     heartbeat: () => Promise<void>,
   ): Promise<boolean> {
     const { message } = place;
+    // a parked record is read by operators and tools: it never quotes credentials
+    const why = redactText(reason);
     const parked = await this.untilDone(
       'parking a job',
       () =>
@@ -182,7 +184,7 @@ export class ExportWorker {
             value: message.value,
             headers: message.headers,
             kind,
-            reason,
+            reason: why,
             attempts,
             source: { topic: place.topic, partition: place.partition, offset: message.offset },
             consumerGroup: this.options.groupId,
@@ -195,7 +197,7 @@ export class ExportWorker {
     this.options.metrics.outcomes.inc({ target, outcome: 'parked' });
     this.options.activity?.parked(target, reason);
     this.options.logger.error(
-      { target, kind, reason, attempts, partition: place.partition, offset: message.offset },
+      { target, kind, reason: why, attempts, partition: place.partition, offset: message.offset },
       'export job parked on the dead-letter topic',
     );
     return true;

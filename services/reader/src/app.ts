@@ -18,6 +18,29 @@ import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
 import { RequestMetrics } from './request-metrics.js';
 import type { RouteDefinition } from './route.js';
 
+/** How long and how much the server takes from a client (docs/security.md#what-is-bounded). */
+export interface ServerLimits {
+  /** Longest a connection may be idle (Fastify `connectionTimeout`). */
+  readonly connectionTimeoutMs: number;
+  /** Longest a client may take to send a whole request (`requestTimeout`). */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (`keepAliveTimeout`). */
+  readonly keepAliveTimeoutMs: number;
+  /** The largest request body (`bodyLimit`), bytes. */
+  readonly bodyLimitBytes: number;
+  /** The longest route parameter (`maxParamLength`). */
+  readonly maxParamLength: number;
+}
+
+/** The defaults of the READER_* limits in config.ts. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  connectionTimeoutMs: 60_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  bodyLimitBytes: 16_384,
+  maxParamLength: 100,
+};
+
 export interface AppOptions {
   readonly routes: readonly RouteDefinition[];
   readonly auth: AuthSettings;
@@ -35,6 +58,9 @@ export interface AppOptions {
   readonly health: Health;
   readonly registry: Registry;
   readonly logger: Logger;
+  readonly limits?: ServerLimits;
+  /** Serve /healthz, /readyz and /metrics on this app (default); false when on OPS_PORT. */
+  readonly opsRoutes?: boolean;
 }
 
 /**
@@ -46,10 +72,22 @@ export interface AppOptions {
 export type ReaderApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
 export async function buildApp(options: AppOptions): Promise<ReaderApp> {
+  const limits = options.limits ?? DEFAULT_SERVER_LIMITS;
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    connectionTimeout: limits.connectionTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    bodyLimit: limits.bodyLimitBytes,
+    routerOptions: { maxParamLength: limits.maxParamLength },
+    // headers within the request timeout too, checked often enough to hold it
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, limits.requestTimeoutMs / 4)),
+    },
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -61,6 +99,20 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
         );
       }
       void reply.status(error.status).send(error.body());
+      return;
+    }
+    // Fastify's own refusals of a request (a body beyond READER_BODY_LIMIT, a body it
+    // cannot parse) keep their 4xx status, in the seed's shape, without internals
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      void reply.status(status).send({
+        field: '',
+        message: status === 413 ? 'request too large' : 'bad request',
+        description:
+          status === 413
+            ? `The request body is larger than the ${limits.bodyLimitBytes} bytes this API accepts.`
+            : 'The request could not be read; the API takes GET requests without a body.',
+      });
       return;
     }
     request.log.error({ err: error, url: request.url }, 'request failed');
@@ -121,7 +173,7 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
 
   for (const register of options.register ?? []) register(app);
 
-  for (const path of ['/healthz', '/readyz', '/metrics']) {
+  for (const path of options.opsRoutes === false ? [] : ['/healthz', '/readyz', '/metrics']) {
     app.get(path, async (_request, reply) => {
       const answer = await answerOpsRoute(path, options.health, options.registry);
       if (answer === undefined) return reply.status(404).send();

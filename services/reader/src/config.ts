@@ -1,4 +1,11 @@
-import { contactCenterSettings, redisSettings, serviceSettings, setting } from '@wfm-stream/config';
+import {
+  apiSettings,
+  contactCenterSettings,
+  opsSettings,
+  redisSettings,
+  serviceSettings,
+  setting,
+} from '@wfm-stream/config';
 import { z } from 'zod';
 
 export const readerConfigSchema = z
@@ -6,7 +13,24 @@ export const readerConfigSchema = z
     ...redisSettings,
     ...contactCenterSettings,
     ...serviceSettings,
+    ...apiSettings,
+    ...opsSettings,
     HTTP_PORT: setting.port(8080),
+    /**
+     * When set, /healthz, /readyz and /metrics move off the API port to OPS_HOST:OPS_PORT
+     * (loopback unless OPS_HOST says otherwise), so the API port serves only the API.
+     */
+    OPS_PORT: setting.optionalPort(),
+    /** Longest a connection may be idle, waiting for a request or an answer (docs/security.md). */
+    READER_CONNECTION_TIMEOUT: setting.duration('60s'),
+    /** Longest a client may take to send a whole request, headers and body. */
+    READER_REQUEST_TIMEOUT: setting.duration('10s'),
+    /** How long an idle keep-alive connection is kept open between requests. */
+    READER_KEEP_ALIVE_TIMEOUT: setting.duration('5s'),
+    /** The largest request body accepted (the API takes none): bytes. */
+    READER_BODY_LIMIT: setting.int(16_384, 1, 1_048_576),
+    /** The longest route parameter accepted: characters. */
+    READER_MAX_PARAM_LENGTH: setting.int(100, 1, 10_000),
     /** Longest period one historic request may cover (SPEC §3). */
     MAX_QUERY_DAYS: setting.int(31, 1, 366),
     /** Most ids (groups, agents) one request may list. */
@@ -48,6 +72,18 @@ export const readerConfigSchema = z
     LIVE_HEARTBEAT_INTERVAL: setting.duration('10s'),
   })
   .superRefine((config, ctx) => {
+    // a live stream is idle between heartbeats: the idle bound must leave it open
+    if (
+      config.LIVE_MAX_CLIENTS > 0 &&
+      config.READER_CONNECTION_TIMEOUT <= config.LIVE_HEARTBEAT_INTERVAL
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['READER_CONNECTION_TIMEOUT'],
+        message:
+          'must be longer than LIVE_HEARTBEAT_INTERVAL, or the live stream is cut between heartbeats',
+      });
+    }
     if (config.READER_AUTH === 'api-key' && config.READER_API_KEYS.length === 0) {
       ctx.addIssue({
         code: 'custom',

@@ -25,6 +25,8 @@ import { groupsOnlineLoadRoute } from './routes/online.js';
  * starts (a 23-hour day), with events arriving in any order and more than once.
  */
 const ns = redisNamespace();
+/** The HTTP test's deployment: a key prefix of its own (a prefix cannot contain ":"). */
+const httpNs = redisNamespace();
 const zone = TimeZone.of('Europe/Berlin') ?? TimeZone.UTC;
 const SERVICE_LEVEL_MS = 20_000;
 /** 2024-03-30 21:00 Berlin; local midnight (start of the 23-hour 2024-03-31) is at 23:00Z. */
@@ -281,6 +283,7 @@ beforeAll(() => {
 afterAll(async () => {
   redis.disconnect();
   await ns.cleanup();
+  await httpNs.cleanup();
 });
 
 function stores(keys: Keys): {
@@ -351,7 +354,7 @@ describe('groupsOnlineLoad', () => {
 describe('the online endpoints over HTTP', () => {
   let reader: RunningReader;
   let now = MIDNIGHT - 60_000;
-  const keys = (): Keys => new Keys(`${ns.prefix}:http:g0`);
+  const keys = (): Keys => new Keys(`${httpNs.prefix}:g0`);
 
   beforeAll(async () => {
     const s = stores(keys());
@@ -394,7 +397,7 @@ describe('the online endpoints over HTTP', () => {
     reader = await startReader(
       loadConfig(readerConfigSchema, {
         REDIS_URL: testStack().redisUrl,
-        REDIS_KEY_PREFIX: `${ns.prefix}:http`,
+        REDIS_KEY_PREFIX: httpNs.prefix,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: '0',
         TIMEZONE: 'Europe/Berlin',

@@ -1,5 +1,11 @@
 import { dashboardAssetsDir } from '@wfm-stream/dashboard-ui';
-import { createRegistry, Health, type Logger } from '@wfm-stream/observability';
+import {
+  createRegistry,
+  Health,
+  type Logger,
+  type OpsServer,
+  startOpsServer,
+} from '@wfm-stream/observability';
 import {
   AgentQueries,
   type ChangeSubscription,
@@ -41,6 +47,8 @@ import { VERSION } from './version.js';
 export interface RunningReader {
   readonly app: ReaderApp;
   readonly port: number;
+  /** The port of /healthz, /readyz and /metrics when OPS_PORT moved them off the API. */
+  readonly opsPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,7 +66,7 @@ export async function startReader(
   logger: Logger,
   options: ReaderOptions = {},
 ): Promise<RunningReader> {
-  const health = new Health();
+  const health = new Health(logger);
   const registry = createRegistry('reader');
   const connection = connectServiceRedis({
     config,
@@ -160,6 +168,14 @@ export async function startReader(
     logger,
     lostSpans: currentLostSpans,
     version: VERSION,
+    limits: {
+      connectionTimeoutMs: config.READER_CONNECTION_TIMEOUT,
+      requestTimeoutMs: config.READER_REQUEST_TIMEOUT,
+      keepAliveTimeoutMs: config.READER_KEEP_ALIVE_TIMEOUT,
+      bodyLimitBytes: config.READER_BODY_LIMIT,
+      maxParamLength: config.READER_MAX_PARAM_LENGTH,
+    },
+    opsRoutes: config.OPS_PORT === undefined,
     auth,
     authenticator,
     isPublic: config.DASHBOARD ? isPublicDashboardPath : undefined,
@@ -231,15 +247,22 @@ export async function startReader(
   await app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
   const address = app.server.address();
   const port = address !== null && typeof address === 'object' ? address.port : config.HTTP_PORT;
-  logger.info({ port, auth: config.READER_AUTH }, 'reader listening');
+  // the probes and metrics on a port of their own, when OPS_PORT asks for one
+  const ops: OpsServer | undefined =
+    config.OPS_PORT === undefined
+      ? undefined
+      : await startOpsServer({ host: config.OPS_HOST, port: config.OPS_PORT, health, registry });
+  logger.info({ port, opsPort: ops?.port, auth: config.READER_AUTH }, 'reader listening');
   return {
     app,
     port,
+    opsPort: ops?.port,
     async stop() {
       await app.close();
       await hub.stop();
       await changes?.stop();
       await status.stop();
+      await ops?.close();
       await follower.stop();
       connection.close();
     },

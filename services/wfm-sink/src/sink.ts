@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { Logger } from '@wfm-stream/observability';
+import { describeAuthorization, type Logger } from '@wfm-stream/observability';
 
 /** One request the sink received. */
 export interface Receipt {
@@ -13,7 +13,11 @@ export interface Receipt {
   readonly contentType: string;
   /** Parsed when the body is JSON, else the text. */
   readonly body: unknown;
-  /** The headers a WFM integration looks at: authorization, idempotency-key. */
+  /**
+   * The headers a WFM integration looks at: idempotency-key as sent, and authorization as
+   * its scheme only (`<redacted: Basic>`): the sink shows that credentials came, never
+   * what they are.
+   */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -84,7 +88,8 @@ export async function startWfmSink(options: SinkOptions = {}): Promise<RunningSi
       const headers: Record<string, string> = {};
       for (const name of KEPT_HEADERS) {
         const value = request.headers[name];
-        if (typeof value === 'string') headers[name] = value;
+        if (typeof value === 'string')
+          headers[name] = name === 'authorization' ? describeAuthorization(value) : value;
       }
       const receipt: Receipt = {
         seq: seq + 1,

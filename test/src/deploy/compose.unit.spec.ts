@@ -12,13 +12,15 @@ import type { z } from 'zod';
 
 interface ComposeService {
   image?: string;
+  ports?: (string | number)[];
   build?: { context: string; dockerfile: string };
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
 }
 
-const compose = parse(fs.readFileSync(path.join(REPO_DIR, 'docker-compose.yml'), 'utf8'), {
+const composeText = fs.readFileSync(path.join(REPO_DIR, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText, {
   merge: true,
 }) as {
   services: Record<string, ComposeService>;
@@ -114,5 +116,19 @@ describe('docker-compose.yml', () => {
       expect(compose.services[name]?.depends_on?.['kafka-init']?.condition, name).toBe(
         'service_completed_successfully',
       );
+  });
+
+  it('has no default API key: the reader needs READER_API_KEYS, or compose refuses to start', () => {
+    const keys = compose.services.reader?.environment?.READER_API_KEYS ?? '';
+    // `${VAR:?message}`: compose stops with the message when the variable is unset or empty
+    expect(keys).toMatch(/^\$\{READER_API_KEYS:\?set READER_API_KEYS [^}]+\}$/);
+    expect(composeText).not.toContain('change-me');
+  });
+
+  it('publishes the reader’s port only, on 127.0.0.1 unless READER_PUBLISH_HOST says otherwise', () => {
+    const published = Object.entries(compose.services)
+      .filter(([, service]) => (service.ports ?? []).length > 0)
+      .map(([name, service]) => [name, service.ports]);
+    expect(published).toEqual([['reader', ['${READER_PUBLISH_HOST:-127.0.0.1}:8080:8080']]]);
   });
 });

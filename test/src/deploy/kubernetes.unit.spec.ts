@@ -910,6 +910,8 @@ describe('deploy/k8s', () => {
         );
       }
       if (service === 'emitter') expect(() => new URL(env.WFM_STATUS_URL ?? '')).not.toThrow();
+      // the ops port's default is loopback: the kubelet and Prometheus reach the pod address
+      if (!API_SERVICES.has(service)) expect(env.OPS_HOST, service).toBe('0.0.0.0');
       if (service === 'exporter') {
         const targets = JSON.parse(env.EXPORT_TARGETS ?? '') as { name?: string; kind?: string }[];
         expect(targets.length).toBeGreaterThan(0);

@@ -78,7 +78,8 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
       startedAtMs,
       atMs,
       intervalMs,
-      health: { live: report.live, ready: report.ready, components: report.components },
+      // the detailed states (redacted, bounded), for the dashboard behind its login
+      health: { live: report.live, ready: report.ready, components: health.components() },
     };
     let snapshot = JSON.stringify(
       Object.assign({}, ...contributions.map((c) => c.status ?? {}), base) as ServiceStatus,

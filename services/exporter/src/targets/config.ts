@@ -1,3 +1,4 @@
+import { hasCredentials } from '@wfm-stream/config';
 import { TARGET_NAME } from '@wfm-stream/export';
 import { z } from 'zod';
 
@@ -28,12 +29,23 @@ const httpAccess = {
 
 function checkAccess(
   target: {
+    url?: string | undefined;
     username?: string | undefined;
     password?: string | undefined;
     bearerToken?: string | undefined;
   },
   ctx: z.RefinementCtx,
 ): void {
+  if (
+    target.url !== undefined &&
+    hasCredentials(target.url) &&
+    (target.username !== undefined || target.bearerToken !== undefined)
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: ['url'],
+      message: 'carries credentials: give them in the URL or as username/bearerToken, not both',
+    });
   if (target.username !== undefined && target.password === undefined)
     ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required with username' });
   if (target.password !== undefined && target.username === undefined)

@@ -196,6 +196,18 @@ describe('EXPORT_TARGETS', () => {
     expect(result.data[2]).toMatchObject({ timeZone: 'utc', separator: ';', queueCodes: {} });
   });
 
+  it('takes basic credentials in the URL, or beside it, and never quotes them', () => {
+    expect(messages([{ name: 'x', kind: 'pipkins-json', url: 'https://u:s3cret@wfm/x' }])).toEqual(
+      [],
+    );
+    const both = messages([
+      { name: 'x', kind: 'pipkins-json', url: 'https://u:s3cret@wfm/x', bearerToken: 't' },
+    ]);
+    expect(both).toEqual([
+      '[0].url carries credentials: give them in the URL or as username/bearerToken, not both',
+    ]);
+  });
+
   it('says what is wrong, naming the target and field', () => {
     expect(targetsSetting().safeParse('nope').success).toBe(false);
     expect(messages([{ name: 'x', kind: 'calabrio-json', url: 'ftp://x' }])).toEqual([

@@ -1,6 +1,13 @@
+import { withoutCredentials } from '@wfm-stream/config';
+import { redactText, redactUrl } from '@wfm-stream/observability';
+
 import { DeliveryError } from './types.js';
 
-/** Where and how to POST: the URL, credentials and extra headers of an HTTP target. */
+/**
+ * Where and how to POST: the URL, credentials and extra headers of an HTTP target. The
+ * URL may carry basic credentials (`https://user:pass@wfm/import`); they are sent as an
+ * `Authorization` header and never appear in an error (docs/security.md).
+ */
 export interface HttpEndpoint {
   readonly url: string;
   readonly username?: string | undefined;
@@ -23,13 +30,17 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-function authorization(endpoint: HttpEndpoint): string | undefined {
+function authorization(
+  endpoint: HttpEndpoint,
+  fromUrl: { username: string; password: string } | undefined,
+): string | undefined {
   if (endpoint.bearerToken !== undefined) return `Bearer ${endpoint.bearerToken}`;
-  if (endpoint.username !== undefined) {
-    const pair = `${endpoint.username}:${endpoint.password ?? ''}`;
-    return `Basic ${Buffer.from(pair).toString('base64')}`;
-  }
-  return undefined;
+  const basic =
+    endpoint.username === undefined
+      ? fromUrl
+      : { username: endpoint.username, password: endpoint.password ?? '' };
+  if (basic === undefined) return undefined;
+  return `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
 }
 
 /** Seconds or an HTTP date, as Retry-After carries them; undefined when absent or unreadable. */
@@ -43,30 +54,44 @@ export function retryAfterMs(header: string | null, nowMs = Date.now()): number 
 
 const RETRIABLE_STATUS = new Set([408, 425, 429]);
 
+/** Where a redirect pointed, for the error: the Location resolved, its userinfo redacted. */
+function redirectTarget(location: string | null, base: string): string {
+  if (location === null) return 'no Location';
+  try {
+    return `Location ${redactUrl(new URL(location, base)).slice(0, 300)}`;
+  } catch {
+    return 'an unreadable Location';
+  }
+}
+
 /**
  * POSTs a body. Success is any 2xx. Connection failures, timeouts, 408/425/429 and 5xx
  * are retriable (Retry-After honoured through the error); any other status means the
- * target refuses the request as it is, and is not.
+ * target refuses the request as it is, and is not. Redirects are not followed: a 3xx is
+ * a failed delivery that names where it pointed, and is not retried (a redirect could
+ * send the records and the credentials anywhere; configure the final URL instead).
  */
 export async function post(
   endpoint: HttpEndpoint,
   body: string,
   options: PostOptions,
 ): Promise<void> {
+  const { url, basic } = withoutCredentials(endpoint.url);
   const headers: Record<string, string> = {
     ...(endpoint.headers ?? {}),
     ...(options.headers ?? {}),
     'content-type': options.contentType,
     'idempotency-key': options.idempotencyKey,
   };
-  const auth = authorization(endpoint);
+  const auth = authorization(endpoint, basic);
   if (auth !== undefined) headers.authorization = auth;
   let response: Response;
   try {
-    response = await fetch(endpoint.url, {
+    response = await fetch(url, {
       method: 'POST',
       headers,
       body,
+      redirect: 'manual',
       signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]),
     });
   } catch (error) {
@@ -77,17 +102,25 @@ export async function post(
         : (cause?.code ??
           cause?.message ??
           (error instanceof Error ? error.message : String(error)));
-    throw new DeliveryError(`POST ${endpoint.url} failed: ${why}`, true, undefined, {
+    throw new DeliveryError(`POST ${url} failed: ${redactText(why)}`, true, undefined, {
       cause: error,
     });
   }
   const text = await response.text().catch(() => '');
   if (response.ok) return;
   const status = response.status;
+  if (status >= 300 && status < 400) {
+    const to = redirectTarget(response.headers.get('location'), url);
+    throw new DeliveryError(
+      `POST ${url} answered ${status} (${to}): redirects are not followed; set the target's URL to where it should post`,
+      false,
+    );
+  }
   const retriable = status >= 500 || RETRIABLE_STATUS.has(status);
-  const detail = text.trim().slice(0, 200);
+  // the answer may quote the request: no URL userinfo, no Authorization value
+  const detail = redactText(text.trim().slice(0, 200));
   throw new DeliveryError(
-    `POST ${endpoint.url} answered ${status}${detail === '' ? '' : `: ${detail}`}`,
+    `POST ${url} answered ${status}${detail === '' ? '' : `: ${detail}`}`,
     retriable,
     retriable ? retryAfterMs(response.headers.get('retry-after')) : undefined,
   );

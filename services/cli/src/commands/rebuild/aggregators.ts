@@ -31,7 +31,7 @@ export class RebuildAggregators {
             ...env,
             STATE_GENERATION: generation,
             CONSUMER_GROUP: group,
-            HTTP_HOST: '127.0.0.1',
+            OPS_HOST: '127.0.0.1',
             HTTP_PORT: String(await freePort()),
             LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
           },

@@ -1,6 +1,11 @@
 import { createKafka } from '@wfm-stream/kafka';
 import { createLogger } from '@wfm-stream/observability';
-import { connectRedis, GenerationPointer, type RedisClient } from '@wfm-stream/store';
+import {
+  connectRedis,
+  GenerationPointer,
+  type RedisClient,
+  redisConnectionOptions,
+} from '@wfm-stream/store';
 
 import type { RebuildConfig } from './config.js';
 
@@ -17,11 +22,7 @@ export interface Connections {
 
 /** The clients, not yet connected (the lock step connects them). */
 export function openConnections(config: RebuildConfig): Connections {
-  const redis = connectRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES?.split(','),
-    name: 'wfm-rebuild',
-  });
+  const redis = connectRedis(redisConnectionOptions(config, 'wfm-rebuild'));
   redis.on('error', () => undefined);
   const kafka = createKafka(
     { ...config, KAFKA_CLIENT_ID: `${config.KAFKA_CLIENT_ID}-rebuild` },

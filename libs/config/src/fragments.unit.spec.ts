@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+
+import { opsSettings, redisSettings } from './fragments.js';
+import { ConfigError, loadConfig } from './load.js';
+import { hasCredentials, withoutCredentials } from './url-credentials.js';
+
+const redis = z.object(redisSettings);
+
+function prefixProblems(prefix: string): readonly string[] {
+  try {
+    loadConfig(redis, { REDIS_KEY_PREFIX: prefix });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('REDIS_KEY_PREFIX', () => {
+  it('takes letters, digits, "_", "." and "-", starting with a letter or digit', () => {
+    for (const prefix of ['wfm', 'wfm-prod', 'tenant_7.eu', 'A', 'x'.repeat(64)])
+      expect(prefixProblems(prefix), prefix).toEqual([]);
+  });
+
+  it('refuses what would make one deployment’s SCAN pattern or hash tag reach another’s keys', () => {
+    // "wfm:g1" would own the keys of generation g1 of "wfm": a rebuild of one deletes the other's
+    for (const prefix of [
+      'wfm:g1',
+      'wfm*',
+      'w?m',
+      'wfm[1]',
+      '{wfm}',
+      'wfm}',
+      '-wfm',
+      '.wfm',
+      'wf m',
+      'x'.repeat(65),
+    ])
+      expect(prefixProblems(prefix), prefix).toEqual([
+        expect.stringMatching(/^REDIS_KEY_PREFIX must be 1–64 letters/),
+      ]);
+  });
+});
+
+describe('the Redis and ops defaults', () => {
+  it('bound every command, and listen for the probes on loopback only', () => {
+    expect(loadConfig(redis, {})).toMatchObject({
+      REDIS_KEY_PREFIX: 'wfm',
+      REDIS_COMMAND_TIMEOUT: 10_000,
+    });
+    expect(loadConfig(z.object(opsSettings), {}).OPS_HOST).toBe('127.0.0.1');
+    expect(loadConfig(z.object(opsSettings), { OPS_HOST: '0.0.0.0' }).OPS_HOST).toBe('0.0.0.0');
+  });
+});
+
+describe('withoutCredentials', () => {
+  it('takes the userinfo out of a URL, percent-decoded', () => {
+    expect(withoutCredentials('https://wfm%40corp:p%3Ass@wfm.example/import?x=1')).toEqual({
+      url: 'https://wfm.example/import?x=1',
+      basic: { username: 'wfm@corp', password: 'p:ss' },
+    });
+    expect(withoutCredentials('http://wfm:8080/status')).toEqual({
+      url: 'http://wfm:8080/status',
+    });
+    expect(hasCredentials('http://:token@wfm/')).toBe(true);
+    expect(hasCredentials('http://wfm/')).toBe(false);
+    expect(hasCredentials('no url')).toBe(false);
+  });
+});

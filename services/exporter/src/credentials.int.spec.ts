@@ -1,0 +1,198 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+
+import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
+import { ExportQueue, newJob } from '@wfm-stream/export';
+import { createProducer } from '@wfm-stream/kafka';
+import { freePort } from '@wfm-stream/local-stack';
+import { createLogger } from '@wfm-stream/observability';
+import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
+import {
+  createTopics,
+  redisNamespace,
+  testKafka,
+  testStack,
+  uniqueName,
+  waitFor,
+} from '@wfm-stream/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type RunningExporter, startExporter, stateKeyPrefix } from './index.js';
+import { exporterTestConfig } from './testing/config.js';
+import { applyEvents, simulate } from './testing/events.js';
+
+/**
+ * Targets whose URL carries credentials, and a target that redirects: what reaches the
+ * target, what is parked, what is logged (docs/security.md).
+ */
+const SECRET = 's3cret-Pa55';
+const BASIC = `Basic ${Buffer.from(`wfm:${SECRET}`).toString('base64')}`;
+const ns = redisNamespace();
+const kafka = testKafka();
+const producer = createProducer(kafka, { idempotent: true });
+const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
+const queue = new ExportQueue(kafka, producer, topics);
+const Q = 15 * MINUTE_MS;
+const FROM = Date.UTC(2024, 5, 3, 9, 0);
+
+/** A real HTTP server that records each request and answers as told. */
+interface Server {
+  readonly url: string;
+  readonly requests: { path: string; authorization: string }[];
+  stop(): Promise<void>;
+}
+
+async function serve(
+  answer: (request: http.IncomingMessage, response: http.ServerResponse) => void,
+): Promise<Server> {
+  const requests: { path: string; authorization: string }[] = [];
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      requests.push({
+        path: request.url ?? '/',
+        authorization: request.headers.authorization ?? '',
+      });
+      answer(request, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+let redis: RedisClient;
+let exporter: RunningExporter;
+let refusing: Server;
+let redirecting: Server;
+let elsewhere: Server;
+let downPort: number;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  redis = connectRedis({ url: testStack().redisUrl });
+  await applyEvents(
+    redis,
+    new Keys(stateKeyPrefix(ns.prefix)),
+    TimeZone.UTC,
+    simulate(TimeZone.UTC, FROM - HOUR_MS, FROM + HOUR_MS),
+  );
+  await createTopics([
+    { name: topics.jobs, partitions: 1 },
+    { name: topics.deadLetter, partitions: 1 },
+  ]);
+  await producer.connect();
+  // refuses the body, and quotes the request in its answer as some imports do
+  refusing = await serve((request, response) => {
+    response.writeHead(400, { 'content-type': 'text/plain' });
+    response.end(`rejected: Authorization: ${request.headers.authorization ?? ''}`);
+  });
+  elsewhere = await serve((_request, response) => {
+    response.writeHead(200).end();
+  });
+  redirecting = await serve((_request, response) => {
+    response.writeHead(307, { location: `http://wfm:${SECRET}@${elsewhere.url.slice(7)}/steal` });
+    response.end();
+  });
+  downPort = await freePort(); // nothing listens here
+  const logs = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const at = (server: Server) => `http://wfm:${SECRET}@${server.url.slice(7)}/import`;
+  exporter = await startExporter(
+    exporterTestConfig(testStack(), {
+      REDIS_KEY_PREFIX: ns.prefix,
+      TOPIC_EXPORT_JOBS: topics.jobs,
+      TOPIC_EXPORT_DEAD_LETTER: topics.deadLetter,
+      EXPORT_CONSUMER_GROUP: uniqueName('exporter'),
+      EXPORT_ROLES: 'worker',
+      EXPORT_MAX_ATTEMPTS: '2',
+      EXPORT_RETRY_INITIAL: '10ms',
+      EXPORT_RETRY_MAX: '20ms',
+      EXPORT_TARGETS: JSON.stringify([
+        { name: 'refusing', kind: 'pipkins-json', url: at(refusing) },
+        { name: 'redirecting', kind: 'pipkins-json', url: `${redirecting.url}/import` },
+        { name: 'down', kind: 'pipkins-json', url: `http://wfm:${SECRET}@127.0.0.1:${downPort}/x` },
+      ]),
+    }),
+    // the services' own logger, writing here instead of standard output
+    createLogger('exporter', 'debug', logs),
+  );
+});
+
+afterAll(async () => {
+  await exporter.stop();
+  for (const server of [refusing, redirecting, elsewhere]) await server.stop();
+  await producer.disconnect();
+  redis.disconnect();
+  await ns.cleanup();
+});
+
+describe('a target URL with credentials', () => {
+  it('sends them as basic authorization, and parks and logs failures without them', async () => {
+    const interval = { startMs: FROM, endMs: FROM + Q };
+    await queue.enqueue([
+      newJob('refusing', interval, 'reexport', FROM),
+      newJob('redirecting', interval, 'reexport', FROM),
+      newJob('down', interval, 'reexport', FROM),
+    ]);
+    const parked = await waitFor(
+      async () => {
+        const all = await queue.parked({ timeoutMs: 2_000 });
+        return all.length === 3 && all;
+      },
+      { message: 'three parked jobs', timeoutMs: 30_000 },
+    );
+    const byTarget = new Map(parked.map((p) => [p.target, p]));
+
+    // the credentials reached the target, in the header and not in the URL
+    expect(refusing.requests).toEqual([{ path: '/import', authorization: BASIC }]);
+    const refused = byTarget.get('refusing');
+    expect(refused).toMatchObject({ kind: 'rejected', attempts: 1 });
+    expect(refused?.reason).toBe(
+      `POST ${refusing.url}/import answered 400: rejected: Authorization: Basic ***`,
+    );
+
+    const down = byTarget.get('down');
+    expect(down).toMatchObject({ kind: 'delivery-failed', attempts: 2 });
+    expect(down?.reason).toBe(`POST http://127.0.0.1:${downPort}/x failed: ECONNREFUSED`);
+
+    for (const p of parked) expect(JSON.stringify(p)).not.toMatch(/s3cret|czNjcmV0/);
+    const logs = logLines.join('');
+    expect(logs).toContain('export job parked');
+    expect(logs).not.toContain(SECRET);
+    expect(logs).not.toContain(BASIC.slice(6));
+  });
+});
+
+describe('a target that redirects', () => {
+  it('is not followed: one attempt, parked with where it pointed, nothing sent there', () => {
+    return waitFor(async () => {
+      const parked = (await queue.parked({ timeoutMs: 2_000 })).find(
+        (p) => p.target === 'redirecting',
+      );
+      if (parked === undefined) return false;
+      expect(parked).toMatchObject({ kind: 'rejected', attempts: 1 });
+      expect(parked.reason).toBe(
+        `POST ${redirecting.url}/import answered 307 (Location http://***@${elsewhere.url.slice(7)}/steal): ` +
+          "redirects are not followed; set the target's URL to where it should post",
+      );
+      expect(redirecting.requests).toHaveLength(1);
+      expect(elsewhere.requests).toEqual([]);
+      return true;
+    });
+  });
+});
