@@ -7,6 +7,12 @@ import type { Keys } from '../keys.js';
 import { settleAll } from '../settle.js';
 import { agentPayload, encodeAgentEvent, serializePayload } from './codec.js';
 
+/**
+ * Agents of each part of the online index one batch looks at for expiry: an agent is
+ * forgotten `RETENTION_DAYS` after its last update (lua/online-agents-1.lua).
+ */
+const ONLINE_EXPIRY_SLICE = 64;
+
 export interface AgentAggregationSettings {
   /** A duplicate eventId changes nothing for at least this long after its day was last written (ms). */
   readonly dedupeWindowMs: number;
@@ -91,7 +97,12 @@ export class AgentAggregation {
         ),
       ),
       online.length > 0
-        ? this.redis.wfmOnlineAgents(this.keys.online(), ttl, ...online)
+        ? this.redis.wfmOnlineAgents(
+            this.keys.online(),
+            ttl,
+            String(ONLINE_EXPIRY_SLICE),
+            ...online,
+          )
         : Promise.resolve(0),
     ]);
     return { agents: agentIds.length, applied: applied.reduce((a, b) => a + b, 0) };

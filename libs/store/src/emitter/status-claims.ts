@@ -16,19 +16,24 @@ export interface StatusChangeToClaim {
   readonly change: StatusChange;
 }
 
+/** Records of the hash one claim call looks at for expiry (a bounded HSCAN slice). */
+export const EXPIRY_SLICE = 64;
+
 /** The outcome of a claim: push from `previous` (undefined: agent never seen), or stale. */
 export type ClaimResult =
   | { readonly claimed: true; readonly previous: AgentStatus | undefined }
   | { readonly claimed: false };
 
 /**
- * The emitter's record of what it has pushed per agent (lua/status-claim-1.lua). It is
+ * The emitter's record of what it has pushed per agent (lua/status-claim-2.lua). It is
  * not derived state: it lives outside the state generations, under
  * `<REDIS_KEY_PREFIX>:{emitter}:status`, one hash (one slot) for every agent, so a whole
- * batch is claimed in one round trip.
+ * batch is claimed in one round trip. An agent's record is forgotten `ttlSeconds` after
+ * its last claim: each call also expires up to {@link EXPIRY_SLICE} old records.
  */
 export class StatusClaims {
   private readonly key: string;
+  private readonly cursorKey: string;
 
   constructor(
     private readonly redis: RedisClient,
@@ -36,6 +41,7 @@ export class StatusClaims {
     private readonly ttlSeconds: number,
   ) {
     this.key = `${keyPrefix}:{emitter}:status`;
+    this.cursorKey = `${this.key}:sweep`;
   }
 
   /** Claims the changes in the order given (a batch of one partition, in offset order). */
@@ -46,7 +52,13 @@ export class StatusClaims {
       versionKey(c.occurredAtMs, c.eventId),
       serializeStatus(statusAfter(c.change)),
     ]);
-    const replies = await this.redis.wfmStatusClaim(this.key, String(this.ttlSeconds), ...args);
+    const replies = await this.redis.wfmStatusClaim(
+      this.key,
+      this.cursorKey,
+      String(this.ttlSeconds),
+      String(EXPIRY_SLICE),
+      ...args,
+    );
     return replies.map((reply) =>
       reply === '!' ? { claimed: false } : { claimed: true, previous: parseStatus(reply) },
     );
