@@ -119,6 +119,12 @@ export class EventConsumer {
 
   constructor(private readonly options: EventConsumerOptions) {
     this.streams = new Map(options.topics.map((t) => [t.topic, t.stream]));
+    // Rare events' counters exist at 0 from the start: `increase()` in an alert then sees
+    // the first gap or loss, rather than a series that appears already at its value.
+    for (const { topic } of options.topics) {
+      options.metrics?.gapRecords.inc({ topic }, 0);
+      options.metrics?.stateLosses.inc({ topic }, 0);
+    }
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
