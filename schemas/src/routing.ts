@@ -1,6 +1,6 @@
 import { definitionOf, type Stream, type WfmEvent } from './events.js';
 
-/** Topic of each stream (SPEC §1 defaults; every name is configurable). */
+/** Topic of each stream (defaults in docs/events.md; every name is configurable). */
 export interface TopicNames {
   readonly directory: string;
   readonly contacts: string;

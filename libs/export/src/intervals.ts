@@ -1,11 +1,12 @@
 import { formatInstant, isValidStep, MINUTE_MS, type TimeZone } from '@wfm-stream/core';
 
 /**
- * The export grid (SPEC §9): intervals of `stepMs` in real time, laid from 00:00 of each
- * local day of the contact center's zone. On a daylight-saving day the day is 23 or 25
- * hours long, so it has 4 fewer or 4 more 15-minute intervals; when a day's length is not
- * a multiple of the step (a 2-hour step on a 23-hour day, Lord Howe's 30-minute shift),
- * its last interval ends early, at the next local midnight.
+ * The export grid (services/exporter/README.md, "The records"): intervals of `stepMs` in
+ * real time, laid from 00:00 of each local day of the contact center's zone. On a
+ * daylight-saving day the day is 23 or 25 hours long, so it has 4 fewer or 4 more
+ * 15-minute intervals; when a day's length is not a multiple of the step (a 2-hour step
+ * on a 23-hour day, Lord Howe's 30-minute shift), its last interval ends early, at the
+ * next local midnight.
  */
 export interface ExportInterval {
   /** Epoch ms, inclusive. */

@@ -3,10 +3,10 @@ import { HIST } from '@wfm-stream/core';
 import { type ExportInterval, intervalName } from './intervals.js';
 
 /**
- * The three record sets of the iService WFM integration (SPEC §9), in the seed's field
- * names, and how they are computed from what the aggregation keeps. Pure: the inputs are
- * read from Redis by the exporter (or built from raw events by a test), the outputs are
- * what every target format converts.
+ * The three record sets of the iService WFM integration (services/exporter/README.md,
+ * "The records"), in its field names, and how they are computed from what the aggregation
+ * keeps. Pure: the inputs are read from Redis by the exporter (or built from raw events
+ * by a test), the outputs are what every target format converts.
  */
 
 /** Queue statistics: one per interval and queue (group). */
@@ -103,22 +103,22 @@ export interface RecordInputs {
   readonly directOut: ReadonlyMap<string, readonly number[]>;
 }
 
-/** The seed's string fields are 1..100 characters. */
+/** The iService WFM integration's string fields are 1..100 characters. */
 export const MAX_TEXT = 100;
 
 function text(value: string): string {
   return value.length > MAX_TEXT ? value.slice(0, MAX_TEXT) : value;
 }
 
-/** Milliseconds to whole seconds, rounded half up (SPEC §9). */
+/** Milliseconds to whole seconds, rounded half up (services/exporter/README.md). */
 export function secondsHalfUp(ms: number): number {
   return Math.floor((ms + 500) / 1000);
 }
 
 /**
- * The agent's name in exports: the seed asks for "the agent's login as defined in the CC
- * platform", so `loginSSO` when the directory has one, else the agent's name (with
- * surname), else the id.
+ * The agent's name in exports: the iService WFM integration asks for "the agent's login
+ * as defined in the CC platform", so `loginSSO` when the directory has one, else the
+ * agent's name (with surname), else the id.
  */
 export function agentNameOf(
   agentId: string,
@@ -247,10 +247,11 @@ function agentLogin(interval: ExportInterval, start: string, inputs: RecordInput
 
 /**
  * The records of one interval. Queue statistics come from the group sums (offered by
- * offer time, answered and contact time by end time: SPEC §9 and the HIST layout); agent
- * activity from the contacts the agent answered in the interval; agent login from the
- * sessions clipped to the interval and the direct outgoing contacts in it. Durations are
- * summed in ms, then rounded half up to whole seconds.
+ * offer time, answered and contact time by end time: services/exporter/README.md, "The
+ * records", and the HIST layout); agent activity from the contacts the agent answered in
+ * the interval; agent login from the sessions clipped to the interval and the direct
+ * outgoing contacts in it. Durations are summed in ms, then rounded half up to whole
+ * seconds.
  *
  * Which records exist: a queue record for every ACTIVE group of the directory (zeros
  * included, so a restated interval overwrites what a WFM holds) and for any other group

@@ -13,8 +13,9 @@ export const jsonEncoder: EventEncoder = {
 };
 
 /**
- * Publishes events to their topics (SPEC §1): each event goes to its stream's topic with
- * its key, so one contact's (or agent's) events stay in one partition, in order.
+ * Publishes events to their topics (docs/events.md, "The event contract"): each event
+ * goes to its stream's topic with its key, so one contact's (or agent's) events stay in
+ * one partition, in order.
  */
 export class EventPublisher {
   constructor(

@@ -23,7 +23,7 @@ export const emitterConfigSchema = z
     ...opsSettings,
     HTTP_PORT: setting.port(9465),
     CONSUMER_GROUP: setting.string('wfm-emitter'),
-    /** The WFM's status endpoint (seed §4.1), e.g. http://wfm:8080/ccwfm/api/rest/status. */
+    /** The WFM's status endpoint (docs/api.md), e.g. http://wfm:8080/ccwfm/api/rest/status. */
     WFM_STATUS_URL: setting.url(),
     /** HTTP basic credentials for the WFM, when it asks for them. */
     WFM_STATUS_USERNAME: setting.optionalString(),

@@ -33,7 +33,7 @@ class ConnectionFailure extends Error {}
  * Delivers status pushes to the WFM: one FIFO per agent, so an agent's pushes arrive in
  * order while agents never wait for each other; keep-alive connections; retries with
  * exponential backoff on connection failures for at most PUSH_GIVE_UP_AFTER (the WFM's answer itself carries
- * nothing: any HTTP status counts as delivered, seed §4.1); what cannot be delivered is
+ * nothing: any HTTP status counts as delivered, docs/api.md); what cannot be delivered is
  * dropped, counted and logged. Enqueueing never blocks.
  */
 export class StatusPusher {

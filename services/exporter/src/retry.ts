@@ -1,4 +1,4 @@
-/** Bounded attempts with exponential backoff (SPEC §9: retried with backoff, then parked). */
+/** Bounded attempts with exponential backoff (services/exporter/README.md, "How it works"). */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;

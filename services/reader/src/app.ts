@@ -65,8 +65,9 @@ export interface AppOptions {
 
 /**
  * The reader as a Fastify app: the API routes, the operations routes, and one error
- * handler that answers every failure in the seed's `{field, message, description}`
- * shape. Tests build it and call `app.inject()`; the server only listens and closes.
+ * handler that answers every failure in the `{field, message, description}` shape of
+ * docs/api.md, "Errors". Tests build it and call `app.inject()`; the server only listens
+ * and closes.
  */
 /** The reader app; its logger is ours (pino), not Fastify's base type. */
 export type ReaderApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
@@ -102,7 +103,7 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
       return;
     }
     // Fastify's own refusals of a request (a body beyond READER_BODY_LIMIT, a body it
-    // cannot parse) keep their 4xx status, in the seed's shape, without internals
+    // cannot parse) keep their 4xx status, in the API's error shape, without internals
     const status = (error as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       void reply.status(status).send({

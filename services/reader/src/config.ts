@@ -31,13 +31,13 @@ export const readerConfigSchema = z
     READER_BODY_LIMIT: setting.int(16_384, 1, 1_048_576),
     /** The longest route parameter accepted: characters. */
     READER_MAX_PARAM_LENGTH: setting.int(100, 1, 10_000),
-    /** Longest period one historic request may cover (SPEC §3). */
+    /** Longest period one historic request may cover (docs/api.md, "Conventions"). */
     MAX_QUERY_DAYS: setting.int(31, 1, 366),
     /** Most ids (groups, agents) one request may list. */
     MAX_IDS_PER_REQUEST: setting.int(500, 1, 100_000),
     /** Memory for answers kept until their data change (0 turns the cache off). */
     READER_CACHE_MB: setting.int(64, 0, 65_536),
-    /** How a state without a group is reported in agentStatusData (SPEC §5). */
+    /** How a state without a group is reported in agentStatusData (docs/api.md). */
     STATUS_GROUP_LINKING: setting.oneOf(['all-groups', 'none'], 'all-groups'),
     /** Access control: API keys (default), HTTP basic, or none (explicitly). */
     READER_AUTH: setting.oneOf(['api-key', 'basic', 'none'], 'api-key'),

@@ -1,5 +1,5 @@
 /**
- * The seed's error model (§5, SPEC §8): every error body is `{field, message,
+ * The seed's error model (docs/api.md, "Errors"): every error body is `{field, message,
  * description}`. Errors are values with a status; one handler turns them into responses
  * and never lets internals (stack traces, Redis messages) reach the client.
  */

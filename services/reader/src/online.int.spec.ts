@@ -20,9 +20,10 @@ import { readerConfigSchema, type RunningReader, startReader } from './index.js'
 import { groupsOnlineLoadRoute } from './routes/online.js';
 
 /**
- * The online figures (SPEC §6) against a straightforward recomputation from the raw
- * events, for a live day in Europe/Berlin that crosses midnight into the day summer time
- * starts (a 23-hour day), with events arriving in any order and more than once.
+ * The online figures (docs/api.md, "Online endpoints") against a straightforward
+ * recomputation from the raw events, for a live day in Europe/Berlin that crosses
+ * midnight into the day summer time starts (a 23-hour day), with events arriving in any
+ * order and more than once.
  */
 const ns = redisNamespace();
 /** The HTTP test's deployment: a key prefix of its own (a prefix cannot contain ":"). */
@@ -110,7 +111,7 @@ function contactEvents(n: number, c: ContactPlan): ContactEvent[] {
   return events;
 }
 
-/** SPEC §6, read straight off the events. */
+/** The online figures of docs/api.md, read straight off the events. */
 function reference(
   events: readonly (ContactEvent | AgentEvent)[],
   nowMs: number,

@@ -9,7 +9,7 @@ import {
 import { badRequest } from './errors.js';
 
 /**
- * Query parameters: each parsed once, with the seed's 400 body when wrong. The same
+ * Query parameters: each parsed once, with the 400 body of docs/api.md when wrong. The same
  * specs describe the parameters in /openapi.json.
  */
 export interface ParamSpec<T> {
@@ -140,7 +140,7 @@ export interface Period {
   readonly end: OffsetInstant;
 }
 
-/** endDate after startDate, and not longer than maxDays (SPEC §3, §8). */
+/** endDate after startDate, and not longer than maxDays (docs/api.md, "Conventions"). */
 export function checkPeriod(period: Period, maxDays: number): Period {
   if (period.end.ms <= period.start.ms) {
     throw badRequest(

@@ -60,8 +60,9 @@ function parseBody(text: string, contentType: string): unknown {
 
 /**
  * A stand-in WFM for local runs and tests: accepts any POST or PUT on any path (status
- * pushes, interval exports), records it, and answers 200 with an empty body, as the seed's
- * WFM does. `GET /_sink/received[?path=…&after=…]` lists what arrived; `DELETE` clears it.
+ * pushes, interval exports), records it, and answers 200 with an empty body, as the ARGUS
+ * WFM CC API's WFM does. `GET /_sink/received[?path=…&after=…]` lists what arrived;
+ * `DELETE` clears it.
  */
 export async function startWfmSink(options: SinkOptions = {}): Promise<RunningSink> {
   const maxKept = options.maxKept ?? 100_000;

@@ -28,9 +28,9 @@ export interface WorkDay {
 }
 
 /**
- * SPEC §5 agentChatsWorkTime: per day (from 00:00 in the request's offset), the time in
- * which the agent handled at least one chat, the union of its chats clipped to the
- * period. Days with no such time are left out.
+ * agentChatsWorkTime (docs/api.md, "GET /historic/agentChatsWorkTime"): per day (from
+ * 00:00 in the request's offset), the time in which the agent handled at least one chat,
+ * the union of its chats clipped to the period. Days with no such time are left out.
  */
 export function chatWorkDays(
   spans: readonly Span[],

@@ -1,4 +1,4 @@
-/** Agent state categories in which an agent counts as working on its groups (SPEC §6). */
+/** Agent state categories in which an agent counts as working on its groups (docs/api.md). */
 export const WORKING_CATEGORIES: ReadonlySet<string> = new Set([
   'AVAILABLE',
   'BUSY',

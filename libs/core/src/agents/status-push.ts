@@ -1,7 +1,8 @@
 /**
- * What the emitter sends the WFM for an agent event (SPEC §7, seed §4.1): the exit
- * (`action` 0) from the state the agent was in, then the entry (`action` 1) into the new
- * one. Pure: the caller supplies the agent's status as last pushed.
+ * What the emitter sends the WFM for an agent event (ARGUS WFM CC API §4.1; docs/api.md,
+ * "Status pushes to the WFM"): the exit (`action` 0) from the state the agent was in,
+ * then the entry (`action` 1) into the new one. Pure: the caller supplies the agent's
+ * status as last pushed.
  */
 
 /** An agent's status after its latest pushed event. */

@@ -1,11 +1,11 @@
 import { compareBytes } from '../contacts/facts.js';
 
 /**
- * An agent's state-defining events and the spans they make (SPEC §5): a state lasts
- * from its event until the agent's next state change, login or logout; a login session
- * from a login until the next login or logout. Only finished spans exist; zero-length
- * ones are left out. This is the straightforward definition the aggregation is tested
- * against.
+ * An agent's state-defining events and the spans they make (docs/api.md, "Agent
+ * endpoints"): a state lasts from its event until the agent's next state change, login or
+ * logout; a login session from a login until the next login or logout. Only finished
+ * spans exist; zero-length ones are left out. This is the straightforward definition the
+ * aggregation is tested against.
  */
 export interface TimelineEvent {
   readonly eventId: string;

@@ -1,16 +1,16 @@
 import type { ContactFacts } from './facts.js';
 
 /**
- * What one contact adds to its group's figures. Every figure of SPEC §4, §6 and §9 that
- * depends on contacts is a sum of these per-contact contributions, so the aggregation can
- * keep running sums: when a contact changes (a new event, or its uniqueness moves to an
- * earlier contact), its old contribution is subtracted and the new one added. The sums
- * therefore depend only on the set of events, never on their order.
+ * What one contact adds to its group's figures. Every figure of docs/api.md and the
+ * exports that depends on contacts is a sum of these per-contact contributions, so the
+ * aggregation can keep running sums: when a contact changes (a new event, or its
+ * uniqueness moves to an earlier contact), its old contribution is subtracted and the new
+ * one added. The sums therefore depend only on the set of events, never on their order.
  */
 
 /** Layout of the historic vector kept per group and time bucket. */
 export const HIST = {
-  /** contacts offered (SPEC §4 notUniqueReceived) */
+  /** contacts offered (notUniqueReceived, docs/api.md) */
   received: 0,
   /** offered and treated: HANDLED or TRANSFERRED */
   treated: 1,
@@ -24,14 +24,14 @@ export const HIST = {
   handleMs: 6,
   /** Σ wrap-up + relax of the treated */
   afterWorkMs: 7,
-  /** contacts that ended HANDLED in the bucket (by end time; SPEC §9 answeredContacts) */
+  /** contacts that ended HANDLED in the bucket (by end time; the exports' answeredContacts) */
   endedHandled: 8,
-  /** Σ ended − answered of those (SPEC §9 contactTime) */
+  /** Σ ended − answered of those (the exports' contactTime) */
   endedHandledContactMs: 9,
 } as const;
 export const HIST_LENGTH = 10;
 
-/** Layout of the per-group, per-local-day online vector (SPEC §6 "since start of day"). */
+/** Layout of the per-group, per-local-day online vector ("today" in docs/api.md). */
 export const DAYSTATS = {
   received: 0,
   answered: 1,

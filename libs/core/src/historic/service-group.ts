@@ -15,8 +15,9 @@ export interface ServiceGroupRow extends ServiceGroupInterval {
 
 /**
  * Sums storage buckets into the request's intervals and computes each interval's
- * fields (SPEC §4). Buckets must be aligned with the grid (see bucketMinutesFor), so
- * each lies wholly inside one interval. Intervals with no contact offered are left out.
+ * fields (docs/api.md, "GET /historic/serviceGroupData"). Buckets must be aligned with
+ * the grid (see bucketMinutesFor), so each lies wholly inside one interval. Intervals
+ * with no contact offered are left out.
  */
 export function serviceGroupRows(
   buckets: readonly BucketVector[],

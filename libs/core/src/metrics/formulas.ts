@@ -6,12 +6,12 @@ export function divideRoundHalfUp(numerator: number, denominator: number): numbe
   return Math.floor((2 * numerator + denominator) / (2 * denominator));
 }
 
-/** part ÷ whole × 100, rounded half up to 4 decimals (SPEC §6 `acd`). */
+/** part ÷ whole × 100, rounded half up to 4 decimals (`acd`, docs/api.md). */
 export function percentage4(part: number, whole: number): number {
   return divideRoundHalfUp(part * 1_000_000, whole) / 10_000;
 }
 
-/** The SPEC §4 fields of one interval, from its summed historic vector. */
+/** The serviceGroupData fields (docs/api.md) of one interval, from its summed historic vector. */
 export interface ServiceGroupInterval {
   notUniqueReceived: number;
   notUniqueTreated: number;
@@ -38,7 +38,7 @@ export function serviceGroupInterval(v: readonly number[]): ServiceGroupInterval
   };
 }
 
-/** The SPEC §6 figures of a group, from today's vector and the current one. */
+/** The groupsOnlineLoad figures (docs/api.md) of a group, from today's vector and `now`. */
 export interface GroupLoadFigures {
   callNumber: number;
   operatorNumber: number;
@@ -58,7 +58,7 @@ export function groupLoadFigures(
 ): GroupLoadFigures {
   const d = (i: number): number => today[i] ?? 0;
   const n = (i: number): number => now[i] ?? 0;
-  // in the seed's field order
+  // in the ARGUS WFM CC API's field order
   return {
     callNumber: n(NOW.waiting),
     operatorNumber,

@@ -5,10 +5,11 @@ import { divideRoundHalfUp, type ServiceGroupInterval } from '../metrics/formula
 import type { TimeZone } from '../time/zone.js';
 
 /**
- * SPEC §4 computed the plain way, from the whole set of events at once: merge each
- * contact (the latest event of each type wins), leave out bot-closed contacts, decide
- * uniqueness by looking at every contact of the customer, group and local day, and count
- * per interval. No running sums, no retraction. The aggregation is tested against it.
+ * serviceGroupData (docs/api.md) computed the plain way, from the whole set of events at
+ * once: merge each contact (the latest event of each type wins), leave out bot-closed
+ * contacts, decide uniqueness by looking at every contact of the customer, group and
+ * local day, and count per interval. No running sums, no retraction. The aggregation is
+ * tested against it.
  */
 export interface ReferenceQuery {
   readonly startMs: number;

@@ -1,8 +1,9 @@
 import { DAY_MS, MINUTE_MS, type OffsetInstant } from './instant.js';
 
 /**
- * The interval grid of a historic request (SPEC §3): intervals are laid from 00:00 of
- * the start date's day, in the start date's own offset, every `stepMs`.
+ * The interval grid of a historic request (docs/api.md, "GET /historic/serviceGroupData"):
+ * intervals are laid from 00:00 of the start date's day, in the start date's own offset,
+ * every `stepMs`.
  */
 export interface IntervalGrid {
   readonly originMs: number;

@@ -5,7 +5,7 @@ import { occurredAtMs } from '../contacts/codec.js';
 /**
  * How agent events are stored in an agent's timelines (lua/agent-apply-1.lua). States
  * are stored as the API reports them: with a reason, the code is `stateCode:reasonCode`
- * and the name `stateName / reasonName` (SPEC §1).
+ * and the name `stateName / reasonName` (docs/api.md, "GET /historic/agentStatusData").
  */
 export type AgentPayload =
   | {

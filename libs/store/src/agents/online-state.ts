@@ -1,4 +1,4 @@
-/** The current state of an agent, as the online index holds it (SPEC §6 agentStatus). */
+/** The current state of an agent, as the online index holds it (docs/api.md, agentStatus). */
 export interface OnlineAgentState {
   readonly agentId: string;
   readonly loggedIn: boolean;

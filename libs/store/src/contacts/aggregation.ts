@@ -9,7 +9,7 @@ import { groupTerms, serializeTerms, uniquenessMember, uniquenessPrefix } from '
 
 export interface ContactAggregationSettings {
   readonly zone: TimeZone;
-  /** Answer-time target of a group, ms (SPEC §6 callAnsweredTst). */
+  /** Answer-time target of a group, ms (callAnsweredTst, docs/api.md). */
   readonly serviceLevelMs: (groupId: string) => number;
   /** How long per-contact working state lives after its last change, seconds. */
   readonly stateTtlSeconds: number;

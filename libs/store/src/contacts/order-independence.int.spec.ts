@@ -168,7 +168,7 @@ const scenarioArb = fc
 
 describe('contact aggregation', () => {
   test.prop([scenarioArb], { numRuns: 80 })(
-    'gives the reference answer of SPEC §4 for any order, batching and duplication of the events',
+    'gives the reference serviceGroupData answer for any order, batching and duplication of the events',
     async ({
       events,
       delivery,

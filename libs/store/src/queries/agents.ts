@@ -6,7 +6,7 @@ import type { RedisClient } from '../connection.js';
 import type { Keys } from '../keys.js';
 import { settleAll } from '../settle.js';
 
-/** A finished state of an agent (SPEC §5 agentStatusData). */
+/** A finished state of an agent (docs/api.md, "GET /historic/agentStatusData"). */
 export interface StateSpan {
   readonly startMs: number;
   readonly endMs: number;
@@ -41,7 +41,7 @@ export interface ChatSpan {
   readonly endMs: number;
 }
 
-/** A direct outgoing contact (SPEC §9 directOutContacts). */
+/** A direct outgoing contact (directOutContacts, services/exporter/README.md). */
 export interface DirectOut {
   readonly atMs: number;
   readonly kind: string;
@@ -114,7 +114,7 @@ export class AgentQueries {
     return result;
   }
 
-  /** Finished states of each agent that overlap [startMs, endMs) (SPEC §5), by start. */
+  /** Finished states of each agent that overlap [startMs, endMs) (docs/api.md), by start. */
   async statusSpans(
     agentIds: readonly string[],
     startMs: number,

@@ -12,8 +12,8 @@ export interface CalabrioJsonRequest {
 }
 
 /**
- * The Calabrio flavour: each of the seed's three record sets is POSTed, as a JSON array
- * of records in the seed's field names, to its own endpoint — queue statistics, agent
+ * The Calabrio flavour: each of the iService WFM integration's three record sets is POSTed,
+ * as a JSON array of records in its field names, to its own endpoint — queue statistics, agent
  * activity, agent login, in that order. Every interval sends all three, empty arrays
  * included, so a restated interval that lost its records clears them at the WFM.
  */

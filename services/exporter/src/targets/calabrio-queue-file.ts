@@ -18,8 +18,9 @@ import { type DeliveryContext, idempotencyKey, type Target } from './types.js';
  *   abandoned   17 average available members   18 answered within service level
  *   19 wait time   20 short abandons   21 abandoned within service level
  *
- * Durations in seconds; columns without data are 0. From SPEC §9's queue statistics:
- * offered = offeredContacts, answered = answeredContacts, talk time = contactTime.
+ * Durations in seconds; columns without data are 0. From the queue statistics
+ * (services/exporter/README.md): offered = offeredContacts, answered = answeredContacts,
+ * talk time = contactTime.
  */
 export const QUEUE_FILE_FIELDS = 21;
 

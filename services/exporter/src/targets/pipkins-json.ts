@@ -7,8 +7,8 @@ import { type DeliveryContext, idempotencyKey, type Target } from './types.js';
 
 /**
  * The Pipkins flavour: one JSON document per interval holding the three record sets in
- * the seed's field names, with the interval's start and end (the end tells a short last
- * interval of a daylight-saving day from a full one).
+ * the iService WFM integration's field names, with the interval's start and end (the end
+ * tells a short last interval of a daylight-saving day from a full one).
  */
 export function pipkinsJsonBody(records: IntervalRecords): string {
   return JSON.stringify({

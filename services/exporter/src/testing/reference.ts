@@ -8,9 +8,10 @@ import type {
 import type { WfmEvent } from '@wfm-stream/schemas';
 
 /**
- * SPEC §9 computed straight from the raw events, in memory, for tests: no store, no
- * buckets, no shared code with the exporter's computation. Each event slot of a contact
- * holds its latest event (by occurredAt, then eventId), as SPEC §1 says.
+ * The export records (services/exporter/README.md, "The records") computed straight from
+ * the raw events, in memory, for tests: no store, no buckets, no shared code with the
+ * exporter's computation. Each event slot of a contact holds its latest event (by
+ * occurredAt, then eventId), as docs/architecture.md, "Principles" says.
  */
 
 const at = (e: WfmEvent): number => Date.parse(e.occurredAt);

@@ -6,7 +6,7 @@ export interface AgentRouteDeps {
   readonly systemId: string;
   readonly maxQueryDays: number;
   readonly maxIds: number;
-  /** How a state without a group is reported (SPEC §5). */
+  /** How a state without a group is reported (docs/api.md, agentStatusData). */
   readonly statusGroupLinking: 'all-groups' | 'none';
 }
 

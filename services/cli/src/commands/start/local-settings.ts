@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
-/** Where the seed's WFM takes status pushes (seed §4.1). */
+/** Where a WFM takes status pushes (ARGUS WFM CC API §4.1; docs/api.md). */
 export const WFM_STATUS_PATH = '/ccwfm/api/rest/status';
 
 /**
