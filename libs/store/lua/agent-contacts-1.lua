@@ -7,7 +7,8 @@
   KEYS[1]  the agent's key prefix, e.g. wfm:g0:{a:42}:
   ARGV[1]  ttl, seconds
   ARGV[2]  most UTC days a chat is indexed in, from its answer (CONTACT_MAX_SPAN): a
-           chat longer than that counts as chat work time in its first days only
+           chat longer than that counts as chat work time in its first days only, its
+           end cut to the end of the last of them (docs/events.md, "Limits")
   ARGV[3..] per update, 10 values: contactId, version, UTC day of the answer, tombstone
            ('1'|'0'), groupId, channel, answered ms, ended ms ('' if open), outcome ('' if
            open), wrapped ('1'|'0')
@@ -16,7 +17,7 @@
     calls:<day>   hash contactId → version \31 x, or
                   version \31 groupId \31 channel \31 answered \31 ended \31 outcome \31 wrapped
     chats:<day>   hash contactId → "answered,ended" for finished CHATS contacts, in every
-                  UTC day the chat overlaps
+                  UTC day the chat overlaps, up to ARGV[2] days (ended cut to their end)
 
   Returns the number of updates applied.
 ]]
@@ -27,11 +28,16 @@ local DAY_MS = 86400000
 local touched = {}
 local applied = 0
 
+-- calls fn(key, end) for each day the chat is indexed in; end is the chat's end, cut to
+-- the end of its last indexed day, so that a request counts the chat in those days only
+-- whatever day it starts on
 local function chatDays(channel, answered, ended, fn)
   if channel ~= 'CHATS' or ended == nil or ended <= answered then return end
   local first = math.floor(answered / DAY_MS)
-  for d = first, math.min(math.floor((ended - 1) / DAY_MS), first + maxDays - 1) do
-    fn(prefix .. 'chats:' .. d)
+  local last = math.min(math.floor((ended - 1) / DAY_MS), first + maxDays - 1)
+  local cut = math.min(ended, (last + 1) * DAY_MS)
+  for d = first, last do
+    fn(prefix .. 'chats:' .. d, string.format('%.0f', cut))
   end
 end
 
@@ -55,8 +61,8 @@ for i = 3, #ARGV, 10 do
       local group, channel, answered, ended = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
       redis.call('HSET', key, contactId,
         table.concat({ version, group, channel, answered, ended, ARGV[i + 8], ARGV[i + 9] }, '\31'))
-      chatDays(channel, tonumber(answered), tonumber(ended), function(k)
-        redis.call('HSET', k, contactId, answered .. ',' .. ended)
+      chatDays(channel, tonumber(answered), tonumber(ended), function(k, cut)
+        redis.call('HSET', k, contactId, answered .. ',' .. cut)
         touched[k] = true
       end)
     end

@@ -218,5 +218,12 @@ describe('ContactAggregation', () => {
     const chatDays = await redis.keys(`${keys.agent('a1')}chats:*`);
     expect(chatDays.length).toBeLessThanOrEqual(8);
     expect(chatDays.length).toBeGreaterThan(0);
+    // its end is cut to the end of the last day it is indexed in, so that it counts in
+    // those days only, whatever day a request starts on
+    const first = Math.floor((DAY + 60_000) / 86_400_000);
+    for (const day of [first, first + 7])
+      expect(await redis.hget(`${keys.agent('a1')}chats:${day}`, 'chat')).toBe(
+        `${DAY + 60_000},${(first + 8) * 86_400_000}`,
+      );
   });
 });
