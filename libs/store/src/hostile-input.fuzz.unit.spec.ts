@@ -553,7 +553,7 @@ function aggregateContacts(
     const from = Math.floor(chat.startMs / DAY_MS) * DAY_MS;
     expect(nonFinite(chatWorkDays(chats, from, from + 2 * DAY_MS, 180))).toEqual([]);
   }
-  // the plain-way reference of SPEC §4 over the same events
+  // the plain-way reference computation (docs/api.md, "GET /historic/serviceGroupData") over the same events
   const groupIds = [
     ...new Set(events.flatMap((e) => (e.type === 'contact.offered' ? [e.groupId] : []))),
   ];
