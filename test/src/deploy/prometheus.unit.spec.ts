@@ -53,7 +53,11 @@ interface RuleTest {
   alert_rule_test?: { eval_time: string; alertname: string; exp_alerts?: unknown[] }[];
 }
 
-describe('deploy/prometheus', () => {
+// promtool is a process of its own, and its rule tests evaluate every alert over hours of
+// samples: seconds on a busy machine, beyond vitest's 5 s default.
+const PROMTOOL_TIMEOUT_MS = 60_000;
+
+describe('deploy/prometheus', { timeout: PROMTOOL_TIMEOUT_MS }, () => {
   it('passes `promtool check rules`', () => {
     const files = ruleFiles().map((f) => f.file);
     expect(files.length).toBeGreaterThan(0);
