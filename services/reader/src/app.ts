@@ -1,8 +1,15 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { Socket } from 'node:net';
 
 import type { Health, Logger } from '@wfm-stream/observability';
 import { answerOpsRoute } from '@wfm-stream/observability';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 
 import {
@@ -11,7 +18,7 @@ import {
   createAuthenticator,
   PUBLIC_PATHS,
 } from './auth.js';
-import { ApiError, internalError } from './errors.js';
+import { ApiError, internalError, requestError } from './errors.js';
 import { incompleteHeader, type LostSpan } from './incomplete.js';
 import { openApiDocument } from './openapi.js';
 import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
@@ -31,6 +38,56 @@ export interface ServerLimits {
   /** The longest route parameter (`maxParamLength`). */
   readonly maxParamLength: number;
 }
+
+/**
+ * What a request Node's HTTP parser refused gets (docs/api.md, "Errors"): 408 for one
+ * that did not arrive within the request timeout, 431 for headers (with the request line)
+ * beyond Node's limit, 400 for anything it could not parse.
+ */
+export function clientErrorAnswer(code: string | undefined): ApiError {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return requestError(
+      408,
+      'request timeout',
+      'The request did not arrive in time; the connection is closed.',
+    );
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return requestError(
+      431,
+      'request headers too large',
+      `The request line and headers together may take at most ${maxHeaderSize} bytes; shorten the URL or the headers.`,
+    );
+  return requestError(
+    400,
+    'malformed request',
+    'The request is not valid HTTP/1.1; the connection is closed.',
+  );
+}
+
+/**
+ * Node's `clientError`: the answer of clientErrorAnswer, written on the socket (there is
+ * no request to reply to), and the connection closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // as Node's own handler: nothing is written over an answer already under way
+  const underWay = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && underWay?.headersSent !== true) {
+    const answer = clientErrorAnswer(error.code);
+    const body = JSON.stringify(answer.body());
+    socket.write(
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy();
+}
+
+/** Methods a path may have besides GET and HEAD, for the Allow header of a 405. */
+const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
 /** The defaults of the READER_* limits in config.ts. */
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
@@ -83,6 +140,23 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     bodyLimit: limits.bodyLimitBytes,
     routerOptions: { maxParamLength: limits.maxParamLength },
+    clientErrorHandler: answerClientError,
+    // a URL the router cannot decode, or a route parameter beyond READER_MAX_PARAM_LENGTH
+    frameworkErrors: (error, _request, reply) => {
+      const answer =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? requestError(
+              414,
+              'URL too long',
+              `A path segment of this URL is longer than the ${limits.maxParamLength} characters this API accepts.`,
+            )
+          : requestError(
+              400,
+              'malformed URL',
+              'The path of the URL is not valid percent-encoded UTF-8.',
+            );
+      void (reply as FastifyReply).status(answer.status).send(answer.body());
+    },
     // headers within the request timeout too, checked often enough to hold it
     http: {
       requestTimeout: limits.requestTimeoutMs,
@@ -92,6 +166,9 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
   });
 
   app.setErrorHandler((error, request, reply) => {
+    // a body refused as too large is not read afterwards either: the connection closes
+    if ((error as { statusCode?: unknown }).statusCode === 413)
+      void reply.header('connection', 'close');
     if (error instanceof ApiError) {
       if (error.status === 401) {
         void reply.header(
@@ -108,10 +185,15 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       void reply.status(status).send({
         field: '',
-        message: status === 413 ? 'request too large' : 'bad request',
+        message:
+          status === 413
+            ? 'request too large'
+            : status === 415
+              ? 'unsupported media type'
+              : 'bad request',
         description:
           status === 413
-            ? `The request body is larger than the ${limits.bodyLimitBytes} bytes this API accepts.`
+            ? `The request body is larger than the ${request.routeOptions.bodyLimit} bytes this endpoint accepts.`
             : 'The request could not be read; the API takes GET requests without a body.',
       });
       return;
@@ -121,11 +203,35 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
     void reply.status(failure.status).send(failure.body());
   });
 
+  // the methods of each path, for the Allow header of a 405 (routes are all registered below)
+  const methodsOf = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = methodsOf.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    methodsOf.set(route.url, methods);
+  });
+
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
+    const path = request.url.split('?')[0] ?? '';
+    const methods = methodsOf.get(path);
+    if (methods !== undefined && !methods.has(request.method)) {
+      const allow = [
+        ...(methods.has('GET') ? ['GET', 'HEAD'] : []),
+        ...OTHER_METHODS.filter((m) => methods.has(m)),
+        'OPTIONS',
+      ].join(', ');
+      void reply.header('allow', allow);
+      if (request.method === 'OPTIONS') return reply.status(204).send();
+      return reply.status(405).send({
+        field: '',
+        message: 'method not allowed',
+        description: `${path} answers ${allow}, not ${request.method}.`,
+      });
+    }
+    return reply.status(404).send({
       field: '',
       message: 'not found',
-      description: `There is no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}; see /openapi.json.`,
+      description: `There is no endpoint ${request.method} ${path}; see /openapi.json.`,
     });
   });
 
@@ -136,6 +242,28 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
       reply.elapsedTime / 1000,
     );
     return Promise.resolve();
+  });
+
+  // GET and HEAD carry no body here: one is refused before anything reads it
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return Promise.resolve();
+    const length = request.headers['content-length'];
+    if (request.headers['transfer-encoding'] === undefined && (length ?? '0') === '0')
+      return Promise.resolve();
+    // the body is not read, so the connection cannot carry another request
+    void reply.header('connection', 'close');
+    if (Number(length) > limits.bodyLimitBytes) {
+      throw requestError(
+        413,
+        'request too large',
+        `The request body is larger than the ${limits.bodyLimitBytes} bytes this API accepts.`,
+      );
+    }
+    throw requestError(
+      400,
+      'unexpected body',
+      'GET and HEAD requests to this API carry no body; give the parameters in the query string.',
+    );
   });
 
   const authenticator = options.authenticator ?? createAuthenticator(options.auth);
@@ -163,12 +291,12 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
         result instanceof PreparedBody ? result : new PreparedBody(JSON.stringify(result));
       void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
       if (
-        body.json.length >= GZIP_THRESHOLD_BYTES &&
+        body.bytes.length >= GZIP_THRESHOLD_BYTES &&
         /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')
       ) {
         return reply.header('content-encoding', 'gzip').send(body.gzip());
       }
-      return reply.send(body.json);
+      return reply.send(body.bytes);
     });
   }
 

@@ -5,7 +5,7 @@
  */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 500 | 503,
+    readonly status: 400 | 401 | 404 | 405 | 408 | 413 | 414 | 415 | 431 | 500 | 503,
     readonly field: string,
     message: string,
     readonly description: string,
@@ -21,6 +21,15 @@ export class ApiError extends Error {
 
 export function badRequest(field: string, message: string, description: string): ApiError {
   return new ApiError(400, field, message, description);
+}
+
+/** An error body with a status of its own (docs/api.md, "Errors"): no field, no internals. */
+export function requestError(
+  status: ApiError['status'],
+  message: string,
+  description: string,
+): ApiError {
+  return new ApiError(status, '', message, description);
 }
 
 export function notFound(field: string, description: string): ApiError {

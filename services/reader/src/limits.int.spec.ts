@@ -87,6 +87,7 @@ describe('the reader’s bounds on clients', () => {
     );
     expect(result.closed).toBe(true);
     expect(result.answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(result.answer).toContain('{"field":"","message":"request timeout",');
     expect(result.afterMs).toBeLessThan(3_000);
   });
 
@@ -109,13 +110,14 @@ describe('the reader’s bounds on clients', () => {
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ field: '', message: 'request too large' });
-    // and within the limit the route decides (the API has no POST)
+    // and within the limit the route decides (the API has no POST: 405, docs/api.md)
     const small = await fetch(`http://127.0.0.1:${reader.port}/personnel`, {
       method: 'POST',
       headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
       body: '{}',
     });
-    expect(small.status).toBe(404);
+    expect(small.status).toBe(405);
+    expect(small.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 });
 

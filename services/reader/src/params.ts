@@ -51,7 +51,8 @@ export function dateTimeParam(name: string, description: string): ParamSpec<Offs
     example: '2020-01-01T00:00:00Z',
     parse(raw) {
       const text = single(name, raw);
-      if (text === undefined || text === '') {
+      // "required" only when absent; a present value, empty included, is told what is wrong
+      if (text === undefined) {
         throw badRequest(
           name,
           `${name} is required`,
@@ -80,7 +81,7 @@ export const stepParam: ParamSpec<number> = {
   example: '900000',
   parse(raw) {
     const text = single('step', raw);
-    if (text === undefined || text === '') {
+    if (text === undefined) {
       throw badRequest(
         'step',
         'step is required',
@@ -115,11 +116,18 @@ export function idListParam(
         .flatMap((item) => String(item).split(','))
         .map((item) => item.trim())
         .filter((item) => item !== '');
-      if (parts.length === 0) {
+      if (raw === undefined) {
         throw badRequest(
           name,
           `${name} is required`,
           `Give one or more ${name} values, separated by commas.`,
+        );
+      }
+      if (parts.length === 0) {
+        throw badRequest(
+          name,
+          `${name} lists no ids`,
+          `${name} must list one or more ids, separated by commas; got only empty items.`,
         );
       }
       const ids = [...new Set(parts)];
