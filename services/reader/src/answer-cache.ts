@@ -58,6 +58,8 @@ export class AnswerCache {
    */
   set(request: string, versions: string, body: PreparedBody): void {
     this.remove(request);
+    // held under another request already: its gzip copy is counted there, once
+    if (body.onGzip !== undefined) return;
     const bytes = stringBytes(request) + stringBytes(versions) + body.size;
     if (this.budgetBytes <= 0 || bytes * 2 > this.budgetBytes) return;
     const entry: Entry = { versions, body, bytes };

@@ -167,6 +167,16 @@ describe('the answer cache’s budget', () => {
     expect(cache.get('k', 'v2')).toBe(second);
   });
 
+  it('keeps one body under one request only, so its gzip copy is counted once', () => {
+    const cache = new AnswerCache(BUDGET);
+    const body = new PreparedBody(answer(20_000, 3));
+    cache.set('a', 'v', body);
+    cache.set('b', 'v', body);
+    expect(cache.size).toBe(1);
+    body.gzip();
+    expect(cache.heldBytes).toBe(1 + 1 + body.size);
+  });
+
   it('counts a string as V8 holds it: one byte a character for Latin-1, two otherwise', () => {
     expect(stringBytes('abc')).toBe(3);
     expect(stringBytes('café')).toBe(4);
