@@ -6,7 +6,7 @@ import { connectRedis, DirectoryStore, Keys, type RedisClient } from '../index.j
 
 /**
  * The reader keeps the directory it read until the directory's version moves
- * (docs/architecture.md, "Key layout"): every change is seen at once, by every store.
+ * (docs/architecture.md, "The directory"): every change is seen at once, by every store.
  */
 const ns = redisNamespace();
 let redis: RedisClient;

@@ -83,7 +83,8 @@ export class DirectoryStore {
   /**
    * The directory last read, with the generation and version it was read at. The upsert
    * script increments the version on every change (lua/directory-upsert-1.lua), so while
-   * the version stands the copy is the directory as it stands.
+   * the version stands the copy is the directory as it stands (docs/architecture.md,
+   * "The directory").
    */
   private snapshot: { prefix: string; version: string; directory: Promise<Directory> } | undefined;
 
