@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { benchAggregator, benchConsumerTuning } from './aggregator.js';
+import { benchMemory } from './memory.js';
 import { benchOnline } from './online.js';
 import { benchPublish } from './publish.js';
 import { benchReader } from './reader.js';
@@ -10,7 +11,7 @@ import { benchScaling } from './scaling.js';
  * Benchmarks print figures; they are not tests (machines are shared and noisy). Each
  * compares against a bare-client baseline measured in the same run.
  *
- *   npm run bench -- publish aggregator reader online scaling rebuild
+ *   npm run bench -- publish aggregator reader online scaling rebuild memory
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   publish: benchPublish,
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   scaling: benchScaling,
   rebuild: benchRebuild,
   tuning: benchConsumerTuning,
+  memory: benchMemory,
 };
 
 const names = process.argv.slice(2);

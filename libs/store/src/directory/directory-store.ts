@@ -80,6 +80,14 @@ function parseMap<T>(flat: Record<string, string>): Map<string, T> {
 }
 
 export class DirectoryStore {
+  /**
+   * The directory last read, with the generation and version it was read at. The upsert
+   * script increments the version on every change (lua/directory-upsert-1.lua), so while
+   * the version stands the copy is the directory as it stands (docs/architecture.md,
+   * "The directory").
+   */
+  private snapshot: { prefix: string; version: string; directory: Promise<Directory> } | undefined;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
@@ -107,20 +115,62 @@ export class DirectoryStore {
     return (await this.redis.get(`${this.keys.directoryPrefix()}version`)) ?? '0';
   }
 
-  async groups(): Promise<Map<string, GroupEntry>> {
-    return parseMap<GroupEntry>(await this.redis.hgetall(this.keys.directory('groups')));
+  async groups(): Promise<ReadonlyMap<string, GroupEntry>> {
+    return (await this.read()).groups;
   }
 
+  /**
+   * The directory as it stands: one GET of its version, and the whole directory only when
+   * the version (or the generation) moved since the last read. Callers must not change
+   * what they get: it is shared until the directory changes.
+   */
   async read(): Promise<Directory> {
-    const [services, groups, agents] = await Promise.all([
-      this.redis.hgetall(this.keys.directory('services')),
-      this.redis.hgetall(this.keys.directory('groups')),
-      this.redis.hgetall(this.keys.directory('agents')),
-    ]);
+    const prefix = this.keys.directoryPrefix();
+    const version = await this.version();
+    const current = this.snapshot;
+    if (current?.prefix === prefix && current.version === version) return current.directory;
+    const read = this.readAll(prefix);
+    const directory = read.then((r) => r.directory);
+    directory.catch(() => undefined); // its failure reaches the callers awaiting it
+    const entry = { prefix, version, directory };
+    this.snapshot = entry;
+    try {
+      const r = await read;
+      // kept under the version it was read at: a change may have come after the GET
+      if (this.snapshot === entry) this.snapshot = { prefix, version: r.version, directory };
+      return r.directory;
+    } catch (error) {
+      if (this.snapshot === entry) this.snapshot = undefined;
+      throw error;
+    }
+  }
+
+  /** The version and the three collections in one transaction: the version names what was read. */
+  private async readAll(prefix: string): Promise<{ version: string; directory: Directory }> {
+    const replies = await this.redis
+      .multi()
+      .get(`${prefix}version`)
+      .hgetall(`${prefix}services`)
+      .hgetall(`${prefix}groups`)
+      .hgetall(`${prefix}agents`)
+      .exec();
+    const values = (replies ?? []).map(([error, value]) => {
+      if (error !== null) throw error;
+      return value;
+    });
+    const [version, services, groups, agents] = values as [
+      string | null,
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+    ];
     return {
-      services: parseMap<ServiceEntry>(services),
-      groups: parseMap<GroupEntry>(groups),
-      agents: parseMap<AgentEntry>(agents),
+      version: version ?? '0',
+      directory: {
+        services: parseMap<ServiceEntry>(services),
+        groups: parseMap<GroupEntry>(groups),
+        agents: parseMap<AgentEntry>(agents),
+      },
     };
   }
 }
