@@ -215,6 +215,11 @@ export class EventConsumer {
           Number(first?.timestamp ?? 0),
           Number(last?.timestamp ?? 0),
         );
+        // The progress record holds the batch before its offset may be committed: a crash
+        // between a commit and the record would otherwise look, to the next owner, like a
+        // Redis that lost effects (docs/architecture.md, "When Redis loses data"). Not
+        // recorded: the offset stays unresolved, and the batch comes again.
+        if (!(await this.guard.flush())) return;
         payload.resolveOffset(batch.lastOffset());
         await payload.commitOffsetsIfNecessary();
         await heartbeat();

@@ -173,10 +173,13 @@ export class PartitionGuard {
     await this.flush();
   }
 
-  /** Writes the applied offsets the store does not have yet. */
-  async flush(): Promise<void> {
+  /**
+   * Writes the applied offsets the store does not have yet. Resolves true once the store
+   * holds every offset applied so far (false when it could not be written).
+   */
+  async flush(): Promise<boolean> {
     const store = this.options.progress;
-    if (store === undefined) return;
+    if (store === undefined) return true;
     const entries: { topic: string; partition: number; offset: number }[] = [];
     const states: [PartitionState, number][] = [];
     for (const [k, s] of this.partitions) {
@@ -185,20 +188,24 @@ export class PartitionGuard {
       entries.push({ topic, partition: Number(partition), offset: s.applied });
       states.push([s, s.applied]);
     }
-    if (entries.length === 0) return;
+    if (entries.length === 0) return true;
     try {
       const scope = await store.record(entries);
       if (scope === undefined) {
         // no record to write to: begin it, or find out what the store lost, first
         await this.verify(false);
-        return;
+        return false;
       }
       for (const [s, offset] of states) {
+        // flushes overlap (each batch's, the timer's): the later offset stands
+        if (s.flushedScope === scope && s.flushed !== undefined && s.flushed > offset) continue;
         s.flushed = offset;
         s.flushedScope = scope;
       }
+      return true;
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not record the applied offsets');
+      return false;
     }
   }
 
