@@ -130,6 +130,8 @@ export class PartitionGuard {
   private queue: Promise<unknown> = Promise.resolve();
   private flushQueued = false;
   private checkQueued = false;
+  /** The check of the partitions just assigned, while it runs. */
+  private assignmentCheck: Promise<void> | undefined;
 
   constructor(private readonly options: PartitionGuardOptions) {
     if (options.progress !== undefined) {
@@ -161,9 +163,13 @@ export class PartitionGuard {
     this.assignment = assignment;
     const held = new Set(Object.entries(assignment).flatMap(([t, ps]) => ps.map((p) => key(t, p))));
     for (const k of [...this.partitions.keys()]) if (!held.has(k)) this.partitions.delete(k);
-    await this.exclusive(() => this.check(true)).catch((error: unknown) => {
+    // batches applied meanwhile wait for it: the check sets where each partition stands
+    const check = this.exclusive(() => this.check(true)).catch((error: unknown) => {
       this.options.logger.warn({ err: error }, 'could not check the partitions just assigned');
     });
+    this.assignmentCheck = check;
+    await check;
+    if (this.assignmentCheck === check) this.assignmentCheck = undefined;
   }
 
   /** Before a batch is handled: what `applied` needs to know whether a seek came between. */
@@ -185,6 +191,7 @@ export class PartitionGuard {
     lastTimestampMs: number,
   ): Promise<boolean> {
     const { topic, partition } = ticket;
+    if (this.assignmentCheck !== undefined) await this.assignmentCheck;
     const s = this.partitions.get(key(topic, partition));
     if (s === undefined || s !== ticket.state || s.epoch !== ticket.epoch) return false;
     const scope = this.options.progress?.scope();
@@ -348,7 +355,10 @@ export class PartitionGuard {
                 held === undefined
                   ? known !== undefined ||
                     (snapshot.lost && (appliedHere !== undefined || (claim ?? -1) >= 0))
-                  : claim !== undefined && held < claim;
+                  : // what the store lacks of what the group consumed, where Kafka still has
+                    // it (below the log start there is nothing to consume again: a gap, below;
+                    // kafkajs may even have moved the committed offset to the log start)
+                    claim !== undefined && held < claim && (start === undefined || claim >= start);
               if (lost) {
                 await this.seekBack(topic, partition, s, held, claim ?? appliedHere, scope, start);
               } else if (held !== undefined && known === undefined) {
@@ -461,9 +471,7 @@ export class PartitionGuard {
     topic: string,
   ): Promise<Map<number, { low: number; high: number }>> {
     const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(
-      offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]),
-    );
+    return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   }
 
   private async logStart(topic: string, partition: number): Promise<number | undefined> {
