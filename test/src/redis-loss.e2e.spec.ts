@@ -241,7 +241,10 @@ async function disturbedRun(
   await processed(run, Math.floor(total * 0.2));
   const after = await disturb();
   const client = new Redis(after.url, { maxRetriesPerRequest: 1 });
-  cleanups.push(async () => client.disconnect());
+  cleanups.push(() => {
+    client.disconnect();
+    return Promise.resolve();
+  });
 
   await waitFor(async () => (await metricTotal(run.url, 'wfm_consumer_state_losses_total')) > 0, {
     timeoutMs: 30_000,
