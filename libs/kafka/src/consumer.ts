@@ -199,6 +199,7 @@ export class EventConsumer {
         const { batch } = payload;
         if (batch.messages.length === 0) return;
         const heartbeat = (): Promise<void> => payload.heartbeat();
+        const ticket = this.guard.begin(batch.topic, batch.partition);
         const done = await this.processBatch(
           batch,
           heartbeat,
@@ -207,14 +208,16 @@ export class EventConsumer {
         if (!done) return;
         const first = batch.messages[0];
         const last = batch.messages[batch.messages.length - 1];
-        await this.guard.applied(
-          batch.topic,
-          batch.partition,
+        // a batch that straddles a seek back (the store lost state meanwhile) is read again
+        // from the seek: resolving its offsets would skip what it covers
+        const counted = await this.guard.applied(
+          ticket,
           Number(first?.offset ?? batch.firstOffset()),
           Number(batch.lastOffset()),
           Number(first?.timestamp ?? 0),
           Number(last?.timestamp ?? 0),
         );
+        if (!counted) return;
         // The progress record holds the batch before its offset may be committed: a crash
         // between a commit and the record would otherwise look, to the next owner, like a
         // Redis that lost effects (docs/architecture.md, "When Redis loses data"). Not

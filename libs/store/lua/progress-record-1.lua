@@ -5,7 +5,9 @@
 
   KEYS[1]  the generation's progress hash, e.g. wfm:g0:{progress}
   ARGV[1]  time to live of the hash, seconds
-  ARGV[2..] per partition, 2 values: field (<group>\0<topic>\0<partition>), offset
+  ARGV[2..] pairs: field (<group>\0<topic>\0<partition>), offset; and, where known,
+           field <group>\0<topic>\0<partition>\0t, the latest record time applied (epoch ms),
+           raised the same way
 
   Returns the number of fields raised, or -1 (nothing written) when the record was never
   begun or has been lost: the consumer must check the partitions first (a Redis emptied

@@ -1,4 +1,10 @@
-import type { DataGap, GapLog, ProgressSnapshot, ProgressStore } from '@wfm-stream/kafka';
+import type {
+  DataGap,
+  GapLog,
+  ProgressEntry,
+  ProgressSnapshot,
+  ProgressStore,
+} from '@wfm-stream/kafka';
 
 import type { RedisClient } from './connection.js';
 import type { Keys } from './keys.js';
@@ -23,6 +29,15 @@ export class PartitionProgress implements ProgressStore {
     return `${this.group}\u0000${topic}\u0000${partition}`;
   }
 
+  /** The latest record time applied (epoch ms): raised like the offset, by the same script. */
+  private timeField(topic: string, partition: number): string {
+    return `${this.field(topic, partition)}\u0000t`;
+  }
+
+  scope(): string {
+    return this.keys().prefix;
+  }
+
   /** Set when the record was begun after a loss: the group's partitions without progress start over. */
   private lostField(): string {
     return `lost\u0000${this.group}`;
@@ -36,6 +51,7 @@ export class PartitionProgress implements ProgressStore {
         BEGUN,
         this.lostField(),
         ...partitions.map((p) => this.field(topic, p)),
+        ...partitions.map((p) => this.timeField(topic, p)),
       ),
       this.redis.exists(
         keys.directory('services'),
@@ -45,12 +61,16 @@ export class PartitionProgress implements ProgressStore {
       this.redis.exists(`${keys.online()}state`, `${keys.online()}session`),
     ]);
     const applied = new Map<number, number>();
+    const appliedTimestampMs = new Map<number, number>();
     partitions.forEach((partition, i) => {
       const value = values[i + 2];
       if (value !== null && value !== undefined) applied.set(partition, Number(value));
+      const time = values[i + 2 + partitions.length];
+      if (time !== null && time !== undefined) appliedTimestampMs.set(partition, Number(time));
     });
     return {
       applied,
+      appliedTimestampMs,
       exists: values[0] !== null,
       lost: values[1] !== null,
       anyState: directory + online > 0,
@@ -69,15 +89,19 @@ export class PartitionProgress implements ProgressStore {
       .exec();
   }
 
-  async record(
-    entries: readonly { topic: string; partition: number; offset: number }[],
-  ): Promise<string | undefined> {
+  async record(entries: readonly ProgressEntry[]): Promise<string | undefined> {
     const keys = this.keys();
     if (entries.length === 0) return keys.prefix;
     const raised = await this.redis.wfmProgressRecord(
       keys.progress(),
       String(this.ttlSeconds),
-      ...entries.flatMap((e) => [this.field(e.topic, e.partition), String(e.offset)]),
+      ...entries.flatMap((e) => [
+        this.field(e.topic, e.partition),
+        String(e.offset),
+        ...(e.timestampMs === undefined || !(e.timestampMs > 0)
+          ? []
+          : [this.timeField(e.topic, e.partition), String(e.timestampMs)]),
+      ]),
     );
     return raised < 0 ? undefined : keys.prefix;
   }
