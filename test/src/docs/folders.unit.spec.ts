@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * docs/architecture.md, "Where the code lives": its table names every workspace folder
- * and every folder of deploy/, and for each package the workspace packages it depends on
- * (`dependencies`, and after "tests:" its `devDependencies`).
+ * and every folder of deploy/, and for each package its Nx tags (what eslint.config.mjs
+ * enforces) and the workspace packages it depends on (`dependencies`, and after "tests:"
+ * its `devDependencies`).
  */
 
 const DOC = 'docs/architecture.md';
@@ -43,6 +44,13 @@ describe(`${DOC}, "Where the code lives"`, () => {
       .map((e) => `deploy/${e.name}`);
     const expected = [...workspaces.map((w) => w.folder), ...deploy].sort();
     expect(rows.map((r) => r.folder).sort()).toEqual(expected);
+  });
+
+  it("gives each package's tags", () => {
+    const byFolder = new Map(rows.map((r) => [r.folder, r.tags]));
+    expect(workspaces.map((w) => ({ folder: w.folder, tags: byFolder.get(w.folder) }))).toEqual(
+      workspaces.map((w) => ({ folder: w.folder, tags: w.tags })),
+    );
   });
 
   it("gives each package's workspace dependencies", () => {
