@@ -14,7 +14,7 @@ import {
   Keys,
   type RedisClient,
 } from '@wfm-stream/store';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { redisNamespace, testStack, UNCONNECTED_ADDRESSES } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema, type RunningReader, startReader } from './index.js';
@@ -542,7 +542,9 @@ describe('access control', () => {
     expect(() => loadConfig(readerConfigSchema, { READER_AUTH: 'api-key' })).toThrow(
       /READER_API_KEYS is required/,
     );
-    expect(loadConfig(readerConfigSchema, { READER_AUTH: 'none' }).READER_AUTH).toBe('none');
+    expect(
+      loadConfig(readerConfigSchema, { ...UNCONNECTED_ADDRESSES, READER_AUTH: 'none' }).READER_AUTH,
+    ).toBe('none');
   });
 });
 

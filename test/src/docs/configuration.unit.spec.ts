@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { aggregatorConfigSchema } from '@wfm-stream/aggregator';
 import { REPO_DIR } from '@wfm-stream/cli';
+import { ConfigError, loadConfig, REDIS_REQUIRED } from '@wfm-stream/config';
 import { emitterConfigSchema } from '@wfm-stream/emitter';
 import { exporterConfigSchema } from '@wfm-stream/exporter';
 import { readerConfigSchema } from '@wfm-stream/reader';
@@ -87,6 +88,29 @@ describe(`${DOC} and the config schemas`, () => {
       .filter((v) => !known.has(v));
     expect(unknown).toEqual([]);
   });
+});
+
+describe('the addresses of Kafka and Redis (docs/configuration.md, "Production defaults")', () => {
+  const problemsOf = (service: Service): readonly string[] => {
+    try {
+      loadConfig(SERVICES[service], {});
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it.each(['aggregator', 'emitter', 'exporter', 'reader'] as const)(
+    'have no default in the %s',
+    (service) => {
+      const problems = problemsOf(service);
+      expect(problems).toContain(REDIS_REQUIRED);
+      expect(problems.some((p) => p.startsWith('KAFKA_BROKERS is required: '))).toBe(
+        'KAFKA_BROKERS' in SERVICES[service].shape,
+      );
+    },
+  );
 });
 
 function docRows(text: string): DocRow[] {
