@@ -5,6 +5,44 @@ import prettier from 'eslint-config-prettier';
 import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Who may import whom (docs/architecture.md, "Where the code lives"): services → libs →
+ * schemas, by the `type:` tags in each package.json (`nx.tags`). The `scope:` tags keep
+ * what runs in production off the local stack, the test helpers and the stand-in WFM:
+ * `scope:prod` code imports `scope:prod` packages only, and the CLI (`scope:cli`) may
+ * import the local stack too (only its `start` command does, checked below). Nx checks
+ * `onlyDependOnLibsWithTags` on each import, so tests get their own, wider set.
+ */
+const TYPES = [
+  { sourceTag: 'type:schemas', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:schemas'] },
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:schemas'] },
+  {
+    sourceTag: 'type:test',
+    onlyDependOnLibsWithTags: ['type:lib', 'type:schemas', 'type:service'],
+  },
+];
+const PRODUCTION = [
+  ...TYPES,
+  { sourceTag: 'scope:prod', onlyDependOnLibsWithTags: ['scope:prod'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:prod', 'scope:local-stack'] },
+  { sourceTag: 'scope:stand-in', onlyDependOnLibsWithTags: ['scope:prod'] },
+  { sourceTag: 'scope:local-stack', onlyDependOnLibsWithTags: ['scope:prod'] },
+  { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:prod', 'scope:local-stack'] },
+];
+/** Tests may use the test helpers and the local stack, and a service's tests the stand-in WFM. */
+const TESTS = TYPES.map((c) =>
+  c.sourceTag === 'type:service'
+    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'scope:stand-in'] }
+    : c,
+);
+const TEST_FILES = ['**/*.spec.ts', '**/src/testing/**'];
+
+/** @param {typeof PRODUCTION} depConstraints */
+function boundaries(depConstraints) {
+  return { enforceBuildableLibDependency: false, allow: [], depConstraints };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -49,33 +87,33 @@ export default tseslint.config(
           message: 'Log through the injected logger.',
         },
       ],
-      '@nx/enforce-module-boundaries': [
+      '@nx/enforce-module-boundaries': ['error', boundaries(PRODUCTION)],
+    },
+  },
+  {
+    files: TEST_FILES,
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@nx/enforce-module-boundaries': ['error', boundaries(TESTS)],
+    },
+  },
+  {
+    // the CLI's production commands never load the local stack: only `start` runs it
+    files: ['services/cli/src/**/*.ts'],
+    ignores: ['services/cli/src/commands/start/**', ...TEST_FILES],
+    rules: {
+      'no-restricted-imports': [
         'error',
         {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'scope:schemas', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:lib', onlyDependOnLibsWithTags: ['scope:lib', 'scope:schemas'] },
+          paths: [
             {
-              // scope:stand-in: stand-ins for outside systems (the WFM sink), which
-              // services' tests run against
-              sourceTag: 'scope:service',
-              onlyDependOnLibsWithTags: ['scope:lib', 'scope:schemas', 'scope:stand-in'],
-            },
-            {
-              sourceTag: 'scope:test',
-              onlyDependOnLibsWithTags: ['scope:lib', 'scope:schemas', 'scope:service'],
+              name: '@wfm-stream/local-stack',
+              message:
+                'Only `wfm-stream start` (services/cli/src/commands/start/) runs the local stack (docs/architecture.md, "Where the code lives").',
             },
           ],
         },
       ],
-    },
-  },
-  {
-    files: ['**/*.spec.ts'],
-    rules: {
-      '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
   {

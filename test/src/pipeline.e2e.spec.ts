@@ -211,7 +211,7 @@ describe('events published to Kafka reach the reader', () => {
     expect(body).toEqual(expected);
   });
 
-  it('answers bad requests with the seed error body', async () => {
+  it('answers bad requests with the error body of docs/api.md', async () => {
     const response = await fetch(
       `${readerUrl}/historic/serviceGroupData?startDate=2020-01-01T00:00:00Z&endDate=2020-01-02T00:00:00Z&step=7&groupId=g1`,
       { headers },

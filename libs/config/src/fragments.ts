@@ -8,9 +8,17 @@ import { setting } from './values.js';
  * docs/configuration.md lists every variable.
  */
 
+/**
+ * Where the brokers and the Redis are has no default: a production service must be told,
+ * and never reaches whatever runs on its own machine. `npm start` (libs/local-stack,
+ * services/cli) and the tests (libs/testing) give the addresses of their own servers
+ * (docs/configuration.md, "Production defaults").
+ */
+const NO_DEFAULT = 'there is no default; `npm start` and the tests give their own servers';
+
 export const kafkaSettings = {
   /** Comma-separated bootstrap servers. */
-  KAFKA_BROKERS: setting.list('127.0.0.1:9092'),
+  KAFKA_BROKERS: setting.requiredList(`the Kafka bootstrap servers, host:port,… (${NO_DEFAULT})`),
   KAFKA_CLIENT_ID: setting.string('wfm-stream'),
   KAFKA_SSL: setting.bool(false),
   KAFKA_SASL_MECHANISM: z
@@ -49,8 +57,11 @@ export const topicSettings = {
 };
 
 export const redisSettings = {
-  /** A Redis, or (with REDIS_CLUSTER_NODES) the credentials and TLS of every cluster node. */
-  REDIS_URL: setting.url('redis://127.0.0.1:6379', ['redis', 'rediss']),
+  /**
+   * A Redis, or (with REDIS_CLUSTER_NODES) the credentials and TLS of every cluster node.
+   * One of the two is required (checkRedisSettings).
+   */
+  REDIS_URL: setting.url(undefined, ['redis', 'rediss']).optional(),
   /** Comma-separated `host:port` seeds of a Redis Cluster; REDIS_URL's host is ignored when set. */
   REDIS_CLUSTER_NODES: setting.optionalString(),
   /** Every key starts with this prefix, so several deployments can share one Redis. */
@@ -84,6 +95,30 @@ export const apiSettings = {
 export const opsSettings = {
   OPS_HOST: setting.string('127.0.0.1'),
 };
+
+/**
+ * Runs a cross-field check even when other settings failed: it must read only raw values
+ * that it checks itself (strings or undefined).
+ */
+export const ALONGSIDE_OTHER_PROBLEMS: z.core.$ZodSuperRefineParams = {
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+};
+
+/** The message when neither REDIS_URL nor REDIS_CLUSTER_NODES is given. */
+export const REDIS_REQUIRED = `REDIS_URL or REDIS_CLUSTER_NODES is required: the Redis (redis://host:port) or the nodes of a Redis Cluster (${NO_DEFAULT})`;
+
+/**
+ * Cross-field rules of the Redis settings: a Redis or a cluster must be named. Give it
+ * `ALONGSIDE_OTHER_PROBLEMS` (`.superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS)`),
+ * so that a missing Redis is reported with a missing KAFKA_BROKERS, not after it is fixed.
+ */
+export function checkRedisSettings(
+  config: { REDIS_URL?: string | undefined; REDIS_CLUSTER_NODES?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.REDIS_URL === undefined && (config.REDIS_CLUSTER_NODES ?? '').trim() === '')
+    ctx.addIssue({ code: 'custom', path: [], message: REDIS_REQUIRED });
+}
 
 /** Cross-field rules of the Kafka settings. */
 export function checkKafkaSettings(

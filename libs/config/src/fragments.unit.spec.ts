@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import { opsSettings, redisSettings } from './fragments.js';
+import {
+  ALONGSIDE_OTHER_PROBLEMS,
+  checkRedisSettings,
+  kafkaSettings,
+  opsSettings,
+  REDIS_REQUIRED,
+  redisSettings,
+} from './fragments.js';
 import { ConfigError, loadConfig } from './load.js';
 import { hasCredentials, withoutCredentials } from './url-credentials.js';
 
@@ -40,6 +47,52 @@ describe('REDIS_KEY_PREFIX', () => {
       expect(prefixProblems(prefix), prefix).toEqual([
         expect.stringMatching(/^REDIS_KEY_PREFIX must be 1–64 letters/),
       ]);
+  });
+});
+
+describe('the addresses of Kafka and Redis', () => {
+  const kafka = z.object({ KAFKA_BROKERS: kafkaSettings.KAFKA_BROKERS });
+  const checked = z
+    .object({ ...kafkaSettings, ...redisSettings })
+    .superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS);
+  const problemsOf = (run: () => unknown): readonly string[] => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('have no default: unset, they are required, with what to give', () => {
+    expect(problemsOf(() => loadConfig(kafka, {}))).toEqual([
+      'KAFKA_BROKERS is required: the Kafka bootstrap servers, host:port,… (there is no default; `npm start` and the tests give their own servers)',
+    ]);
+    // both at once: a missing Redis is not reported only after KAFKA_BROKERS is fixed
+    expect(problemsOf(() => loadConfig(checked, {}))).toEqual([
+      expect.stringMatching(/^KAFKA_BROKERS is required: /),
+      REDIS_REQUIRED,
+    ]);
+    expect(REDIS_REQUIRED).toMatch(/^REDIS_URL or REDIS_CLUSTER_NODES is required: /);
+  });
+
+  it('take a Redis, or the nodes of a cluster without a URL', () => {
+    expect(loadConfig(kafka, { KAFKA_BROKERS: 'k1:9092, k2:9092' }).KAFKA_BROKERS).toEqual([
+      'k1:9092',
+      'k2:9092',
+    ]);
+    const kafkaGiven = { KAFKA_BROKERS: 'k:9092' };
+    expect(loadConfig(checked, { ...kafkaGiven, REDIS_URL: 'redis://r:6379' }).REDIS_URL).toBe(
+      'redis://r:6379',
+    );
+    expect(
+      loadConfig(checked, { ...kafkaGiven, REDIS_CLUSTER_NODES: 'r1:6379' }).REDIS_URL,
+    ).toBeUndefined();
+    // a value that is there but wrong says what is wrong, not that it is missing
+    expect(problemsOf(() => loadConfig(kafka, { KAFKA_BROKERS: ' , ' }))).toEqual([
+      'KAFKA_BROKERS must list at least one value',
+    ]);
   });
 });
 

@@ -30,8 +30,13 @@ export function loadConfig<S extends z.ZodType>(
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = issue.path.map(String).join('.');
+      // zod's own message for a missing value is "Invalid input: …"; a schema's own stays
       const message =
-        issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+        issue.code === 'invalid_type' &&
+        issue.input === undefined &&
+        issue.message.startsWith('Invalid input')
+          ? 'is required'
+          : issue.message;
       return name === '' ? message : `${name} ${message}`;
     }),
   );

@@ -30,14 +30,18 @@ export const setting = {
   },
   list(defaultValue?: string) {
     const base = defaultValue === undefined ? z.string() : z.string().default(defaultValue);
-    return base
-      .transform((text) =>
-        text
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item !== ''),
-      )
-      .refine((items) => items.length > 0, 'must list at least one value');
+    return listOf(base);
+  },
+  /**
+   * A list that must be given, without a default: unset, it fails with
+   * `is required: <why>`, so that the operator learns what to give.
+   */
+  requiredList(why: string) {
+    return listOf(
+      z.string({
+        error: (issue) => (issue.input === undefined ? `is required: ${why}` : undefined),
+      }),
+    );
   },
   int(defaultValue: number, min: number, max: number) {
     return z
@@ -150,3 +154,15 @@ export const setting = {
       });
   },
 };
+
+/** Comma-separated items, blanks trimmed and empty ones dropped; at least one. */
+function listOf(base: z.ZodString | z.ZodDefault<z.ZodString>) {
+  return base
+    .transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    )
+    .refine((items) => items.length > 0, 'must list at least one value');
+}

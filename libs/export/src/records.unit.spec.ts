@@ -279,7 +279,7 @@ describe('names and hashes', () => {
     expect(agentNameOf('a1')).toBe('a1');
   });
 
-  it('truncates names to the seed’s 100 characters', () => {
+  it('truncates names to 100 characters (services/exporter/README.md, "Decisions where the iService integration is silent")', () => {
     const long = 'x'.repeat(150);
     const records = computeIntervalRecords(
       interval,

@@ -10,9 +10,11 @@ export type RedisClient = Redis | Cluster;
 export interface RedisConnectionOptions {
   /**
    * The Redis (`redis://`, or `rediss://` for TLS). With `clusterNodes` its host is
-   * ignored, and its user name, password and scheme apply to every node of the cluster.
+   * ignored, and its user name, password and scheme apply to every node of the cluster;
+   * a cluster may go without it (no credentials, no TLS). Without `clusterNodes` it is
+   * required (the config schemas check it: `checkRedisSettings`).
    */
-  readonly url: string;
+  readonly url?: string | undefined;
   /** `host:port` seeds of a Redis Cluster. */
   readonly clusterNodes?: readonly string[] | undefined;
   readonly name?: string;
@@ -24,7 +26,7 @@ export interface RedisConnectionOptions {
 
 /** The REDIS_* settings a connection is made from (libs/config/src/fragments.ts). */
 export interface RedisSettings {
-  readonly REDIS_URL: string;
+  readonly REDIS_URL?: string | undefined;
   readonly REDIS_CLUSTER_NODES?: string | undefined;
   readonly REDIS_COMMAND_TIMEOUT?: number | undefined;
   readonly REDIS_TLS_CA_FILE?: string | undefined;
@@ -82,7 +84,8 @@ export function connectRedis(options: RedisConnectionOptions): RedisClient {
     enableAutoPipelining: true,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
   };
-  const node = nodeOptionsOf(options.url, options.tls);
+  const node: ReturnType<typeof nodeOptionsOf> =
+    options.url === undefined ? {} : nodeOptionsOf(options.url, options.tls);
   let client: RedisClient;
   if (options.clusterNodes !== undefined && options.clusterNodes.length > 0) {
     // a cluster has database 0 only
@@ -95,6 +98,8 @@ export function connectRedis(options: RedisConnectionOptions): RedisClient {
       { redisOptions: { ...common, ...credentials }, scaleReads: 'master' },
     );
   } else {
+    // unreachable through a validated configuration (checkRedisSettings)
+    if (options.url === undefined) throw new Error('REDIS_URL or REDIS_CLUSTER_NODES is required');
     client = new Redis(options.url, {
       ...common,
       ...(node.tls === undefined ? {} : { tls: node.tls }),

@@ -11,6 +11,16 @@ export function testStack(): TestStackInfo {
   return inject('testStack');
 }
 
+/**
+ * Addresses for a configuration that a test parses but never connects: the services have
+ * no default for them (docs/configuration.md, "Production defaults"), and `.invalid`
+ * never resolves, so nothing reaches a server on this machine.
+ */
+export const UNCONNECTED_ADDRESSES = {
+  KAFKA_BROKERS: 'kafka.invalid:9092',
+  REDIS_URL: 'redis://redis.invalid:6379',
+} as const;
+
 /** A name no other test uses: `prefix-1a2b3c4d`. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;

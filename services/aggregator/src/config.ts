@@ -1,5 +1,7 @@
 import {
+  ALONGSIDE_OTHER_PROBLEMS,
   checkKafkaSettings,
+  checkRedisSettings,
   contactCenterSettings,
   ingestLimitSettings,
   kafkaSettings,
@@ -68,6 +70,7 @@ export const aggregatorConfigSchema = z
      */
     STATE_GENERATION: z.string().regex(GENERATION_PATTERN, 'must look like g1').optional(),
   })
-  .superRefine(checkKafkaSettings);
+  .superRefine(checkKafkaSettings)
+  .superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS);
 
 export type AggregatorConfig = z.output<typeof aggregatorConfigSchema>;

@@ -72,18 +72,24 @@ export function loadCommandConfig<S extends z.ZodType>(
   stateDir = '.wfm-stream',
 ): { env: NodeJS.ProcessEnv; config: z.output<S> } {
   const resolved = withLocalStack(env, stateDir);
-  const missing = required
-    .filter((names) => names.every((name) => (resolved[name] ?? '').trim() === ''))
-    .map(
-      (names) =>
-        `${names.join(' or ')} is required (no \`npm start\` runs here: no ${path.join(stateDir, 'endpoints.json')})`,
+  const absent = required.filter((names) =>
+    names.every((name) => (resolved[name] ?? '').trim() === ''),
+  );
+  const missing = absent.map(
+    (names) =>
+      `${names.join(' or ')} is required (no \`npm start\` runs here: no ${path.join(stateDir, 'endpoints.json')})`,
+  );
+  // the schema says so too (no address has a default): the command's own message says more
+  const saidHere = (problem: string): boolean =>
+    absent.some((names) =>
+      names.some((name) => problem.startsWith(`${name} `) && problem.includes('is required')),
     );
   try {
     const config = loadConfig(schema, resolved);
     if (missing.length === 0) return { env: resolved, config };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new ConfigError([...missing, ...error.problems]);
+    throw new ConfigError([...missing, ...error.problems.filter((p) => !saidHere(p))]);
   }
   throw new ConfigError(missing);
 }

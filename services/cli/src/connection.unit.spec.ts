@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ConfigError, kafkaSettings, redisSettings, setting } from '@wfm-stream/config';
+import {
+  ALONGSIDE_OTHER_PROBLEMS,
+  checkRedisSettings,
+  ConfigError,
+  kafkaSettings,
+  redisSettings,
+  setting,
+} from '@wfm-stream/config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
@@ -46,6 +53,12 @@ describe('loadCommandConfig', () => {
       expect.stringMatching(/^KAFKA_BROKERS is required/),
       'EXTRA must be a whole number from 1 to 9',
     ]);
+    // a schema that requires them itself (the rebuild's) adds no second message
+    const checked = schema.superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS);
+    expect(problems(() => loadCommandConfig(checked, {}, required, empty))).toEqual([
+      `KAFKA_BROKERS is required (no \`npm start\` runs here: no ${path.join(empty, 'endpoints.json')})`,
+      `REDIS_URL or REDIS_CLUSTER_NODES is required (no \`npm start\` runs here: no ${path.join(empty, 'endpoints.json')})`,
+    ]);
     // empty counts as unset, as everywhere
     expect(
       problems(() => loadCommandConfig(schema, { KAFKA_BROKERS: ' ' }, [KAFKA_ADDRESS], empty)),
@@ -69,6 +82,6 @@ describe('loadCommandConfig', () => {
     expect(
       loadCommandConfig(schema, { KAFKA_BROKERS: 'k:9092' }, [KAFKA_ADDRESS], empty).config
         .REDIS_URL,
-    ).toBe('redis://127.0.0.1:6379');
+    ).toBeUndefined();
   });
 });

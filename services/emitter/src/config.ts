@@ -1,5 +1,7 @@
 import {
+  ALONGSIDE_OTHER_PROBLEMS,
   checkKafkaSettings,
+  checkRedisSettings,
   contactCenterSettings,
   hasCredentials,
   ingestLimitSettings,
@@ -60,6 +62,7 @@ export const emitterConfigSchema = z
     CONSUMER_SESSION_TIMEOUT: setting.duration('30s'),
   })
   .superRefine(checkKafkaSettings)
+  .superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS)
   .superRefine((config, ctx) => {
     if ((config.WFM_STATUS_USERNAME === undefined) !== (config.WFM_STATUS_PASSWORD === undefined)) {
       ctx.addIssue({

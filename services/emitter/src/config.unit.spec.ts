@@ -1,11 +1,12 @@
-import { ConfigError, loadConfig } from '@wfm-stream/config';
+import { ConfigError, loadConfig, REDIS_REQUIRED } from '@wfm-stream/config';
+import { UNCONNECTED_ADDRESSES } from '@wfm-stream/testing';
 import { describe, expect, it } from 'vitest';
 
 import { emitterConfigSchema } from './config.js';
 
 function problems(env: Record<string, string>): readonly string[] {
   try {
-    loadConfig(emitterConfigSchema, env);
+    loadConfig(emitterConfigSchema, { ...UNCONNECTED_ADDRESSES, ...env });
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
@@ -26,7 +27,31 @@ describe('emitter settings', () => {
   });
 
   it('serve /healthz, /readyz and /metrics on loopback unless OPS_HOST says otherwise', () => {
-    const config = loadConfig(emitterConfigSchema, { WFM_STATUS_URL: 'http://wfm/status' });
+    const config = loadConfig(emitterConfigSchema, {
+      ...UNCONNECTED_ADDRESSES,
+      WFM_STATUS_URL: 'http://wfm/status',
+    });
     expect(config.OPS_HOST).toBe('127.0.0.1');
+  });
+
+  it('require the brokers and the Redis: no default reaches a server on this machine', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig(emitterConfigSchema, { WFM_STATUS_URL: 'http://wfm/status' });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^KAFKA_BROKERS is required: the Kafka bootstrap servers/),
+      REDIS_REQUIRED,
+    ]);
+    // a Redis Cluster needs no REDIS_URL (its nodes take no credentials then)
+    expect(
+      loadConfig(emitterConfigSchema, {
+        KAFKA_BROKERS: 'k:9092',
+        REDIS_CLUSTER_NODES: 'r1:6379,r2:6379',
+        WFM_STATUS_URL: 'http://wfm/status',
+      }).REDIS_URL,
+    ).toBeUndefined();
   });
 });

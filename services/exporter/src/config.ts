@@ -1,5 +1,7 @@
 import {
+  ALONGSIDE_OTHER_PROBLEMS,
   checkKafkaSettings,
+  checkRedisSettings,
   contactCenterSettings,
   kafkaSettings,
   opsSettings,
@@ -66,6 +68,7 @@ export const exporterConfigSchema = z
     PARTITIONS_CONSUMED_CONCURRENTLY: setting.int(4, 1, 64),
   })
   .superRefine(checkKafkaSettings)
+  .superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS)
   .superRefine((config, ctx) => {
     if (config.EXPORT_LEASE_TTL < 2 * config.EXPORT_TICK)
       ctx.addIssue({

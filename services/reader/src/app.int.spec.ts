@@ -14,7 +14,7 @@ import {
   Keys,
   type RedisClient,
 } from '@wfm-stream/store';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { redisNamespace, testStack, UNCONNECTED_ADDRESSES } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema, type RunningReader, startReader } from './index.js';
@@ -272,7 +272,7 @@ describe('/personnel', () => {
 });
 
 describe('/historic/agentLoginData', () => {
-  it('gives the seed example durations', async () => {
+  it('gives the ARGUS WFM CC API example durations', async () => {
     expect(await get(`/historic/agentLoginData?${period}&agentId=1,2`)).toEqual({
       status: 200,
       body: [
@@ -376,7 +376,7 @@ describe('/historic/agentStatusData', () => {
 });
 
 describe('/historic/agentCallsData', () => {
-  it('gives the seed example contacts per group', async () => {
+  it('gives the ARGUS WFM CC API example contacts per group', async () => {
     expect((await get(`/historic/agentCallsData?${period}&agentId=1`)).body).toEqual([
       {
         agentId: '1',
@@ -400,7 +400,7 @@ describe('/historic/agentCallsData', () => {
 });
 
 describe('/historic/agentChatsWorkTime', () => {
-  it('gives the seed example: 4,500,000 ms', async () => {
+  it('gives the ARGUS WFM CC API example (§3.6): 4,500,000 ms', async () => {
     expect((await get(`/historic/agentChatsWorkTime?${period}&agentId=1,2`)).body).toEqual([
       { agentId: '2', workDate: '2020-01-01', workTime: 4_500_000 },
     ]);
@@ -476,7 +476,7 @@ describe('errors', () => {
     });
   });
 
-  it('500 with the seed body, and no internals, when Redis is unreachable', async () => {
+  it('500 with the error body of docs/api.md, and no internals, when Redis is unreachable', async () => {
     const broken = await startWith({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
     try {
       const response = await broken.app.inject({
@@ -542,7 +542,9 @@ describe('access control', () => {
     expect(() => loadConfig(readerConfigSchema, { READER_AUTH: 'api-key' })).toThrow(
       /READER_API_KEYS is required/,
     );
-    expect(loadConfig(readerConfigSchema, { READER_AUTH: 'none' }).READER_AUTH).toBe('none');
+    expect(
+      loadConfig(readerConfigSchema, { ...UNCONNECTED_ADDRESSES, READER_AUTH: 'none' }).READER_AUTH,
+    ).toBe('none');
   });
 });
 

@@ -1,5 +1,7 @@
 import {
+  ALONGSIDE_OTHER_PROBLEMS,
   apiSettings,
+  checkRedisSettings,
   contactCenterSettings,
   opsSettings,
   redisSettings,
@@ -71,6 +73,7 @@ export const readerConfigSchema = z
     /** How often the live stream sends a heartbeat to each client. */
     LIVE_HEARTBEAT_INTERVAL: setting.duration('10s'),
   })
+  .superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS)
   .superRefine((config, ctx) => {
     // a live stream is idle between heartbeats: the idle bound must leave it open
     if (

@@ -1,7 +1,8 @@
 /**
- * The seed's error model (docs/api.md, "Errors"): every error body is `{field, message,
- * description}`. Errors are values with a status; one handler turns them into responses
- * and never lets internals (stack traces, Redis messages) reach the client.
+ * The error model of docs/api.md, "Errors" (ARGUS WFM CC API §5): every error body is
+ * `{field, message, description}`. Errors are values with a status; one handler turns
+ * them into responses and never lets internals (stack traces, Redis messages) reach the
+ * client.
  */
 export class ApiError extends Error {
   constructor(

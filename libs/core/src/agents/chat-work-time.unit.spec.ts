@@ -6,7 +6,7 @@ import { chatWorkDays, unionLengthMs } from '../index.js';
 const at = (text: string): number => Date.parse(text);
 
 describe('chatWorkDays', () => {
-  it('gives the seed example: 4,500,000 ms on 2020-01-01', () => {
+  it('gives the ARGUS WFM CC API example (§3.6, docs/api.md): 4,500,000 ms on 2020-01-01', () => {
     const spans = [
       { startMs: at('2020-01-01T22:45:00Z'), endMs: at('2020-01-01T23:02:00Z') },
       { startMs: at('2020-01-01T22:58:00Z'), endMs: at('2020-01-02T00:12:00Z') },

@@ -58,7 +58,7 @@ const records: IntervalRecords = {
 };
 
 describe('calabrio-json', () => {
-  it('posts each record set as a JSON array in the seed’s field names, to its own path', () => {
+  it('posts each record set as a JSON array in the field names of services/exporter/README.md, to its own path', () => {
     const requests = calabrioJsonRequests(records, {
       queueStatistics: 'queue-statistics',
       agentActivity: 'agent-activity',

@@ -1,5 +1,7 @@
 import {
+  ALONGSIDE_OTHER_PROBLEMS,
   checkKafkaSettings,
+  checkRedisSettings,
   kafkaSettings,
   redisSettings,
   topicSettings,
@@ -10,7 +12,8 @@ import { KAFKA_ADDRESS, loadCommandConfig } from '../../connection.js';
 
 const rebuildConfigSchema = z
   .object({ ...kafkaSettings, ...topicSettings, ...redisSettings })
-  .superRefine(checkKafkaSettings);
+  .superRefine(checkKafkaSettings)
+  .superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS);
 
 /** What the rebuild itself reads; its aggregators get the whole environment. */
 export type RebuildConfig = z.output<typeof rebuildConfigSchema>;

@@ -12,6 +12,9 @@ export function localTopicLayout(
 ): TopicsConfig {
   return loadTopicsConfig({
     ...env,
+    // the local cluster's brokers are not known yet: ensureLocalTopics and the traffic
+    // use the cluster's own, and `.invalid` never resolves should anything else try this
+    KAFKA_BROKERS: 'local-stack.invalid:9092',
     TOPIC_PARTITIONS: String(options.partitions),
     TOPIC_REPLICATION_FACTOR: String(options.brokers),
     TOPIC_MIN_INSYNC_REPLICAS: options.brokers === 3 ? '2' : '1',
