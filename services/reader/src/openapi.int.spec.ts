@@ -14,18 +14,36 @@ import { silentLogger } from '@wfm-stream/observability';
 import type { AgentEvent, ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
 import {
   AgentAggregation,
+  AgentQueries,
   connectRedis,
   ContactAggregation,
   DirectoryStore,
+  HistoricQueries,
   Keys,
+  OnlineQueries,
   type RedisClient,
+  StatusBoard,
 } from '@wfm-stream/store';
 import { redisNamespace, testStack, waitFor } from '@wfm-stream/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { AnswerCache } from './answer-cache.js';
 import { readerConfigSchema, type RunningReader, startReader } from './index.js';
+import { LiveSource } from './live/live-source.js';
+import { PreparedBody } from './prepared-body.js';
+import type { RouteDefinition } from './route.js';
+import { agentCallsDataRoute } from './routes/agent-calls-data.js';
+import { agentChatsWorkTimeRoute } from './routes/agent-chats-work-time.js';
+import { agentLoginDataRoute } from './routes/agent-login-data.js';
+import { agentStatusDataRoute } from './routes/agent-status-data.js';
+import { agentStatusRoute, groupsOnlineLoadRoute } from './routes/online.js';
+import { personnelRoute } from './routes/personnel.js';
+import { serviceGroupDataRoute } from './routes/service-group-data.js';
+import { exportsStatusRoute, pipelineStatusRoute } from './routes/status.js';
+import { SERVICE_GROUP_DATA_SCHEMA } from './schemas.js';
+import { serializerFor } from './serializer.js';
 
 /**
  * Every route of the reader, asked for real over HTTP (its 200s and every error it
@@ -485,7 +503,7 @@ describe('/openapi.json against the answers', () => {
     }
   });
 
-  it('writes a cached answer with the bytes of a fresh one, as JSON.stringify would', async () => {
+  it('writes a cached answer with the bytes of a fresh one, as compact JSON', async () => {
     const url = `${sgd}?${day}&step=900000&groupId=2&groupId=1`;
     const fresh = await ask(main, url, key);
     const cached = await ask(main, url, key);
@@ -497,6 +515,77 @@ describe('/openapi.json against the answers', () => {
       expect(status, route).toBe(200);
       expect(JSON.stringify(JSON.parse(text)), route).toBe(text);
     }
+  });
+
+  it('serialises every answer whole: the schemas leave out no field a route sends', async () => {
+    // the routes as the reader builds them, over the same data, written by JSON.stringify
+    // and by their compiled serialisers: a field missing from a schema would be dropped
+    const keys = new Keys(`${ns.prefix}:g0`);
+    const now = (): number => Date.parse(at('13:00:00'));
+    const store = {
+      agents: new AgentQueries(redis, keys),
+      online: new OnlineQueries(redis, keys),
+      directory: new DirectoryStore(redis, keys, 86_400),
+    };
+    const systemId = 'External system';
+    const agentDeps = {
+      ...store,
+      systemId,
+      maxQueryDays: 31,
+      maxIds: 3,
+      statusGroupLinking: 'all-groups' as const,
+    };
+    const serviceGroupData = serviceGroupDataRoute({
+      cache: new AnswerCache(0),
+      historic: new HistoricQueries(redis, keys),
+      directory: store.directory,
+      systemId,
+      maxQueryDays: 31,
+      maxIds: 3,
+    });
+    const source = new LiveSource({
+      ...store,
+      board: new StatusBoard(redis, ns.prefix),
+      serviceGroupData,
+      zone: TimeZone.UTC,
+      systemId,
+      maxIds: 3,
+      now,
+    });
+    const onlineDeps = { ...store, zone: TimeZone.UTC, systemId, maxIds: 3, now };
+    const routes: RouteDefinition[] = [
+      personnelRoute({ directory: store.directory, systemId }),
+      serviceGroupData,
+      agentStatusDataRoute(agentDeps),
+      agentLoginDataRoute(agentDeps),
+      agentCallsDataRoute(agentDeps),
+      agentChatsWorkTimeRoute(agentDeps),
+      agentStatusRoute(onlineDeps),
+      groupsOnlineLoadRoute(onlineDeps),
+      pipelineStatusRoute(source, now),
+      exportsStatusRoute(source),
+    ];
+    const query = {
+      startDate: '2020-01-01T00:00:00Z',
+      endDate: '2020-01-02T00:00:00Z',
+      step: '900000',
+      agentId: '1,2',
+      groupId: '1,2',
+    };
+    for (const route of routes) {
+      const answer = await route.handle(query, (value) => JSON.stringify(value));
+      const value: unknown = answer instanceof PreparedBody ? JSON.parse(answer.json) : answer;
+      expect(JSON.parse(serializerFor(route.response)(value)), route.url).toStrictEqual(value);
+    }
+    // the body serviceGroupData keeps serialised is made by its compiled serialiser
+    const prepared = await serviceGroupData.handle(query, serializerFor(SERVICE_GROUP_DATA_SCHEMA));
+    const plain = await serviceGroupData.handle(query, (value) => JSON.stringify(value));
+    expect(prepared).toBeInstanceOf(PreparedBody);
+    const json = (plain as PreparedBody).json;
+    expect((prepared as PreparedBody).json).toBe(
+      serializerFor(SERVICE_GROUP_DATA_SCHEMA)(JSON.parse(json)),
+    );
+    expect(JSON.parse((prepared as PreparedBody).json)).toStrictEqual(JSON.parse(json));
   });
 
   it('declares the 503 that Fastify writes while the reader shuts down', async () => {

@@ -2,7 +2,8 @@
  * The JSON Schemas of every answer the reader sends, in one place (docs/api.md defines each
  * field). Fastify compiles them into the routes' serialisers (`schema.response`), and
  * /openapi.json is generated from the same objects (openapi.ts), so what is documented
- * is what is sent. The order of `properties` is the order in which fields are written.
+ * is what is sent. Fields are written in the order of `properties`: the required ones
+ * first, then the optional ones present.
  * A field the reader always sends is `required`; optional fields are left out, never
  * null (docs/api.md, "Conventions").
  */
@@ -26,11 +27,19 @@ const int64 = (description?: string): Schema => ({
 const ms = (description: string): Schema => ({ ...int64(description), minimum: 0 });
 const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
 
+/**
+ * An object whose fields are all sent but the `optional` ones. fast-json-stringify writes
+ * the required fields first, so `properties` is put in that order too: the document
+ * lists fields in the order of the wire.
+ */
 function object(properties: Record<string, Schema>, optional: readonly string[] = []): Schema {
+  const names = Object.keys(properties);
+  const required = names.filter((name) => !optional.includes(name));
+  const ordered = [...required, ...names.filter((name) => optional.includes(name))];
   return {
     type: 'object',
-    required: Object.keys(properties).filter((name) => !optional.includes(name)),
-    properties,
+    required,
+    properties: Object.fromEntries(ordered.map((name) => [name, properties[name]])),
   };
 }
 
