@@ -17,7 +17,7 @@ export interface ParamSpec<T> {
   readonly description: string;
   readonly required: boolean;
   readonly schema: Record<string, unknown>;
-  /** A value that answers 200 against the example data of /openapi.json's "try it". */
+  /** A valid value for /openapi.json; an endpoint's examples together make a valid request. */
   readonly example?: unknown;
   parse(raw: unknown): T;
 }
