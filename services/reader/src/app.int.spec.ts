@@ -631,15 +631,19 @@ describe('/openapi.json', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/healthz',
       '/historic/agentCallsData',
       '/historic/agentChatsWorkTime',
       '/historic/agentLoginData',
       '/historic/agentStatusData',
       '/historic/serviceGroupData',
+      '/metrics',
       '/online/agentStatus',
       '/online/groupsOnlineLoad',
       '/online/stream',
+      '/openapi.json',
       '/personnel',
+      '/readyz',
       '/status/exports',
       '/status/pipeline',
     ]);

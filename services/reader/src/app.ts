@@ -20,10 +20,11 @@ import {
 } from './auth.js';
 import { ApiError, internalError, requestError } from './errors.js';
 import { incompleteHeader, type LostSpan } from './incomplete.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument, opsStatuses, routeStatuses } from './openapi.js';
 import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
 import { RequestMetrics } from './request-metrics.js';
 import type { RouteDefinition } from './route.js';
+import { serialisedBy, serializerFor } from './serializer.js';
 
 /** How long and how much the server takes from a client (docs/security.md#what-is-bounded). */
 export interface ServerLimits {
@@ -274,39 +275,54 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
     return Promise.resolve();
   });
 
-  const openapi = JSON.stringify(
-    openApiDocument(options.routes, options.auth.mode, options.version, options.openApiPaths),
+  // every route serialises each status through its schema (schemas.ts, openapi.ts)
+  const openapiStatuses = opsStatuses('/openapi.json');
+  const openapi = serializerFor(openapiStatuses[0]?.schema ?? {})(
+    openApiDocument(options.routes, options.auth.mode, options.version, {
+      extraPaths: options.openApiPaths,
+      opsRoutes: options.opsRoutes !== false,
+    }),
   );
-  app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
+  app.get('/openapi.json', serialisedBy(openapiStatuses), async (_request, reply) =>
+    reply.type('application/json').send(openapi),
+  );
 
   for (const route of options.routes) {
-    app.get(route.url, async (request, reply) => {
-      const query = request.query as Record<string, unknown>;
-      const result = await route.handle(query);
-      if (route.tag === 'historic' && options.lostSpans !== undefined) {
-        const incomplete = incompleteHeader(query, await options.lostSpans());
-        if (incomplete !== undefined) void reply.header('x-wfm-incomplete', incomplete);
-      }
-      const body =
-        result instanceof PreparedBody ? result : new PreparedBody(JSON.stringify(result));
-      void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
-      if (
-        body.bytes.length >= GZIP_THRESHOLD_BYTES &&
-        /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')
-      ) {
-        return reply.header('content-encoding', 'gzip').send(body.gzip());
-      }
-      return reply.send(body.bytes);
-    });
+    const serialize = serializerFor(route.response);
+    app.get(
+      route.url,
+      serialisedBy(routeStatuses(route, options.auth.mode)),
+      async (request, reply) => {
+        const query = request.query as Record<string, unknown>;
+        const result = await route.handle(query, serialize);
+        if (route.tag === 'historic' && options.lostSpans !== undefined) {
+          const incomplete = incompleteHeader(query, await options.lostSpans());
+          if (incomplete !== undefined) void reply.header('x-wfm-incomplete', incomplete);
+        }
+        const body = result instanceof PreparedBody ? result : new PreparedBody(serialize(result));
+        void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+        if (
+          body.bytes.length >= GZIP_THRESHOLD_BYTES &&
+          /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')
+        ) {
+          return reply.header('content-encoding', 'gzip').send(body.gzip());
+        }
+        return reply.send(body.bytes);
+      },
+    );
   }
 
   for (const register of options.register ?? []) register(app);
 
   for (const path of options.opsRoutes === false ? [] : ['/healthz', '/readyz', '/metrics']) {
-    app.get(path, async (_request, reply) => {
+    app.get(path, serialisedBy(opsStatuses(path)), async (_request, reply) => {
       const answer = await answerOpsRoute(path, options.health, options.registry);
       if (answer === undefined) return reply.status(404).send();
-      return reply.status(answer.status).type(answer.contentType).send(answer.body);
+      const json = answer.contentType.startsWith('application/json');
+      return reply
+        .status(answer.status)
+        .type(answer.contentType)
+        .send(json ? (JSON.parse(answer.body) as unknown) : answer.body);
     });
   }
 

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema, type RunningReader, startReader } from './index.js';
 import { groupsOnlineLoadRoute } from './routes/online.js';
+import { serializerFor } from './serializer.js';
 
 /**
  * The online figures (docs/api.md, "Online endpoints") against a straightforward
@@ -338,10 +339,10 @@ describe('groupsOnlineLoad', () => {
         );
         await s.agents.apply(arrivals.filter((e): e is AgentEvent => e.type.startsWith('agent.')));
         now = clock;
-        const answer = (await route.handle({ groupId: GROUPS.join(',') })) as Record<
-          string,
-          unknown
-        >[];
+        const answer = (await route.handle(
+          { groupId: GROUPS.join(',') },
+          serializerFor(route.response),
+        )) as Record<string, unknown>[];
         const expected = reference(due, clock);
         expect(
           Object.fromEntries(answer.map(({ groupId, serviceId, ...f }) => [groupId, f])),

@@ -17,7 +17,8 @@ export interface ParamSpec<T> {
   readonly description: string;
   readonly required: boolean;
   readonly schema: Record<string, unknown>;
-  readonly example?: string;
+  /** A valid value for /openapi.json; an endpoint's examples together make a valid request. */
+  readonly example?: unknown;
   parse(raw: unknown): T;
 }
 
@@ -42,13 +43,17 @@ function restorePlus(text: string): string {
   return text.replace(/^(.+T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})$/, '$1+$2');
 }
 
-export function dateTimeParam(name: string, description: string): ParamSpec<OffsetInstant> {
+export function dateTimeParam(
+  name: string,
+  description: string,
+  example: string,
+): ParamSpec<OffsetInstant> {
   return {
     name,
     description,
     required: true,
     schema: { type: 'string', format: 'date-time' },
-    example: '2020-01-01T00:00:00Z',
+    example,
     parse(raw) {
       const text = single(name, raw);
       // "required" only when absent; a present value, empty included, is told what is wrong
@@ -77,8 +82,14 @@ export const stepParam: ParamSpec<number> = {
   description:
     'Interval length in milliseconds: a positive multiple of 60000 that divides a day (86400000).',
   required: true,
-  schema: { type: 'integer', format: 'int64', minimum: 60000, maximum: 86400000 },
-  example: '900000',
+  schema: {
+    type: 'integer',
+    format: 'int64',
+    minimum: 60000,
+    maximum: 86400000,
+    multipleOf: 60000,
+  },
+  example: 900000,
   parse(raw) {
     const text = single('step', raw);
     if (text === undefined) {
@@ -107,10 +118,10 @@ export function idListParam(
 ): ParamSpec<string[]> {
   return {
     name,
-    description: `${description} Comma-separated; at most ${maxIds}.`,
+    description: `${description} Repeated (\`${name}=1&${name}=2\`), comma-separated (\`${name}=1,2\`) or both; blanks trimmed, empty items ignored, repeated ids counted once; at most ${maxIds} ids.`,
     required: true,
-    schema: { type: 'string' },
-    example: '1,2',
+    schema: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    example: ['1', '2'],
     parse(raw) {
       const parts = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])
         .flatMap((item) => String(item).split(','))

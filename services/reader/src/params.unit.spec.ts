@@ -17,7 +17,7 @@ function refusal(parse: () => unknown): { field: string; message: string; descri
   throw new Error('not refused');
 }
 
-const startDate = dateTimeParam('startDate', 'Start.');
+const startDate = dateTimeParam('startDate', 'Start.', '2020-01-01T00:00:00Z');
 const groupId = idListParam('groupId', 'Groups.', 3);
 
 describe('parameter messages', () => {

@@ -31,7 +31,7 @@ import { type LostSpan, lostSpans } from './incomplete.js';
 import { LiveHub } from './live/hub.js';
 import { LiveSource } from './live/live-source.js';
 import { registerStreamRoute, STREAM_PATH } from './live/stream-route.js';
-import { STREAM_OPERATION } from './openapi.js';
+import { streamOperation } from './openapi.js';
 import { agentCallsDataRoute } from './routes/agent-calls-data.js';
 import { agentChatsWorkTimeRoute } from './routes/agent-chats-work-time.js';
 import type { AgentRouteDeps } from './routes/agent-deps.js';
@@ -179,7 +179,7 @@ export async function startReader(
     auth,
     authenticator,
     isPublic: config.DASHBOARD ? isPublicDashboardPath : undefined,
-    openApiPaths: config.LIVE_MAX_CLIENTS > 0 ? { [STREAM_PATH]: STREAM_OPERATION } : {},
+    openApiPaths: config.LIVE_MAX_CLIENTS > 0 ? { [STREAM_PATH]: streamOperation(auth.mode) } : {},
     register: [
       ...(config.LIVE_MAX_CLIENTS > 0
         ? [

@@ -15,6 +15,7 @@ import { ApiError } from '../errors.js';
 import { PreparedBody } from '../prepared-body.js';
 import type { RouteDefinition } from '../route.js';
 import { agentStatusRows, groupsOnlineLoadRows } from '../routes/online.js';
+import { serializerFor } from '../serializer.js';
 import { todayRows } from './views.js';
 
 /** What the live stream's online topics are computed from: one round trip. */
@@ -94,8 +95,10 @@ export class LiveSource {
         groupId: groupIds.slice(i, i + deps.maxIds).join(','),
       };
       try {
-        const answer = await deps.serviceGroupData.handle(query);
-        const json = answer instanceof PreparedBody ? answer.json : JSON.stringify(answer);
+        // the route's own serialiser: what it caches has the bytes the endpoint sends
+        const serialize = serializerFor(deps.serviceGroupData.response);
+        const answer = await deps.serviceGroupData.handle(query, serialize);
+        const json = answer instanceof PreparedBody ? answer.json : serialize(answer);
         rows.push(...todayRows(JSON.parse(json) as Parameters<typeof todayRows>[0]));
       } catch (error) {
         // no group had a contact today: an empty day, not a failure

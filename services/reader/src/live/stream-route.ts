@@ -3,6 +3,8 @@ import { STREAM_TOPICS, type StreamTopic, TODAY_STEPS } from '@wfm-stream/dashbo
 import type { ReaderApp } from '../app.js';
 import { ApiError, badRequest } from '../errors.js';
 import { idListParam, parseQuery } from '../params.js';
+import { ERROR_SCHEMA } from '../schemas.js';
+import { serialisedBy } from '../serializer.js';
 import type { LiveHub } from './hub.js';
 import { SseConnection } from './sse.js';
 
@@ -71,7 +73,16 @@ export function registerStreamRoute(app: ReaderApp, options: StreamRouteOptions)
     for (const connection of connections) connection.close();
     return Promise.resolve();
   });
-  app.get(STREAM_PATH, async (request, reply) => {
+  // the 200 is the hijacked event stream; the errors go through the error schema
+  const errors = serialisedBy(
+    [400, 401, 500, 503].map((status) => ({
+      status,
+      description: '',
+      schema: ERROR_SCHEMA,
+      serialised: true,
+    })),
+  );
+  app.get(STREAM_PATH, errors, async (request, reply) => {
     const parsed = parseStreamQuery(request.query as Record<string, unknown>, options.maxIds);
     if (options.hub.clientCount >= options.maxClients)
       throw new ApiError(

@@ -2,6 +2,7 @@ import { compareBytes, formatInstant } from '@wfm-stream/core';
 
 import { notFound } from '../errors.js';
 import type { RouteDefinition } from '../route.js';
+import { AGENT_CALLS_DATA_SCHEMA } from '../schemas.js';
 import type { AgentRouteDeps } from './agent-deps.js';
 import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
 
@@ -12,31 +13,9 @@ export function agentCallsDataRoute(deps: AgentRouteDeps): RouteDefinition {
     description:
       'Contacts answered by the agent whose answer time lies in the period and that have ended, per agent, service and group (the group the contact was offered to). startCall = answered, endCall = ended, duration = endCall − startCall in ms. Sorted by startCall.',
     tag: 'historic',
-    params: Object.values(agentPeriodParams(deps.maxIds)),
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['agentId', 'serviceId', 'groupId', 'agentCalls'],
-        properties: {
-          agentId: { type: 'string' },
-          serviceId: { type: 'string' },
-          groupId: { type: 'string' },
-          agentCalls: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['startCall', 'endCall', 'duration'],
-              properties: {
-                startCall: { type: 'string', format: 'date-time' },
-                endCall: { type: 'string', format: 'date-time' },
-                duration: { type: 'integer', format: 'int64' },
-              },
-            },
-          },
-        },
-      },
-    },
+    params: Object.values(agentPeriodParams(deps.maxIds, deps.maxQueryDays)),
+    notFound: 'No requested agent answered a finished contact in the period (`field` agentId).',
+    response: AGENT_CALLS_DATA_SCHEMA,
     async handle(query) {
       const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
       const [contacts, groups] = await Promise.all([

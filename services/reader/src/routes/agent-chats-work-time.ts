@@ -2,6 +2,7 @@ import { chatWorkDays } from '@wfm-stream/core';
 
 import { notFound } from '../errors.js';
 import type { RouteDefinition } from '../route.js';
+import { AGENT_CHATS_WORK_TIME_SCHEMA } from '../schemas.js';
 import type { AgentRouteDeps } from './agent-deps.js';
 import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
 
@@ -12,19 +13,9 @@ export function agentChatsWorkTimeRoute(deps: AgentRouteDeps): RouteDefinition {
     description:
       'Per agent and day (days from 00:00 in the offset of startDate), the ms in which the agent handled at least one CHATS contact (answered → ended): the union of those spans, clipped to the period. Concurrent chats count once. Days without chat time are left out.',
     tag: 'historic',
-    params: Object.values(agentPeriodParams(deps.maxIds)),
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['agentId', 'workDate', 'workTime'],
-        properties: {
-          agentId: { type: 'string' },
-          workDate: { type: 'string', format: 'date' },
-          workTime: { type: 'integer', format: 'int64' },
-        },
-      },
-    },
+    params: Object.values(agentPeriodParams(deps.maxIds, deps.maxQueryDays)),
+    notFound: 'No requested agent handled a chat in the period (`field` agentId).',
+    response: AGENT_CHATS_WORK_TIME_SCHEMA,
     async handle(query) {
       const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
       const spans = await deps.agents.chatSpans(agentIds, period.start.ms, period.end.ms);

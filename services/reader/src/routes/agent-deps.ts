@@ -9,14 +9,3 @@ export interface AgentRouteDeps {
   /** How a state without a group is reported (docs/api.md, agentStatusData). */
   readonly statusGroupLinking: 'all-groups' | 'none';
 }
-
-export const stateSchema = {
-  type: 'object',
-  required: ['startDate', 'endDate', 'stateCode', 'stateName'],
-  properties: {
-    startDate: { type: 'string', format: 'date-time' },
-    endDate: { type: 'string', format: 'date-time' },
-    stateCode: { type: 'string', description: 'With a reason: stateCode:reasonCode.' },
-    stateName: { type: 'string', description: 'With a reason: stateName / reasonName.' },
-  },
-} as const;

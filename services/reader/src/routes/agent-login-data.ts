@@ -2,6 +2,7 @@ import { formatInstant } from '@wfm-stream/core';
 
 import { notFound } from '../errors.js';
 import type { RouteDefinition } from '../route.js';
+import { AGENT_LOGIN_DATA_SCHEMA } from '../schemas.js';
 import type { AgentRouteDeps } from './agent-deps.js';
 import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
 
@@ -12,29 +13,9 @@ export function agentLoginDataRoute(deps: AgentRouteDeps): RouteDefinition {
     description:
       'Every finished session (login to logout; a second login without a logout closes the first) that overlaps the period, reported as it was. duration = logoutDate − loginDate in ms.',
     tag: 'historic',
-    params: Object.values(agentPeriodParams(deps.maxIds)),
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['agentId', 'logins'],
-        properties: {
-          agentId: { type: 'string' },
-          logins: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['loginDate', 'logoutDate', 'duration'],
-              properties: {
-                loginDate: { type: 'string', format: 'date-time' },
-                logoutDate: { type: 'string', format: 'date-time' },
-                duration: { type: 'integer', format: 'int64' },
-              },
-            },
-          },
-        },
-      },
-    },
+    params: Object.values(agentPeriodParams(deps.maxIds, deps.maxQueryDays)),
+    notFound: 'No finished session of a requested agent overlaps the period (`field` agentId).',
+    response: AGENT_LOGIN_DATA_SCHEMA,
     async handle(query) {
       const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
       const spans = await deps.agents.loginSpans(agentIds, period.start.ms, period.end.ms);

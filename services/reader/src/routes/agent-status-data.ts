@@ -3,7 +3,8 @@ import type { StateSpan } from '@wfm-stream/store';
 
 import { notFound } from '../errors.js';
 import type { RouteDefinition } from '../route.js';
-import { type AgentRouteDeps, stateSchema } from './agent-deps.js';
+import { AGENT_STATUS_DATA_SCHEMA } from '../schemas.js';
+import type { AgentRouteDeps } from './agent-deps.js';
 import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
 
 interface Row {
@@ -20,20 +21,9 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
     description:
       'Every finished state of the agents that overlaps the period (start < endDate and end > startDate), reported as it was, not clipped. A state lasts from its change (or the login that set it) until the next change, login or logout. A state set in a group is reported under that group and its service; one without a group under every group of the agent (STATUS_GROUP_LINKING=all-groups, the default) or without service and group (none, and for agents without groups). States are sorted by start.',
     tag: 'historic',
-    params: Object.values(agentPeriodParams(deps.maxIds)),
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['agentId', 'states'],
-        properties: {
-          serviceId: { type: 'string' },
-          groupId: { type: 'string' },
-          agentId: { type: 'string' },
-          states: { type: 'array', items: stateSchema },
-        },
-      },
-    },
+    params: Object.values(agentPeriodParams(deps.maxIds, deps.maxQueryDays)),
+    notFound: 'No finished state of a requested agent overlaps the period (`field` agentId).',
+    response: AGENT_STATUS_DATA_SCHEMA,
     async handle(query) {
       const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
       const [spans, directory] = await Promise.all([

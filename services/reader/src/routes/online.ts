@@ -17,6 +17,7 @@ import type {
 import { notFound } from '../errors.js';
 import { idListParam, parseQuery } from '../params.js';
 import type { RouteDefinition } from '../route.js';
+import { AGENT_STATUS_SCHEMA, GROUPS_ONLINE_LOAD_SCHEMA } from '../schemas.js';
 
 export interface OnlineRouteDeps {
   readonly agents: AgentQueries;
@@ -95,30 +96,12 @@ export function agentStatusRoute(deps: OnlineRouteDeps): RouteDefinition {
       "Each logged-in agent's latest state by event time and when it started (after a login, the login's initial state until the first change). With a reason, stateCode is stateCode:reasonCode and stateName is stateName / reasonName. An empty list when nobody is logged in.",
     tag: 'online',
     params: [],
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['agentId', 'stateCode', 'stateName', 'startDate'],
-        properties: {
-          agentId: { type: 'string' },
-          stateCode: { type: 'string' },
-          stateName: { type: 'string' },
-          startDate: { type: 'string', format: 'date-time' },
-        },
-      },
-    },
+    response: AGENT_STATUS_SCHEMA,
     async handle() {
       return agentStatusRows(await deps.agents.online());
     },
   };
 }
-
-const count = (description: string): Record<string, unknown> => ({
-  type: 'integer',
-  format: 'int64',
-  description,
-});
 
 export function groupsOnlineLoadRoute(deps: OnlineRouteDeps): RouteDefinition {
   const specs = { groupId: idListParam('groupId', 'Groups to report.', deps.maxIds) };
@@ -129,34 +112,9 @@ export function groupsOnlineLoadRoute(deps: OnlineRouteDeps): RouteDefinition {
       '"Today" is the current day in TIMEZONE, from its local midnight (DST days included). Figures follow the contacts as they change; BOT_CLOSED contacts count nowhere. aht, acd and awt are left out while they have no denominator. Groups the directory does not know and that never had a contact are left out; 404 when none is left.',
     tag: 'online',
     params: Object.values(specs),
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['serviceId', 'groupId', 'callNumber', 'operatorNumber'],
-        properties: {
-          serviceId: { type: 'string' },
-          groupId: { type: 'string' },
-          callNumber: count('Contacts waiting in queue now, whatever the day they were offered.'),
-          operatorNumber: count(
-            "Logged-in agents of the group (by the directory's agent groups) in AVAILABLE, BUSY or AFTER_CONTACT_WORK.",
-          ),
-          callReceived: count('Contacts offered today.'),
-          aht: count('Σ(ring+talk+hold) ÷ count of contacts that ended treated today, ms.'),
-          acd: {
-            type: 'number',
-            format: 'double',
-            description: 'callAnswered ÷ callReceived × 100, 4 decimals.',
-          },
-          awt: count(
-            'Mean wait of contacts that left the queue today (answered, or abandoned unanswered), ms.',
-          ),
-          callAnswered: count('Contacts answered today.'),
-          callAnsweredTst: count("Of those, answered within the group's service-level target."),
-          callProcessing: count('Contacts answered and not yet ended.'),
-        },
-      },
-    },
+    response: GROUPS_ONLINE_LOAD_SCHEMA,
+    notFound:
+      'No requested group is known to the directory or has a contact waiting or in progress (`field` groupId).',
     async handle(query) {
       const q = parseQuery(query, specs);
       const today = deps.zone.dayNumberAt(deps.now());

@@ -3,6 +3,7 @@ import type { DirectoryStore } from '@wfm-stream/store';
 
 import { notFound } from '../errors.js';
 import type { RouteDefinition } from '../route.js';
+import { PERSONNEL_SCHEMA } from '../schemas.js';
 
 export interface PersonnelDeps {
   readonly directory: DirectoryStore;
@@ -24,63 +25,8 @@ export function personnelRoute(deps: PersonnelDeps): RouteDefinition {
       'The directory as it stands. A group without a service belongs to the static service whose id and name are the system name (SYSTEM_ID). A group naming a service the directory does not hold is listed under a service of that id, named by it. Agents without groups are left out.',
     tag: 'personnel',
     params: [],
-    response: {
-      type: 'object',
-      required: ['services'],
-      properties: {
-        services: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['id', 'name', 'status'],
-            properties: {
-              id: { type: 'string' },
-              name: { type: 'string' },
-              status: { type: 'string', enum: ['ACTIVE', 'INACTIVE'] },
-              serviceGroups: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['id', 'name', 'status'],
-                  properties: {
-                    id: { type: 'string' },
-                    name: { type: 'string' },
-                    status: { type: 'string', enum: ['ACTIVE', 'INACTIVE'] },
-                    channelType: {
-                      type: 'string',
-                      enum: ['CHATS', 'MAILS', 'INCOMING_CALLS', 'OUTGOING_CALLS'],
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-        agents: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['id', 'name', 'agentGroups'],
-            properties: {
-              id: { type: 'string' },
-              name: { type: 'string' },
-              surname: { type: 'string' },
-              secondName: { type: 'string' },
-              agentNumber: { type: 'string' },
-              loginSSO: { type: 'string' },
-              agentGroups: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['groupId'],
-                  properties: { groupId: { type: 'string' } },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
+    notFound: 'The directory is empty: no directory event has arrived yet (`field` empty).',
+    response: PERSONNEL_SCHEMA,
     async handle() {
       const { services, groups, agents } = await deps.directory.read();
       if (services.size === 0 && groups.size === 0 && agents.size === 0) {

@@ -13,6 +13,8 @@ import {
 } from '../params.js';
 import { PreparedBody } from '../prepared-body.js';
 import type { RouteDefinition } from '../route.js';
+import { SERVICE_GROUP_DATA_SCHEMA } from '../schemas.js';
+import { endDateRule, EXAMPLE_END, EXAMPLE_START } from './agent-params.js';
 
 export interface ServiceGroupDataDeps {
   readonly cache: AnswerCache;
@@ -23,57 +25,18 @@ export interface ServiceGroupDataDeps {
   readonly maxIds: number;
 }
 
-const intervalSchema = {
-  type: 'object',
-  required: [
-    'startInterval',
-    'endInterval',
-    'notUniqueReceived',
-    'notUniqueTreated',
-    'notUniqueMissed',
-    'receivedCalls',
-    'treatedCalls',
-    'missCalls',
-    'aht',
-    'postProcessing',
-  ],
-  properties: {
-    startInterval: { type: 'string', format: 'date-time' },
-    endInterval: { type: 'string', format: 'date-time' },
-    notUniqueReceived: {
-      type: 'integer',
-      format: 'int64',
-      description: 'Contacts offered in the interval.',
-    },
-    notUniqueTreated: {
-      type: 'integer',
-      format: 'int64',
-      description: 'Of those, HANDLED or TRANSFERRED.',
-    },
-    notUniqueMissed: { type: 'integer', format: 'int64', description: 'Of those, ABANDONED.' },
-    receivedCalls: { type: 'integer', format: 'int64', description: 'Unique contacts offered.' },
-    treatedCalls: { type: 'integer', format: 'int64', description: 'Unique and treated.' },
-    missCalls: { type: 'integer', format: 'int64', description: 'Unique and missed.' },
-    aht: {
-      type: 'integer',
-      format: 'int64',
-      description: 'Σ(ring+talk+hold) of the treated ÷ notUniqueTreated, ms.',
-    },
-    postProcessing: {
-      type: 'integer',
-      format: 'int64',
-      description: 'Σ(wrap-up+relax) of the treated ÷ notUniqueTreated, ms.',
-    },
-  },
-} as const;
-
 export function serviceGroupDataRoute(deps: ServiceGroupDataDeps): RouteDefinition {
   const specs = {
     startDate: dateTimeParam(
       'startDate',
-      'Start of the period (inclusive), with offset; intervals start at 00:00 of its day in its offset.',
+      'Start of the period (inclusive): an ISO-8601 date-time with an offset (`Z` or `±hh:mm`), on a whole minute (seconds 00). Intervals start at 00:00 of its day in its offset, and answers are written in that offset.',
+      EXAMPLE_START,
     ),
-    endDate: dateTimeParam('endDate', 'End of the period (exclusive), with offset.'),
+    endDate: dateTimeParam(
+      'endDate',
+      `End of the period (exclusive), with an offset, on a whole minute. ${endDateRule(deps.maxQueryDays)}`,
+      EXAMPLE_END,
+    ),
     step: stepParam,
     groupId: idListParam('groupId', 'Groups to report.', deps.maxIds),
   };
@@ -84,19 +47,9 @@ export function serviceGroupDataRoute(deps: ServiceGroupDataDeps): RouteDefiniti
       'Per group and interval of `step` ms: contacts offered in the interval (by offer time) and their outcome, unique counts per customer and day, average handling and post-processing times. Intervals without contacts and groups without data are left out. BOT_CLOSED contacts are left out entirely.',
     tag: 'historic',
     params: Object.values(specs),
-    response: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['serviceId', 'groupId', 'historicData'],
-        properties: {
-          serviceId: { type: 'string' },
-          groupId: { type: 'string' },
-          historicData: { type: 'array', items: intervalSchema },
-        },
-      },
-    },
-    async handle(query) {
+    response: SERVICE_GROUP_DATA_SCHEMA,
+    notFound: 'No contact was offered to a requested group in the period (`field` groupId).',
+    async handle(query, serialize) {
       const q = parseQuery(query, specs);
       const period = checkPeriod({ start: q.startDate, end: q.endDate }, deps.maxQueryDays);
       checkWholeMinutes(period);
@@ -151,7 +104,7 @@ export function serviceGroupDataRoute(deps: ServiceGroupDataDeps): RouteDefiniti
           `No contacts were offered to group(s) ${q.groupId.join(', ')} between ${formatInstant(period.start.ms, offset)} and ${formatInstant(period.end.ms, offset)}.`,
         );
       }
-      const body = new PreparedBody(JSON.stringify(answer));
+      const body = new PreparedBody(serialize(answer));
       deps.cache.set(request, versions, body);
       return body;
     },

@@ -1,8 +1,7 @@
 import type { LiveSource } from '../live/live-source.js';
 import { exportRows, pipelineView } from '../live/views.js';
 import type { RouteDefinition } from '../route.js';
-
-const loose = { type: 'object', additionalProperties: true } as const;
+import { EXPORTS_SCHEMA, PIPELINE_SCHEMA } from '../schemas.js';
 
 /** GET /status/pipeline: the dashboard's Pipeline view as JSON (docs/dashboard.md). */
 export function pipelineStatusRoute(source: LiveSource, now: () => number): RouteDefinition {
@@ -13,7 +12,7 @@ export function pipelineStatusRoute(source: LiveSource, now: () => number): Rout
       "From the status snapshots every service instance writes every few seconds: each instance's health, consumer lag and events per second per consumer group, dead letters (lasting count and the latest reasons), status-push latency and online freshness (p50/p99 over the last minute, the slowest instance's), clients of the live stream.",
     tag: 'status',
     params: [],
-    response: loose,
+    response: PIPELINE_SCHEMA,
     async handle() {
       return pipelineView(await source.board(), now());
     },
@@ -29,7 +28,7 @@ export function exportsStatusRoute(source: LiveSource): RouteDefinition {
       'Per export target: the end of the latest interval delivered, jobs queued at the workers, the job waiting for another attempt and why, jobs parked ever, and the last failure.',
     tag: 'status',
     params: [],
-    response: { type: 'array', items: loose },
+    response: EXPORTS_SCHEMA,
     async handle() {
       return exportRows(await source.board());
     },
