@@ -42,6 +42,7 @@ export function withLocalStack(
     const endpoints = JSON.parse(fs.readFileSync(file, 'utf8')) as {
       kafkaBrokers?: string[];
       redisUrl?: string;
+      redisClusterNodes?: string[];
     };
     if (endpoints.kafkaBrokers === undefined) return env;
     // the whole local stack: its Redis too, unless one is named
@@ -49,7 +50,12 @@ export function withLocalStack(
       endpoints.redisUrl !== undefined &&
       (env.REDIS_URL ?? '').trim() === '' &&
       (env.REDIS_CLUSTER_NODES ?? '').trim() === ''
-        ? { REDIS_URL: endpoints.redisUrl }
+        ? {
+            REDIS_URL: endpoints.redisUrl,
+            ...(endpoints.redisClusterNodes === undefined
+              ? {}
+              : { REDIS_CLUSTER_NODES: endpoints.redisClusterNodes.join(',') }),
+          }
         : {};
     return { ...env, KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), ...redis };
   } catch {

@@ -11,10 +11,11 @@ import {
   createAuthenticator,
   PUBLIC_PATHS,
 } from './auth.js';
-import { ApiError, internalError } from './errors.js';
+import { ApiError, internalError, redisUnavailable } from './errors.js';
 import { incompleteHeader, type LostSpan } from './incomplete.js';
 import { openApiDocument } from './openapi.js';
 import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
+import { withRetryBudget } from './redis-retry.js';
 import { RequestMetrics } from './request-metrics.js';
 import type { RouteDefinition } from './route.js';
 
@@ -26,6 +27,11 @@ export interface ServerLimits {
   readonly requestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open (`keepAliveTimeout`). */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * How long a request may keep retrying Redis errors that say "not now" (a failover, a
+   * connection lost) before it is answered 503 with Retry-After (READER_REDIS_RETRY_BUDGET).
+   */
+  readonly redisRetryBudgetMs: number;
   /** The largest request body (`bodyLimit`), bytes. */
   readonly bodyLimitBytes: number;
   /** The longest route parameter (`maxParamLength`). */
@@ -37,6 +43,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   connectionTimeoutMs: 60_000,
   requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
+  redisRetryBudgetMs: 5_000,
   bodyLimitBytes: 16_384,
   maxParamLength: 100,
 };
@@ -93,6 +100,8 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
+      if (error.status === 503 && error.retryAfterSeconds !== undefined)
+        void reply.header('retry-after', String(error.retryAfterSeconds));
       if (error.status === 401) {
         void reply.header(
           'www-authenticate',
@@ -154,9 +163,30 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
   for (const route of options.routes) {
     app.get(route.url, async (request, reply) => {
       const query = request.query as Record<string, unknown>;
-      const result = await route.handle(query);
-      if (route.tag === 'historic' && options.lostSpans !== undefined) {
-        const incomplete = incompleteHeader(query, await options.lostSpans());
+      const answer = await withRetryBudget(
+        async () => {
+          const result = await route.handle(query);
+          const lost =
+            route.tag === 'historic' && options.lostSpans !== undefined
+              ? await options.lostSpans()
+              : undefined;
+          return { result, lost };
+        },
+        limits.redisRetryBudgetMs,
+        (error, attempt) => {
+          request.log.warn(
+            { err: error, url: request.url, attempt },
+            'redis not available; retrying',
+          );
+        },
+      );
+      if (!answer.ok) {
+        request.log.error({ err: answer.error, url: request.url }, 'redis not available');
+        throw redisUnavailable(Math.max(1, Math.ceil(limits.redisRetryBudgetMs / 1000)));
+      }
+      const { result, lost } = answer.value;
+      if (lost !== undefined) {
+        const incomplete = incompleteHeader(query, lost);
         if (incomplete !== undefined) void reply.header('x-wfm-incomplete', incomplete);
       }
       const body =
