@@ -9,7 +9,10 @@ import { StatusKeys } from './status-keys.js';
 import { startStatusReporter } from './status-reporter.js';
 
 const ns = redisNamespace();
-const redis = connectRedis({ url: testStack().redisUrl });
+const redis = connectRedis({
+  url: testStack().redisUrl,
+  clusterNodes: testStack().redisClusterNodes,
+});
 
 afterAll(async () => {
   redis.disconnect();
