@@ -102,9 +102,18 @@ export function openApiDocument(
           400: errorResponse('A parameter is missing or wrong; `field` names it.'),
           ...(auth === 'none' ? {} : { 401: errorResponse('No valid credentials.') }),
           404: errorResponse('Nothing matches the request.'),
-          500: errorResponse(
-            'The system failed (a store unreachable, say); the request can be retried.',
-          ),
+          500: errorResponse('The system failed; the request can be retried.'),
+          503: {
+            ...errorResponse(
+              'The store could not serve within READER_REDIS_RETRY_BUDGET (unreachable, failing over); retry after Retry-After seconds.',
+            ),
+            headers: {
+              'Retry-After': {
+                description: 'Seconds to wait before retrying.',
+                schema: { type: 'integer', minimum: 1 },
+              },
+            },
+          },
         },
       },
     };
