@@ -85,6 +85,7 @@ let producer: Producer;
 const groups = { reference: uniqueName('ref'), cluster: uniqueName('clu') };
 const emitterGroups = { reference: uniqueName('ref-emit'), cluster: uniqueName('clu-emit') };
 const closers: (() => Promise<unknown>)[] = [];
+let clusterAggregator: RunningAggregator;
 let referenceReader: RunningReader;
 let clusterReader: RunningReader;
 let readerUrl: string;
@@ -93,12 +94,16 @@ const sinks: Record<'reference' | 'cluster', RunningSink | undefined> = {
   cluster: undefined,
 };
 
-async function aggregatorOn(env: Record<string, string>, group: string): Promise<void> {
+async function aggregatorOn(
+  env: Record<string, string>,
+  group: string,
+): Promise<RunningAggregator> {
   const running: RunningAggregator = await startAggregator(
     loadConfig(aggregatorConfigSchema, { ...common, ...env, CONSUMER_GROUP: group }),
     silentLogger(),
   );
   closers.push(() => running.stop());
+  return running;
 }
 
 async function emitterOn(
@@ -187,7 +192,7 @@ beforeAll(async () => {
   closers.push(() => sinks.reference?.stop() ?? Promise.resolve());
   closers.push(() => sinks.cluster?.stop() ?? Promise.resolve());
   await aggregatorOn(referenceEnv, groups.reference);
-  await aggregatorOn(clusterEnv, groups.cluster);
+  clusterAggregator = await aggregatorOn(clusterEnv, groups.cluster);
   await emitterOn(referenceEnv, emitterGroups.reference, sinks.reference);
   await emitterOn(clusterEnv, emitterGroups.cluster, sinks.cluster);
   referenceReader = await readerOn(referenceEnv);
@@ -242,6 +247,7 @@ describe('the pipeline on a Redis Cluster', () => {
 
     // a WFM polling the reader, and an orchestrator polling its readiness, throughout
     const readiness: { start: number; at: number; status: number }[] = [];
+    const aggregatorReady: { at: number; ready: boolean }[] = [];
     const requests: { start: number; at: number; status: number; retryAfter: string | null }[] = [];
     let polling = true;
     const url =
@@ -252,6 +258,7 @@ describe('the pipeline on a Redis Cluster', () => {
         const start = Date.now();
         const response = await fetch(`${readerUrl}/readyz`).catch(() => undefined);
         readiness.push({ start, at: Date.now(), status: response?.status ?? 0 });
+        aggregatorReady.push({ at: Date.now(), ready: clusterAggregator.health.isReady() });
         await response?.body?.cancel();
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -319,6 +326,9 @@ describe('the pipeline on a Redis Cluster', () => {
     const up = readiness.find((r) => r.at > down && r.status === 200)?.at ?? Date.now();
     const inFlight = requests.filter((r) => r.start < up && r.at > down);
     expect(inFlight.length, 'requests in flight while the reader was not ready').toBeGreaterThan(0);
+    // the aggregator too went not ready, and is ready again
+    expect(aggregatorReady.some((r) => r.at > killedAt && !r.ready)).toBe(true);
+    expect(aggregatorReady.at(-1)?.ready).toBe(true);
     // no request was answered 500; a 503 says when to retry
     expect(requests.filter((r) => r.status !== 200 && r.status !== 503)).toEqual([]);
     for (const r of requests.filter((q) => q.status === 503)) expect(r.retryAfter).not.toBeNull();

@@ -236,6 +236,15 @@ describe('wfm-stream start', () => {
         timeoutMs: 10_000,
         message: `${name} to be ready`,
       });
+    // the exporter delivers from the cluster too
+    await waitFor(
+      async () => {
+        const response = await fetch(`${endpoints.wfmSinkUrl}/_sink/received`);
+        const paths = new Set(((await response.json()) as { path: string }[]).map((r) => r.path));
+        return paths.has('/pipkins') && paths.has('/ccwfm/api/rest/status');
+      },
+      { timeoutMs: 45_000, message: 'interval exports and status pushes at the WFM sink' },
+    );
     // one pid per node, then Kafka and the services
     expect(endpoints.pids.length).toBe(6 + 1 + 5);
     started.child.kill('SIGINT');
