@@ -27,8 +27,8 @@ export type PublishingConfig = z.output<typeof publishingConfigSchema>;
 
 /**
  * The environment for commands that talk to Kafka: when KAFKA_BROKERS is not set and a
- * local stack is running (`npm start`), its brokers (and its Redis, unless REDIS_URL or
- * REDIS_CLUSTER_NODES is set), so `wfm-stream publish` works in a second terminal
+ * local stack is running (`npm start`), its brokers (and its Redis, or its Redis
+ * Cluster's nodes, unless REDIS_URL or REDIS_CLUSTER_NODES is set), so `wfm-stream publish` works in a second terminal
  * without any setting.
  */
 export function withLocalStack(

@@ -56,9 +56,8 @@ export async function startServices(
     ...options.env,
     KAFKA_BROKERS: servers.kafka.brokers.join(','),
     REDIS_URL: servers.redis.url,
-    ...(clusterNodesOf(servers.redis) === undefined
-      ? {}
-      : { REDIS_CLUSTER_NODES: clusterNodesOf(servers.redis)?.join(',') }),
+    // the local Redis, even when the caller's environment names a cluster
+    REDIS_CLUSTER_NODES: clusterNodesOf(servers.redis)?.join(',') ?? '',
     HTTP_HOST: '127.0.0.1',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...(servers.registry === undefined ? {} : { SCHEMA_REGISTRY_URL: servers.registry.url }),
