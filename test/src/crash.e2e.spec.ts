@@ -131,7 +131,7 @@ describe('an aggregator killed mid-stream', () => {
     const committed = sumOf(await committedByTopic(admin, crashGroup, streams));
     await admin.disconnect();
     expect(committed).toBeLessThan(total);
-    expect((await crashed.redis.keys(`${crashed.prefix}:*`)).length).toBeGreaterThan(0);
+    expect((await crashed.keys(`${crashed.prefix}:*`)).length).toBeGreaterThan(0);
 
     const { proc: last } = await startProcess(crashGroup, crashed.prefix);
 

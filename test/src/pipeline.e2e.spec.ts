@@ -9,6 +9,7 @@ import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream
 import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
 import {
   createTopics,
+  redisEnv,
   redisNamespace,
   testKafka,
   testStack,
@@ -29,7 +30,7 @@ const topics = {
 const env = {
   ...topics,
   KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  REDIS_URL: stack.redisUrl,
+  ...redisEnv(stack),
   REDIS_KEY_PREFIX: ns.prefix,
   CONSUMER_GROUP: uniqueName('aggregator'),
   HTTP_HOST: '127.0.0.1',

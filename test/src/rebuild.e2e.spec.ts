@@ -153,7 +153,7 @@ describe('wfm-stream rebuild', () => {
     expect(await pointer.read()).toBe('g0');
 
     // damage the live state, as a bug would: the rebuild must recompute, not copy
-    const damaged = await deployment.redis.keys(`${deployment.prefix}:g0:{g:g1}*`);
+    const damaged = await deployment.keys(`${deployment.prefix}:g0:{g:g1}*`);
     expect(damaged.length).toBeGreaterThan(0);
     await deployment.redis.unlink(...damaged);
 
@@ -227,7 +227,7 @@ describe('wfm-stream rebuild', () => {
     // readers and the live aggregator moved; the old generation is gone
     expect(await pointer.read()).toBe('g1');
     expect([...(await pointer.seen()).values()]).toEqual(['g1']);
-    expect(await deployment.redis.keys(`${deployment.prefix}:g0:*`)).toEqual([]);
+    expect(await deployment.keys(`${deployment.prefix}:g0:*`)).toEqual([]);
     // the WFM never saw an error, before, during or after the switch
     expect(polled.length).toBeGreaterThan(10);
     expect(polled.filter((s) => s !== 200)).toEqual([]);

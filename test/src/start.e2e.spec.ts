@@ -20,11 +20,11 @@ interface Started {
 
 const running: Started[] = [];
 
-function startCli(traffic = 'simulate'): Started {
+function startCli(traffic = 'simulate', extra: readonly string[] = []): Started {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-start-'));
   const child = spawn(
     process.execPath,
-    [CLI, 'start', '--state-dir', stateDir, '--partitions', '2', '--traffic', traffic],
+    [CLI, 'start', '--state-dir', stateDir, '--partitions', '2', '--traffic', traffic, ...extra],
     {
       cwd: REPO_DIR,
       env: { ...process.env, LOG_LEVEL: 'warn' },
@@ -214,6 +214,46 @@ describe('wfm-stream start', () => {
     expect([200, 404]).toContain(response.status);
     started.child.kill('SIGINT');
     expect(await started.exit).toBe(0);
+  });
+
+  it('runs the whole pipeline on a Redis Cluster with --redis-cluster, and Ctrl-C stops all six nodes', async () => {
+    const started = startCli('simulate', ['--redis-cluster']);
+    const endpoints = await endpointsOf(started);
+    expect(endpoints.redisClusterNodes).toHaveLength(6);
+    expect(started.output()).toContain('Redis Cluster ');
+    // the demo data, computed and read on the cluster
+    const url = `${endpoints.readerUrl}/historic/serviceGroupData?${lastDay()}&step=900000&groupId=sales,support,chat-sales`;
+    const data = await waitFor(
+      async () => {
+        const response = await fetch(url, { headers: endpoints.readerHeaders });
+        return response.status === 200 ? ((await response.json()) as unknown[]) : undefined;
+      },
+      { timeoutMs: 30_000, message: 'demo data in serviceGroupData' },
+    );
+    expect(data.length).toBeGreaterThan(0);
+    for (const [name, service] of Object.entries(endpoints.services))
+      await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, {
+        timeoutMs: 10_000,
+        message: `${name} to be ready`,
+      });
+    // the exporter delivers from the cluster too
+    await waitFor(
+      async () => {
+        const response = await fetch(`${endpoints.wfmSinkUrl}/_sink/received`);
+        const paths = new Set(((await response.json()) as { path: string }[]).map((r) => r.path));
+        return paths.has('/pipkins') && paths.has('/ccwfm/api/rest/status');
+      },
+      { timeoutMs: 45_000, message: 'interval exports and status pushes at the WFM sink' },
+    );
+    // one pid per node, then Kafka and the services
+    expect(endpoints.pids.length).toBe(6 + 1 + 5);
+    started.child.kill('SIGINT');
+    expect(await started.exit).toBe(0);
+    for (const pid of endpoints.pids)
+      await waitFor(() => !isProcessAlive(pid), {
+        timeoutMs: 5_000,
+        message: `process ${pid} to be gone`,
+      });
   });
 
   it('leaves nothing running even when it is killed outright', async () => {

@@ -1,7 +1,7 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 
-import { isProcessAlive, startKafka, startRedis } from './index.js';
+import { isProcessAlive, startKafka, startRedis, startRedisCluster } from './index.js';
 
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 200 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
@@ -16,6 +16,40 @@ describe('local stack', () => {
     await redis.stop();
     expect(await gone(redis.process.pid)).toBe(true);
   });
+
+  it('runs a private redis-server with a password', async () => {
+    const redis = await startRedis({ password: 'p@ss:w/rd' });
+    expect(redis.url).toBe(`redis://:p%40ss%3Aw%2Frd@127.0.0.1:${redis.port}`);
+    await redis.stop();
+    expect(await gone(redis.process.pid)).toBe(true);
+  });
+
+  it('runs a private Redis Cluster of three masters and three replicas, with a password, and stops all six', async () => {
+    const cluster = await startRedisCluster({ password: 'p@ss:w/rd' });
+    try {
+      expect(cluster.nodes).toHaveLength(6);
+      expect(cluster.url).toBe(`redis://:p%40ss%3Aw%2Frd@${cluster.nodes[0] ?? ''}`);
+      for (const node of cluster.nodes)
+        expect(await cluster.cli(node, ['CLUSTER', 'INFO'])).toContain('cluster_state:ok');
+      const roles = await Promise.all(
+        cluster.nodes.map(
+          async (n) => /role:(\w+)/.exec(await cluster.cli(n, ['INFO', 'replication']))?.[1],
+        ),
+      );
+      expect(roles.filter((r) => r === 'master')).toHaveLength(3);
+      expect(roles.filter((r) => r === 'slave')).toHaveLength(3);
+      // every slot has a master: the first, the last, one in between
+      for (const slot of [0, 8_000, 16_383])
+        expect(cluster.nodes).toContain(await cluster.masterOf(slot));
+      // the password is required
+      await expect(
+        cluster.cli(cluster.nodes[0] ?? '', ['--user', 'default', '--pass', 'wrong', 'PING']),
+      ).resolves.not.toContain('PONG');
+    } finally {
+      await cluster.stop();
+    }
+    for (const server of cluster.servers) expect(await gone(server.process.pid)).toBe(true);
+  }, 90_000);
 
   it('runs Apache Kafka in KRaft mode that creates no topic by itself, and stops it', async () => {
     const kafka = await startKafka();

@@ -21,19 +21,29 @@ export interface RedisOptions {
   readonly logFile?: string;
   /** Extra `redis-server` settings, e.g. `['maxmemory', '1gb']`. */
   readonly settings?: readonly string[];
+  /** `requirepass`; the URL then carries it. */
+  readonly password?: string;
 }
 
-function ping(port: number): Promise<boolean> {
+/** RESP for AUTH then PING, or PING alone. */
+function pingRequest(password: string | undefined): string {
+  if (password === undefined) return 'PING\r\n';
+  const auth = Buffer.byteLength(password);
+  return `*2\r\n$4\r\nAUTH\r\n$${auth}\r\n${password}\r\nPING\r\n`;
+}
+
+function ping(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     let answer = '';
     socket.setEncoding('utf8');
-    socket.once('connect', () => socket.write('PING\r\n'));
+    const lines = password === undefined ? 1 : 2;
+    socket.once('connect', () => socket.write(pingRequest(password)));
     socket.on('data', (chunk: string) => {
       answer += chunk;
-      if (answer.includes('\r\n')) {
+      if (answer.split('\r\n').length > lines) {
         socket.destroy();
-        resolve(answer.startsWith('+PONG'));
+        resolve(answer.split('\r\n')[lines - 1] === '+PONG');
       }
     });
     socket.once('error', () => {
@@ -60,6 +70,7 @@ async function startOnce(options: RedisOptions, port: number): Promise<RedisServ
     'no',
     '--loglevel',
     'warning',
+    ...(options.password === undefined ? [] : ['--requirepass', options.password]),
     ...(options.settings ?? []).map((s, i) => (i % 2 === 0 ? `--${s}` : s)),
   ];
   const proc = spawnManaged('redis-server', 'redis-server', args, {
@@ -68,9 +79,12 @@ async function startOnce(options: RedisOptions, port: number): Promise<RedisServ
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (proc.hasExited()) return undefined;
-    if (await ping(port)) {
+    if (await ping(port, options.password)) {
       return {
-        url: `redis://127.0.0.1:${port}`,
+        url:
+          options.password === undefined
+            ? `redis://127.0.0.1:${port}`
+            : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
         port,
         process: proc,
         async stop() {

@@ -13,7 +13,7 @@ const REDIS_NOT_NOW =
 
 /** Errors from the network stack or a client that lost its connection. */
 const CONNECTION =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|socket hang up|Connection is closed|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Command timed out|timed out|connect ETIMEDOUT|Failed to refresh slots cache|None of startup nodes is available/i;
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|socket hang up|Connection is closed|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|Command timed out|timed out|connect ETIMEDOUT|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections|CLUSTERDOWN/i;
 
 function fieldOf(error: object, name: string): unknown {
   return (error as Record<string, unknown>)[name];

@@ -71,6 +71,32 @@ export function nodeOptionsOf(
 }
 
 /**
+ * How the cluster client rides out a failover (docs/architecture.md, "Redis Cluster"),
+ * set deliberately rather than left to ioredis's defaults:
+ *
+ * - a command whose node's connection closed (a master killed) is sent again after
+ *   `retryDelayOnFailover`, the slot layout refreshed meanwhile, at most `maxRedirections`
+ *   times: 16 × 300 ms, about 5 s, longer than a local cluster's failover (a node timeout
+ *   of 2 s and about 1 s of election); after that it fails, and the caller's own retries
+ *   (the consumer's backoff, the reader's READER_REDIS_RETRY_BUDGET) take over;
+ * - CLUSTERDOWN (a slot without a master while its replica is being promoted): the same,
+ *   after `retryDelayOnClusterDown`; TRYAGAIN (a slot migrating): after 100 ms;
+ * - the layout is asked for again every 5 s anyway, and a node that does not give it
+ *   within 2 s is skipped for the next (`slotsRefreshTimeout`, above ioredis's 1 s so a
+ *   busy node is not taken for a dead one);
+ * - when no node answers at all, the client reconnects after 100 ms, 200 ms, … at most 2 s.
+ */
+export const CLUSTER_OPTIONS = {
+  retryDelayOnFailover: 300,
+  retryDelayOnClusterDown: 300,
+  retryDelayOnTryAgain: 100,
+  maxRedirections: 16,
+  slotsRefreshTimeout: 2_000,
+  slotsRefreshInterval: 5_000,
+  clusterRetryStrategy: (times: number): number => Math.min(100 * times, 2_000),
+} as const;
+
+/**
  * Opens a connection (or a cluster client) with the scripts registered. Commands issued
  * while disconnected are queued briefly, then fail, and a command without an answer
  * within `commandTimeoutMs` fails too, so a Redis outage or a stalled server turns into
@@ -95,7 +121,7 @@ export function connectRedis(options: RedisConnectionOptions): RedisClient {
         const [host = '127.0.0.1', port = '6379'] = seed.split(':');
         return { host, port: Number(port) };
       }),
-      { redisOptions: { ...common, ...credentials }, scaleReads: 'master' },
+      { ...CLUSTER_OPTIONS, redisOptions: { ...common, ...credentials }, scaleReads: 'master' },
     );
   } else {
     // unreachable through a validated configuration (checkRedisSettings)

@@ -115,6 +115,19 @@ export class GenerationPointer {
  * Keeps the pointer's current value at hand, polling it. `current()` is synchronous so a
  * batch or a request can take one generation and use it throughout.
  */
+/**
+ * The state generation pointer could not be read yet (Redis down since start). Waiting
+ * fixes it, so it says it is retriable (@wfm-stream/retry's classifyError): the reader
+ * retries it within READER_REDIS_RETRY_BUDGET, then answers 503 (docs/api.md, "Errors").
+ */
+export class GenerationUnknownError extends Error {
+  readonly retriable = true;
+  constructor() {
+    super('the state generation pointer could not be read yet');
+    this.name = 'GenerationUnknownError';
+  }
+}
+
 export class GenerationFollower {
   private value: string | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -146,10 +159,9 @@ export class GenerationFollower {
     return follower;
   }
 
-  /** The generation; throws while the pointer could not be read yet (Redis down at start). */
+  /** The generation; throws a GenerationUnknownError while the pointer could not be read yet (Redis down at start). */
   current(): string {
-    if (this.value === undefined)
-      throw new Error('the state generation pointer could not be read yet');
+    if (this.value === undefined) throw new GenerationUnknownError();
     return this.value;
   }
 

@@ -15,6 +15,7 @@ export * from './progress.js';
 export * from './queries/agents.js';
 export * from './queries/historic.js';
 export * from './queries/online.js';
+export * from './redis-probe.js';
 export * from './scripts.js';
 export * from './service-connection.js';
 export * from './settle.js';

@@ -1,4 +1,4 @@
-import { startKafka, startRedis } from '@wfm-stream/local-stack';
+import { startKafka, startRedis, startRedisCluster } from '@wfm-stream/local-stack';
 import type { TestProject } from 'vitest/node';
 
 import type { TestStackInfo } from './stack.js';
@@ -40,12 +40,17 @@ async function startContainers(): Promise<[TestStackInfo, Stop]> {
 }
 
 async function startLocal(): Promise<[TestStackInfo, Stop]> {
-  const [redis, kafka] = await Promise.all([startRedis(), startKafka()]);
+  const cluster = process.env.TEST_REDIS === 'cluster';
+  const [redis, kafka] = await Promise.all([
+    cluster ? startRedisCluster({ nodeTimeoutMs: 1_000 }) : startRedis(),
+    startKafka(),
+  ]);
   return [
     {
       kind: 'local',
       kafkaBrokers: kafka.brokers,
       redisUrl: redis.url,
+      redisClusterNodes: 'nodes' in redis ? redis.nodes : undefined,
       replicationFactor: kafka.replicationFactor,
     },
     async () => {
@@ -59,10 +64,12 @@ async function startLocal(): Promise<[TestStackInfo, Stop]> {
  * file works in its own key prefix and topics):
  *
  * - default: a private `redis-server` and Apache Kafka (KRaft, one node), on free ports;
+ *   `TEST_REDIS=cluster`: a private Redis Cluster (three masters, three replicas) instead
+ *   of the single Redis; tests reach it through `redisEnv()` and `redisNamespace()`;
  * - `TEST_STACK=containers`: Kafka, Schema Registry and Redis images via testcontainers
  *   (needs a Docker engine);
  * - `TEST_KAFKA_BROKERS` and `TEST_REDIS_URL` set: those servers, untouched but for the
- *   test's own topics and keys.
+ *   test's own topics and keys (`TEST_REDIS_CLUSTER_NODES` too: that cluster).
  */
 export async function setup(project: TestProject): Promise<Stop> {
   let info: TestStackInfo;
@@ -74,6 +81,7 @@ export async function setup(project: TestProject): Promise<Stop> {
       kind: 'external',
       kafkaBrokers: brokers.split(','),
       redisUrl,
+      redisClusterNodes: process.env.TEST_REDIS_CLUSTER_NODES?.split(',').filter((n) => n !== ''),
       replicationFactor: Number(process.env.TEST_REPLICATION_FACTOR ?? '1'),
       schemaRegistryUrl: process.env.TEST_SCHEMA_REGISTRY_URL,
     };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { ensureTopics } from '@wfm-stream/topics';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 
@@ -90,26 +90,77 @@ export async function createTopics(
   }
 }
 
-/** A Redis connection and a key prefix of the test file's own; `cleanup` deletes only its keys. */
+/**
+ * The REDIS_* settings of a service on the run's Redis: REDIS_URL, and REDIS_CLUSTER_NODES
+ * when it is a cluster (TEST_REDIS=cluster).
+ */
+export function redisEnv(stack: TestStackInfo = testStack()): {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: string;
+} {
+  return stack.redisClusterNodes === undefined || stack.redisClusterNodes.length === 0
+    ? { REDIS_URL: stack.redisUrl }
+    : { REDIS_URL: stack.redisUrl, REDIS_CLUSTER_NODES: stack.redisClusterNodes.join(',') };
+}
+
+/** A test's own client of the run's Redis: a Redis, or a cluster client on a cluster. */
+export function testRedis(stack: TestStackInfo = testStack()): Redis | Cluster {
+  if (stack.redisClusterNodes === undefined || stack.redisClusterNodes.length === 0)
+    return new Redis(stack.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const url = new URL(stack.redisUrl);
+  return new Cluster(
+    stack.redisClusterNodes.map((node) => {
+      const [host = '127.0.0.1', port = '6379'] = node.split(':');
+      return { host, port: Number(port) };
+    }),
+    {
+      redisOptions: {
+        maxRetriesPerRequest: 1,
+        ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+        ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+      },
+    },
+  );
+}
+
+/** Every key matching `pattern`, on every master of a cluster (SCAN of each). */
+export async function scanKeys(redis: Redis | Cluster, pattern: string): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const found: string[] = [];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+  }
+  return found;
+}
+
+/**
+ * A Redis connection and a key prefix of the test file's own; `cleanup` deletes only its
+ * keys. On a cluster `redis` is a cluster client and `keys()` scans every master.
+ */
 export interface RedisNamespace {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly prefix: string;
+  /** The namespace's keys matching `pattern` (a glob, `${prefix}:` included by the caller). */
+  keys(pattern: string): Promise<string[]>;
   cleanup(): Promise<void>;
 }
 
 export function redisNamespace(stack: TestStackInfo = testStack()): RedisNamespace {
-  const redis = new Redis(stack.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const redis = testRedis(stack);
   const prefix = uniqueName('t');
   return {
     redis,
     prefix,
+    keys: (pattern) => scanKeys(redis, pattern),
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      const keys = await scanKeys(redis, `${prefix}:*`);
+      // one key a command: on a cluster the keys are in many slots
+      await Promise.all(keys.map((key) => redis.unlink(key)));
       redis.disconnect();
     },
   };

@@ -2,7 +2,10 @@
 export interface TestStackInfo {
   readonly kind: 'local' | 'containers' | 'external';
   readonly kafkaBrokers: readonly string[];
+  /** The Redis; with `redisClusterNodes`, its credentials and the first node. */
   readonly redisUrl: string;
+  /** `host:port` seeds when the run's Redis is a cluster (TEST_REDIS=cluster). */
+  readonly redisClusterNodes?: readonly string[] | undefined;
   /** Replication factor of the tests' topics: the brokers of the run's cluster (1 locally). */
   readonly replicationFactor: number;
   /** Confluent-compatible Schema Registry, when the stack runs one (containers, external). */

@@ -54,6 +54,9 @@ const start = command({
     'schema-registry': flag(
       'run Apicurio Registry too; the services take Avro, and the traffic is Avro',
     ),
+    'redis-cluster': flag(
+      'run Redis as a cluster: three masters and three replicas (redis-server --cluster-enabled yes); the services get REDIS_CLUSTER_NODES',
+    ),
     'state-dir': option(text('DIR', 'a directory'), {
       help: 'where the logs and endpoints.json go',
       default: '.wfm-stream',
@@ -70,6 +73,7 @@ const start = command({
       partitions: options.partitions,
       brokers: options.brokers === '3' ? 3 : 1,
       schemaRegistry: options['schema-registry'],
+      redisCluster: options['redis-cluster'],
       stateDir: options['state-dir'],
       readerPort: options['reader-port'],
       env,

@@ -27,8 +27,8 @@ export type PublishingConfig = z.output<typeof publishingConfigSchema>;
 
 /**
  * The environment for commands that talk to Kafka: when KAFKA_BROKERS is not set and a
- * local stack is running (`npm start`), its brokers (and its Redis, unless REDIS_URL or
- * REDIS_CLUSTER_NODES is set), so `wfm-stream publish` works in a second terminal
+ * local stack is running (`npm start`), its brokers (and its Redis, or its Redis
+ * Cluster's nodes, unless REDIS_URL or REDIS_CLUSTER_NODES is set), so `wfm-stream publish` works in a second terminal
  * without any setting.
  */
 export function withLocalStack(
@@ -42,6 +42,7 @@ export function withLocalStack(
     const endpoints = JSON.parse(fs.readFileSync(file, 'utf8')) as {
       kafkaBrokers?: string[];
       redisUrl?: string;
+      redisClusterNodes?: string[];
     };
     if (endpoints.kafkaBrokers === undefined) return env;
     // the whole local stack: its Redis too, unless one is named
@@ -49,7 +50,12 @@ export function withLocalStack(
       endpoints.redisUrl !== undefined &&
       (env.REDIS_URL ?? '').trim() === '' &&
       (env.REDIS_CLUSTER_NODES ?? '').trim() === ''
-        ? { REDIS_URL: endpoints.redisUrl }
+        ? {
+            REDIS_URL: endpoints.redisUrl,
+            ...(endpoints.redisClusterNodes === undefined
+              ? {}
+              : { REDIS_CLUSTER_NODES: endpoints.redisClusterNodes.join(',') }),
+          }
         : {};
     return { ...env, KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), ...redis };
   } catch {

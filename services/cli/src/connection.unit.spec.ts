@@ -19,13 +19,23 @@ const schema = z.object({ ...kafkaSettings, ...redisSettings, EXTRA: setting.int
 const required = [KAFKA_ADDRESS, ['REDIS_URL', 'REDIS_CLUSTER_NODES']];
 const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-cli-none-'));
 const running = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-cli-stack-'));
+const clustered = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-cli-cluster-'));
 fs.writeFileSync(
   path.join(running, 'endpoints.json'),
   JSON.stringify({ kafkaBrokers: ['127.0.0.1:41001'], redisUrl: 'redis://127.0.0.1:41002' }),
 );
 
+fs.writeFileSync(
+  path.join(clustered, 'endpoints.json'),
+  JSON.stringify({
+    kafkaBrokers: ['127.0.0.1:41001'],
+    redisUrl: 'redis://127.0.0.1:41002',
+    redisClusterNodes: ['127.0.0.1:41002', '127.0.0.1:41003'],
+  }),
+);
+
 afterAll(() => {
-  for (const dir of [empty, running]) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [empty, running, clustered]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function problems(run: () => unknown): readonly string[] {
@@ -83,5 +93,11 @@ describe('loadCommandConfig', () => {
       loadCommandConfig(schema, { KAFKA_BROKERS: 'k:9092' }, [KAFKA_ADDRESS], empty).config
         .REDIS_URL,
     ).toBeUndefined();
+  });
+
+  it('takes the Redis Cluster of a `start --redis-cluster`', () => {
+    const local = loadCommandConfig(schema, {}, required, clustered);
+    expect(local.config.REDIS_CLUSTER_NODES).toBe('127.0.0.1:41002,127.0.0.1:41003');
+    expect(local.config.REDIS_URL).toBe('redis://127.0.0.1:41002');
   });
 });

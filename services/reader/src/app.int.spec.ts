@@ -476,19 +476,23 @@ describe('errors', () => {
     });
   });
 
-  it('500 with the error body of docs/api.md, and no internals, when Redis is unreachable', async () => {
-    const broken = await startWith({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+  it('503 with Retry-After and the error body of docs/api.md, no internals, when Redis is unreachable', async () => {
+    const broken = await startWith({
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      READER_REDIS_RETRY_BUDGET: '500ms',
+    });
     try {
       const response = await broken.app.inject({
         url: `/historic/agentLoginData?${period}&agentId=1`,
         headers: { 'x-api-key': KEY },
       });
-      expect(response.statusCode).toBe(500);
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
       expect(response.json()).toEqual({
         field: '',
-        message: 'internal error',
+        message: 'temporarily unavailable',
         description:
-          'The request could not be answered because a system the API depends on failed. It can be retried.',
+          'The store the API reads is failing over or unreachable. Retry after the seconds in Retry-After.',
       });
       expect(response.body).not.toMatch(/ECONNREFUSED|at .*\.js|stack/);
     } finally {

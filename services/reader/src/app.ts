@@ -18,10 +18,11 @@ import {
   createAuthenticator,
   PUBLIC_PATHS,
 } from './auth.js';
-import { ApiError, internalError, requestError } from './errors.js';
+import { ApiError, internalError, redisUnavailable, requestError } from './errors.js';
 import { incompleteHeader, type LostSpan } from './incomplete.js';
 import { openApiDocument, opsStatuses, routeStatuses } from './openapi.js';
 import { GZIP_THRESHOLD_BYTES, PreparedBody } from './prepared-body.js';
+import { withRetryBudget } from './redis-retry.js';
 import { RequestMetrics } from './request-metrics.js';
 import type { RouteDefinition } from './route.js';
 import { serialisedBy, serializerFor } from './serializer.js';
@@ -34,6 +35,11 @@ export interface ServerLimits {
   readonly requestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open (`keepAliveTimeout`). */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * How long a request may keep retrying Redis errors that say "not now" (a failover, a
+   * connection lost) before it is answered 503 with Retry-After (READER_REDIS_RETRY_BUDGET).
+   */
+  readonly redisRetryBudgetMs: number;
   /** The largest request body (`bodyLimit`), bytes. */
   readonly bodyLimitBytes: number;
   /** The longest route parameter (`maxParamLength`). */
@@ -95,6 +101,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   connectionTimeoutMs: 60_000,
   requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
+  redisRetryBudgetMs: 5_000,
   bodyLimitBytes: 16_384,
   maxParamLength: 100,
 };
@@ -171,6 +178,8 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
     if ((error as { statusCode?: unknown }).statusCode === 413)
       void reply.header('connection', 'close');
     if (error instanceof ApiError) {
+      if (error.status === 503 && error.retryAfterSeconds !== undefined)
+        void reply.header('retry-after', String(error.retryAfterSeconds));
       if (error.status === 401) {
         void reply.header(
           'www-authenticate',
@@ -294,9 +303,32 @@ export async function buildApp(options: AppOptions): Promise<ReaderApp> {
       serialisedBy(routeStatuses(route, options.auth.mode)),
       async (request, reply) => {
         const query = request.query as Record<string, unknown>;
-        const result = await route.handle(query, serialize);
-        if (route.tag === 'historic' && options.lostSpans !== undefined) {
-          const incomplete = incompleteHeader(query, await options.lostSpans());
+        // Redis errors that say "not now" (a failover, a lost connection) are retried
+        // within READER_REDIS_RETRY_BUDGET, then answered 503 (docs/api.md, "Errors")
+        const answer = await withRetryBudget(
+          async () => {
+            const result = await route.handle(query, serialize);
+            const lost =
+              route.tag === 'historic' && options.lostSpans !== undefined
+                ? await options.lostSpans()
+                : undefined;
+            return { result, lost };
+          },
+          limits.redisRetryBudgetMs,
+          (error, attempt) => {
+            request.log.warn(
+              { err: error, url: request.url, attempt },
+              'redis not available; retrying',
+            );
+          },
+        );
+        if (!answer.ok) {
+          request.log.error({ err: answer.error, url: request.url }, 'redis not available');
+          throw redisUnavailable(Math.max(1, Math.ceil(limits.redisRetryBudgetMs / 1000)));
+        }
+        const { result, lost } = answer.value;
+        if (lost !== undefined) {
+          const incomplete = incompleteHeader(query, lost);
           if (incomplete !== undefined) void reply.header('x-wfm-incomplete', incomplete);
         }
         const body = result instanceof PreparedBody ? result : new PreparedBody(serialize(result));

@@ -29,6 +29,11 @@ export const readerConfigSchema = z
     READER_REQUEST_TIMEOUT: setting.duration('10s'),
     /** How long an idle keep-alive connection is kept open between requests. */
     READER_KEEP_ALIVE_TIMEOUT: setting.duration('5s'),
+    /**
+     * How long a request keeps retrying Redis errors that say "not now" (a Redis Cluster
+     * failover, a lost connection) before it is answered 503 with Retry-After.
+     */
+    READER_REDIS_RETRY_BUDGET: setting.duration('5s'),
     /** The largest request body accepted (the API takes none): bytes. */
     READER_BODY_LIMIT: setting.int(16_384, 1, 1_048_576),
     /** The longest route parameter accepted: characters. */

@@ -15,6 +15,7 @@ describe('reader settings', () => {
       connectionTimeoutMs: config.READER_CONNECTION_TIMEOUT,
       requestTimeoutMs: config.READER_REQUEST_TIMEOUT,
       keepAliveTimeoutMs: config.READER_KEEP_ALIVE_TIMEOUT,
+      redisRetryBudgetMs: config.READER_REDIS_RETRY_BUDGET,
       bodyLimitBytes: config.READER_BODY_LIMIT,
       maxParamLength: config.READER_MAX_PARAM_LENGTH,
     }).toEqual(DEFAULT_SERVER_LIMITS);
@@ -22,6 +23,7 @@ describe('reader settings', () => {
       connectionTimeoutMs: 60_000,
       requestTimeoutMs: 10_000,
       keepAliveTimeoutMs: 5_000,
+      redisRetryBudgetMs: 5_000,
       bodyLimitBytes: 16_384,
       maxParamLength: 100,
     });

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly field: string,
     message: string,
     readonly description: string,
+    /** Seconds for the Retry-After header of a 503. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -43,5 +45,19 @@ export function internalError(): ApiError {
     '',
     'internal error',
     'The request could not be answered because a system the API depends on failed. It can be retried.',
+  );
+}
+
+/**
+ * Redis could not serve within READER_REDIS_RETRY_BUDGET (a failover that takes longer, a
+ * Redis away): a 503 with Retry-After, since the same request will succeed once it is back.
+ */
+export function redisUnavailable(retryAfterSeconds: number): ApiError {
+  return new ApiError(
+    503,
+    '',
+    'temporarily unavailable',
+    'The store the API reads is failing over or unreachable. Retry after the seconds in Retry-After.',
+    retryAfterSeconds,
   );
 }

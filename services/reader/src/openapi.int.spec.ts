@@ -245,6 +245,7 @@ beforeAll(async () => {
     start(ns.prefix, {
       READER_AUTH: 'basic',
       REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      READER_REDIS_RETRY_BUDGET: '300ms',
     }),
   ]);
 });
@@ -376,7 +377,7 @@ const cases: Case[] = [
     reader: () => broken,
     url:
       route === sgd ? `${sgd}?${day}&step=900000&groupId=1` : `${route}?${day}&agentId=1&groupId=1`,
-    status: 500,
+    status: 503,
     headers: basic,
   })),
   { reader: () => broken, url: '/readyz', status: 503 },
@@ -387,6 +388,12 @@ const UNEXERCISED: ReadonlySet<string> = new Set([
   // a component broken beyond recovery: nothing a client does causes it
   '/healthz 503',
 ]);
+
+/**
+ * 500 is a failure waiting does not fix (a bug, a script error): nothing a client does
+ * causes it; an unreachable Redis is 503 once READER_REDIS_RETRY_BUDGET runs out.
+ */
+const unexercised = (d: string): boolean => UNEXERCISED.has(d) || d.endsWith(' 500');
 
 interface Answer {
   readonly status: number;
@@ -468,7 +475,7 @@ describe('/openapi.json against the answers', () => {
     const shutdown = (d: string): boolean =>
       d.endsWith(' 503') && !['/readyz 503', '/healthz 503', '/online/stream 503'].includes(d);
     const unanswered = [...declared(documents.get(main)!)].filter(
-      (d) => !seen.has(d) && !UNEXERCISED.has(d) && !shutdown(d),
+      (d) => !seen.has(d) && !unexercised(d) && !shutdown(d),
     );
     expect(unanswered).toEqual([]);
   });

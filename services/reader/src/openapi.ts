@@ -15,6 +15,8 @@ export interface RouteStatus {
    * itself while the reader shuts down.
    */
   readonly serialised: boolean;
+  /** Headers the answer carries, for the document. */
+  readonly headers?: Record<string, object>;
 }
 
 const SHUTTING_DOWN: RouteStatus = {
@@ -34,8 +36,7 @@ const UNAUTHORIZED: RouteStatus = {
 
 const FAILED: RouteStatus = {
   status: 500,
-  description:
-    'A system the reader depends on failed (Redis unreachable, say, or the generation pointer not read yet); the request can be retried.',
+  description: 'A failure waiting does not fix (a bug, a script error); Redis unavailable is 503.',
   schema: ERROR_SCHEMA,
   serialised: true,
 };
@@ -71,7 +72,7 @@ export function routeStatuses(route: RouteDefinition, auth: AuthMode): RouteStat
           },
         ]),
     FAILED,
-    SHUTTING_DOWN,
+    unavailable(),
   ];
 }
 
@@ -124,6 +125,26 @@ function schemaRef(schema: Schema): Schema {
   return name === undefined ? schema : { $ref: `#/components/schemas/${name}` };
 }
 
+/**
+ * A route's 503: Redis could not serve within READER_REDIS_RETRY_BUDGET (the error shape,
+ * with Retry-After), or the reader is shutting down (Fastify's own body).
+ */
+function unavailable(): RouteStatus {
+  return {
+    status: 503,
+    description:
+      'Redis could not serve within READER_REDIS_RETRY_BUDGET (unreachable, failing over): the error shape, `message` `temporarily unavailable`, retry after Retry-After seconds. Or the reader is shutting down (SIGTERM; another replica answers): Fastify writes that body itself, not in the error shape (docs/api.md, "Errors").',
+    schema: { oneOf: [ERROR_SCHEMA, SHUTTING_DOWN_SCHEMA].map(schemaRef) },
+    serialised: false,
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before retrying (the error shape only).',
+        schema: { type: 'integer', minimum: 1 },
+      },
+    },
+  };
+}
+
 function responses(
   statuses: readonly RouteStatus[],
   contentType: (status: RouteStatus) => string = () => 'application/json',
@@ -135,6 +156,7 @@ function responses(
       {
         description: s.description,
         ...(s.status === 200 && Object.keys(headers).length > 0 ? { headers } : {}),
+        ...(s.headers === undefined ? {} : { headers: s.headers }),
         content: { [contentType(s)]: { schema: schemaRef(s.schema) } },
       },
     ]),

@@ -172,6 +172,7 @@ export async function startReader(
       connectionTimeoutMs: config.READER_CONNECTION_TIMEOUT,
       requestTimeoutMs: config.READER_REQUEST_TIMEOUT,
       keepAliveTimeoutMs: config.READER_KEEP_ALIVE_TIMEOUT,
+      redisRetryBudgetMs: config.READER_REDIS_RETRY_BUDGET,
       bodyLimitBytes: config.READER_BODY_LIMIT,
       maxParamLength: config.READER_MAX_PARAM_LENGTH,
     },

@@ -9,7 +9,10 @@ import { StatusKeys } from './status-keys.js';
 import { startStatusReporter } from './status-reporter.js';
 
 const ns = redisNamespace();
-const redis = connectRedis({ url: testStack().redisUrl });
+const redis = connectRedis({
+  url: testStack().redisUrl,
+  clusterNodes: testStack().redisClusterNodes,
+});
 
 afterAll(async () => {
   redis.disconnect();
@@ -64,7 +67,7 @@ describe('the status board', () => {
     await reporter.report();
     expect((await read()).records.get(STATUS_RECORDS.deadLetters)).toEqual({ g: '4' });
     // the keys share one hash tag
-    const keys = await ns.redis.keys(`${ns.prefix}:*`);
+    const keys = await ns.keys(`${ns.prefix}:*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key.startsWith(new StatusKeys(ns.prefix).prefix)).toBe(true);
 

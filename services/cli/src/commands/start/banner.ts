@@ -23,7 +23,9 @@ export function printRunning(
   print(`  Kafka bootstrap            ${endpoints.kafkaBrokers.join(',')}`);
   if (endpoints.schemaRegistryUrl !== undefined)
     print(`  Schema Registry            ${endpoints.schemaRegistryUrl}`);
-  print(`  Redis                      ${endpoints.redisUrl}`);
+  if (endpoints.redisClusterNodes === undefined)
+    print(`  Redis                      ${endpoints.redisUrl}`);
+  else print(`  Redis Cluster              ${endpoints.redisClusterNodes.join(',')}`);
   print(`  logs                       ${dir.logs}`);
   print(`  endpoints file             ${dir.endpointsFile}`);
   print(`  traffic                    ${traffic}`);

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 
-import type { Servers } from './servers.js';
+import { clusterNodesOf, redisPidsOf, type Servers } from './servers.js';
 import type { Services } from './services.js';
 
 /** What `start` writes to `<stateDir>/endpoints.json` for scripts and tests. */
 export interface Endpoints {
   readonly kafkaBrokers: readonly string[];
   readonly redisUrl: string;
+  /** The Redis Cluster's seeds (REDIS_CLUSTER_NODES), with `--redis-cluster`. */
+  readonly redisClusterNodes?: readonly string[] | undefined;
   readonly readerUrl: string;
   readonly readerHeaders: Record<string, string>;
   /** The stand-in WFM: status pushes (and exports) arrive here; GET /_sink/received lists them. */
@@ -29,6 +31,7 @@ export function endpointsOf(servers: Servers, services: Services): Endpoints {
   return {
     kafkaBrokers: kafka.brokers,
     redisUrl: redis.url,
+    redisClusterNodes: clusterNodesOf(redis),
     readerUrl: reader.url,
     readerHeaders: services.readerHeaders,
     wfmSinkUrl: sink.url,
@@ -41,7 +44,7 @@ export function endpointsOf(servers: Servers, services: Services): Endpoints {
       exporter: entry(exporter),
     },
     pids: [
-      redis.process.pid,
+      ...redisPidsOf(redis),
       ...kafka.nodes.map((n) => n.process()?.pid ?? -1),
       ...(registry === undefined ? [] : [registry.process()?.pid ?? -1]),
       aggregator.process.pid,

@@ -27,6 +27,8 @@ export interface StartOptions {
   readonly brokers: 1 | 3;
   /** Run Apicurio Registry too: the services then take Avro, and the traffic is Avro. */
   readonly schemaRegistry: boolean;
+  /** Run Redis as a cluster of three masters and three replicas (REDIS_CLUSTER_NODES). */
+  readonly redisCluster?: boolean;
   readonly stateDir: string;
   readonly readerPort?: number | undefined;
   readonly env: NodeJS.ProcessEnv;
@@ -40,7 +42,8 @@ function count(n: number): string {
 }
 
 /**
- * Runs the whole pipeline locally: a private redis-server and Apache Kafka (and, when
+ * Runs the whole pipeline locally: a private redis-server (or, when asked, a Redis
+ * Cluster of six) and Apache Kafka (and, when
  * asked, Apicurio Registry) on free ports, the topics through `topics ensure`, every
  * service, and a traffic source; Ctrl-C stops all of it. Returns the process exit code.
  */

@@ -2,10 +2,12 @@ import {
   type FetchProgress,
   formatFetchProgress,
   type KafkaCluster,
+  type RedisCluster,
   type RedisServer,
   type SchemaRegistry,
   startKafka,
   startRedis,
+  startRedisCluster,
   startSchemaRegistry,
 } from '@wfm-stream/local-stack';
 
@@ -14,7 +16,8 @@ import type { StateDir } from './state-dir.js';
 
 /** The servers of the local stack. */
 export interface Servers {
-  readonly redis: RedisServer;
+  /** One redis-server, or with `--redis-cluster` a cluster of six. */
+  readonly redis: RedisServer | RedisCluster;
   readonly kafka: KafkaCluster;
   /** With `--schema-registry`. */
   readonly registry: SchemaRegistry | undefined;
@@ -31,24 +34,40 @@ function fetchProgressPrinter(print: (line: string) => void): (progress: FetchPr
   };
 }
 
+/** The cluster's seeds, for REDIS_CLUSTER_NODES; undefined for a single Redis. */
+export function clusterNodesOf(redis: RedisServer | RedisCluster): readonly string[] | undefined {
+  return 'nodes' in redis ? redis.nodes : undefined;
+}
+
+/** The process ids of the Redis servers. */
+export function redisPidsOf(redis: RedisServer | RedisCluster): number[] {
+  return 'servers' in redis ? redis.servers.map((s) => s.process.pid) : [redis.process.pid];
+}
+
 /**
- * Starts a private redis-server, Apache Kafka (one node or three) and, when asked, Apicurio
+ * Starts a private redis-server (or a Redis Cluster), Apache Kafka (one node or three) and, when asked, Apicurio
  * Registry, at once, on free ports. Whatever started is handed to `lifecycle` to stop,
  * even when another failed to start (then this throws that failure).
  */
 export async function startServers(
-  options: { readonly brokers: 1 | 3; readonly schemaRegistry: boolean },
+  options: {
+    readonly brokers: 1 | 3;
+    readonly schemaRegistry: boolean;
+    readonly redisCluster?: boolean;
+  },
   dir: StateDir,
   lifecycle: Lifecycle,
   print: (line: string) => void,
 ): Promise<Servers> {
   print(
-    `starting redis-server, Apache Kafka (${options.brokers === 3 ? 'three nodes' : 'one node'})` +
+    `starting ${options.redisCluster === true ? 'a Redis Cluster (three masters, three replicas)' : 'redis-server'}, Apache Kafka (${options.brokers === 3 ? 'three nodes' : 'one node'})` +
       `${options.schemaRegistry ? ' and Apicurio Registry' : ''}…`,
   );
   const onFetchProgress = fetchProgressPrinter(print);
   const [redis, kafka, registry] = await Promise.allSettled([
-    startRedis({ logFile: dir.log('redis') }),
+    options.redisCluster === true
+      ? startRedisCluster({ logDir: dir.logs })
+      : startRedis({ logFile: dir.log('redis') }),
     startKafka({
       nodes: options.brokers,
       dir: dir.data('kafka'),

@@ -3,7 +3,7 @@ import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process
 import { serviceEntry } from '../../paths.js';
 import type { Lifecycle } from './lifecycle.js';
 import { localExportTargets, localReaderAccess, WFM_STATUS_PATH } from './local-settings.js';
-import type { Servers } from './servers.js';
+import { clusterNodesOf, type Servers } from './servers.js';
 import type { StateDir } from './state-dir.js';
 
 /** The services `start` runs. */
@@ -56,6 +56,8 @@ export async function startServices(
     ...options.env,
     KAFKA_BROKERS: servers.kafka.brokers.join(','),
     REDIS_URL: servers.redis.url,
+    // the local Redis, even when the caller's environment names a cluster
+    REDIS_CLUSTER_NODES: clusterNodesOf(servers.redis)?.join(',') ?? '',
     HTTP_HOST: '127.0.0.1',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...(servers.registry === undefined ? {} : { SCHEMA_REGISTRY_URL: servers.registry.url }),
