@@ -151,8 +151,11 @@ export class EventConsumer {
       seek: (topic, partition, offset) => {
         this.consumer.seek({ topic, partition, offset });
       },
-      onGap: (gap) =>
-        options.metrics?.gapRecords.inc({ topic: gap.topic }, gap.toOffset - gap.fromOffset),
+      onGap: (gap) => {
+        options.metrics?.gapRecords.inc({ topic: gap.topic }, gap.toOffset - gap.fromOffset);
+        // named by /readyz until the process ends (docs/architecture.md, "When data is missing")
+        options.health?.warn('data-gap');
+      },
       onStateLoss: (topic) => options.metrics?.stateLosses.inc({ topic }),
       logger: options.logger,
     });

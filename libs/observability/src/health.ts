@@ -13,10 +13,19 @@ export interface ComponentState {
 /** The longest detail `components()` gives. */
 const MAX_DETAIL_CHARS = 200;
 
+/**
+ * Conditions the probes name without making the service unready: the service works, but
+ * an operator must act (docs/security.md#what-the-probes-say). A fixed vocabulary, never
+ * text from an error.
+ */
+export type HealthWarning = 'data-gap';
+
 export interface HealthReport {
   readonly live: boolean;
   readonly ready: boolean;
   readonly components: Readonly<Record<string, ComponentStatus>>;
+  /** Present once a warning was raised in this process's life. */
+  readonly warnings?: readonly HealthWarning[];
 }
 
 /**
@@ -33,6 +42,7 @@ export interface HealthReport {
 export class Health {
   private readonly states = new Map<string, { ready: boolean; detail?: string }>();
   private fatal: string | undefined;
+  private readonly warnings = new Set<HealthWarning>();
 
   constructor(private readonly logger?: Logger) {}
 
@@ -54,6 +64,13 @@ export class Health {
   fail(reason: string): void {
     if (this.fatal === undefined) this.logger?.error({ reason }, 'failed for good; liveness fails');
     this.fatal = reason;
+  }
+
+  /** Raises a warning the probes name from now on; readiness is unchanged. */
+  warn(warning: HealthWarning): void {
+    if (this.warnings.has(warning)) return;
+    this.warnings.add(warning);
+    this.logger?.error({ warning }, 'warning raised; /healthz and /readyz name it');
   }
 
   isLive(): boolean {
@@ -80,6 +97,7 @@ export class Health {
   report(): HealthReport {
     const components: Record<string, ComponentStatus> = {};
     for (const [name, state] of this.states) components[name] = state.ready ? 'ok' : 'failing';
-    return { live: this.isLive(), ready: this.isReady(), components };
+    const report = { live: this.isLive(), ready: this.isReady(), components };
+    return this.warnings.size === 0 ? report : { ...report, warnings: [...this.warnings].sort() };
   }
 }

@@ -85,3 +85,24 @@ describe('/healthz and /readyz', () => {
     expect(components.redis?.detail).toHaveLength(200);
   });
 });
+
+describe('warnings', () => {
+  it('are named by the probes once raised, without changing readiness, and logged once', async () => {
+    const { logger, lines } = recordingLogger();
+    const health = new Health(logger);
+    health.register('kafka-consumer');
+    health.set('kafka-consumer', true, 'joined');
+    const registry = createRegistry('test');
+    expect(JSON.parse((await answerOpsRoute('/readyz', health, registry))?.body ?? '')).toEqual({
+      live: true,
+      ready: true,
+      components: { 'kafka-consumer': 'ok' },
+    });
+    health.warn('data-gap');
+    health.warn('data-gap');
+    const ready = await answerOpsRoute('/readyz', health, registry);
+    expect(ready?.status).toBe(200);
+    expect(JSON.parse(ready?.body ?? '')).toMatchObject({ ready: true, warnings: ['data-gap'] });
+    expect(lines.filter((l) => l.includes('warning raised'))).toHaveLength(1);
+  });
+});

@@ -61,14 +61,18 @@ export const SHUTTING_DOWN_SCHEMA = object({
 });
 
 /** /healthz and /readyz: each component `ok` or `failing`, nothing more. */
-export const HEALTH_SCHEMA = object({
-  live: { type: 'boolean' },
-  ready: { type: 'boolean' },
-  components: {
-    type: 'object',
-    additionalProperties: { type: 'string', enum: ['ok', 'failing'] },
+export const HEALTH_SCHEMA = object(
+  {
+    live: { type: 'boolean' },
+    ready: { type: 'boolean' },
+    components: {
+      type: 'object',
+      additionalProperties: { type: 'string', enum: ['ok', 'failing'] },
+    },
+    warnings: { type: 'array', items: { type: 'string', enum: ['data-gap'] } },
   },
-});
+  ['warnings'],
+);
 
 const status = { type: 'string', enum: ['ACTIVE', 'INACTIVE'] } as const;
 
