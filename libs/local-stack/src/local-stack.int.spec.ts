@@ -1,7 +1,39 @@
+import net from 'node:net';
+
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 
-import { isProcessAlive, startKafka, startRedis, startRedisCluster } from './index.js';
+import {
+  isProcessAlive,
+  REDIS_LISTPACK_SETTINGS,
+  startKafka,
+  startRedis,
+  startRedisCluster,
+} from './index.js';
+
+/** `CONFIG GET <pattern>` over a bare socket, as name → value. */
+function configGet(port: number, pattern: string): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.once('connect', () => socket.write(`CONFIG GET ${pattern}\r\n`));
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      const lines = answer.split('\r\n');
+      const count = Number(/^\*(\d+)/.exec(answer)?.[1] ?? -1);
+      // *<n>, then $<len> and the text of each of the n strings
+      if (count < 0 || lines.length < 1 + 2 * count) return;
+      socket.destroy();
+      const values = lines.slice(1, 1 + 2 * count).filter((_, i) => i % 2 === 1);
+      const result = new Map<string, string>();
+      for (let i = 0; i + 1 < values.length; i += 2)
+        result.set(values[i] ?? '', values[i + 1] ?? '');
+      resolve(result);
+    });
+    socket.once('error', reject);
+  });
+}
 
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 200 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
@@ -13,6 +45,10 @@ describe('local stack', () => {
     const redis = await startRedis();
     expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
     expect(isProcessAlive(redis.process.pid)).toBe(true);
+    // with the listpack thresholds the project recommends (docs/configuration.md)
+    const settings = await configGet(redis.port, '*-max-listpack-*');
+    for (let i = 0; i + 1 < REDIS_LISTPACK_SETTINGS.length; i += 2)
+      expect(settings.get(REDIS_LISTPACK_SETTINGS[i] ?? '')).toBe(REDIS_LISTPACK_SETTINGS[i + 1]);
     await redis.stop();
     expect(await gone(redis.process.pid)).toBe(true);
   });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process';
 
 import { describeMissingPackages } from './system.js';
+import { REDIS_LISTPACK_SETTINGS } from './redis.js';
 
 const run = promisify(execFile);
 
@@ -123,7 +124,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         '--loglevel',
         'warning',
         ...auth,
-        ...(options.settings ?? []).map((s, n) => (n % 2 === 0 ? `--${s}` : s)),
+        ...[...REDIS_LISTPACK_SETTINGS, ...(options.settings ?? [])].map((s, n) =>
+          n % 2 === 0 ? `--${s}` : s,
+        ),
       ];
       const logFile =
         options.logDir === undefined ? undefined : path.join(options.logDir, `redis-${i + 1}.log`);

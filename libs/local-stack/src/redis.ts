@@ -14,12 +14,46 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Listpack thresholds the project runs Redis with and recommends to operators
+ * (docs/configuration.md, "Redis"): a group's day of 1-minute buckets (`h1:`, at most 1,440
+ * fields of compact vectors, some 30 bytes each) and an agent's day of state changes
+ * (`tl:`, hundreds of members under 64 bytes) fit the compact listpack encoding instead of
+ * a hash table or skiplist. Values stay at Redis's 64 bytes, so hashes of long values
+ * (a group-day's per-contact records, `cs:`) keep their hash table.
+ */
+export const REDIS_LISTPACK_SETTINGS: readonly string[] = [
+  'hash-max-listpack-entries',
+  '1536',
+  'hash-max-listpack-value',
+  '64',
+  'zset-max-listpack-entries',
+  '1024',
+  'zset-max-listpack-value',
+  '64',
+];
+
+/** Redis 7's own listpack thresholds, for comparison (`npm run bench -- memory`). */
+export const REDIS_DEFAULT_LISTPACK_SETTINGS: readonly string[] = [
+  'hash-max-listpack-entries',
+  '512',
+  'hash-max-listpack-value',
+  '64',
+  'zset-max-listpack-entries',
+  '128',
+  'zset-max-listpack-value',
+  '64',
+];
+
 export interface RedisOptions {
   readonly port?: number;
   /** Working directory; a fresh temporary one by default. */
   readonly dir?: string;
   readonly logFile?: string;
-  /** Extra `redis-server` settings, e.g. `['maxmemory', '1gb']`. */
+  /**
+   * Extra `redis-server` settings, e.g. `['maxmemory', '1gb']`, after
+   * `REDIS_LISTPACK_SETTINGS` (a setting given here wins).
+   */
   readonly settings?: readonly string[];
   /** `requirepass`; the URL then carries it. */
   readonly password?: string;
@@ -71,7 +105,9 @@ async function startOnce(options: RedisOptions, port: number): Promise<RedisServ
     '--loglevel',
     'warning',
     ...(options.password === undefined ? [] : ['--requirepass', options.password]),
-    ...(options.settings ?? []).map((s, i) => (i % 2 === 0 ? `--${s}` : s)),
+    ...[...REDIS_LISTPACK_SETTINGS, ...(options.settings ?? [])].map((s, i) =>
+      i % 2 === 0 ? `--${s}` : s,
+    ),
   ];
   const proc = spawnManaged('redis-server', 'redis-server', args, {
     ...(options.logFile === undefined ? {} : { logFile: options.logFile }),

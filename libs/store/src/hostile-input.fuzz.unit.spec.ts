@@ -60,7 +60,7 @@ import { describe, expect, it } from 'vitest';
 
 import { agentPayload, encodeAgentEvent, parsePayload } from './agents/codec.js';
 import { decodeContactRecord, encodeContactEvent } from './contacts/codec.js';
-import { decodeVector, groupTerms, serializeTerms } from './contacts/group-terms.js';
+import { decodeVector, encodeVector, groupTerms, serializeTerms } from './contacts/group-terms.js';
 
 const STREAMS: readonly Stream[] = ['directory', 'contacts', 'agents'];
 const FAILURE_KINDS: readonly DecodeFailureKind[] = [
@@ -487,11 +487,9 @@ function addTerms(sums: Sums, groupId: string, serialized: string): void {
   }
 }
 
-/** A packed vector as the group script stores it, read back as the reader reads it. */
+/** A vector as the group script stores it, read back as the reader reads it. */
 function packed(vector: readonly number[]): number[] {
-  const bytes = Buffer.alloc(vector.length * 8);
-  vector.forEach((x, i) => bytes.writeDoubleLE(x, i * 8));
-  return decodeVector(bytes);
+  return decodeVector(Buffer.from(encodeVector(vector), 'latin1'));
 }
 
 /** Every figure the contacts make, from the accepted events; asserts each is finite. */

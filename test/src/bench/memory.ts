@@ -1,5 +1,6 @@
 import { aggregatorConfigSchema, startAggregator } from '@wfm-stream/aggregator';
 import { loadConfig } from '@wfm-stream/config';
+import { REDIS_DEFAULT_LISTPACK_SETTINGS, REDIS_LISTPACK_SETTINGS } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
 import { loadBundledCallLog, planReplay } from '@wfm-stream/replay';
 import { messageKey, type TopicNames, topicOf, type WfmEvent } from '@wfm-stream/schemas';
@@ -173,9 +174,94 @@ export async function benchMemory(): Promise<void> {
       ['  difference per contact', round1((after.used - before.used) / contacts), '', '', ''],
       ['INFO memory used_memory_dataset, after', after.dataset, '', '', ''],
     ]);
+    await compareThresholds(redis, contacts, dedupeSeconds);
     redis.disconnect();
   } finally {
     await stack.stop();
+  }
+}
+
+/**
+ * The same keys at Redis's own listpack thresholds and at the ones the project runs
+ * (REDIS_LISTPACK_SETTINGS, docs/configuration.md): each key is re-encoded by DUMP and
+ * RESTORE, which picks the encoding the thresholds allow, TTL kept.
+ */
+async function compareThresholds(
+  redis: Redis,
+  contacts: number,
+  dedupeSeconds: number,
+): Promise<void> {
+  const passes = [
+    { name: 'Redis defaults', settings: REDIS_DEFAULT_LISTPACK_SETTINGS },
+    { name: 'project settings', settings: REDIS_LISTPACK_SETTINGS },
+  ];
+  const results: Map<string, Family>[] = [];
+  for (const pass of passes) {
+    for (let i = 0; i + 1 < pass.settings.length; i += 2)
+      await redis.config('SET', pass.settings[i] ?? '', pass.settings[i + 1] ?? '');
+    await reencodeAll(redis, `${PREFIX}:*`);
+    results.push(await measureFamilies(redis, `${PREFIX}:*`));
+  }
+  const [base, tuned] = results as [Map<string, Family>, Map<string, Family>];
+  const rows: (string | number)[][] = [
+    ['family', 'state', ...passes.flatMap((p) => [`B/contact, ${p.name}`, 'encodings'])],
+  ];
+  const totals = passes.map(() => ({ working: 0, closed: 0, other: 0 }));
+  const names = [...base.keys()].sort(
+    (a, b) => (base.get(b)?.bytes ?? 0) - (base.get(a)?.bytes ?? 0) || a.localeCompare(b),
+  );
+  for (const name of names) {
+    const row: (string | number)[] = [name, ''];
+    [base, tuned].forEach((families, k) => {
+      const f = families.get(name);
+      if (f === undefined) return;
+      const kind = kindOf(f, dedupeSeconds);
+      row[1] = kind === 'working' ? 'working' : kind === 'closed' ? 'retained' : 'no TTL';
+      const total = totals[k];
+      if (total !== undefined) total[kind] += f.bytes;
+      row.push(
+        round1(f.bytes / contacts),
+        [...f.encodings]
+          .sort((a, b) => b[1] - a[1])
+          .map(([e, n]) => `${e} ${n}`)
+          .join(', '),
+      );
+    });
+    if (row.length === 6 && Number(row[2]) >= 1) rows.push(row);
+  }
+  const working = totals.map((t) => round1(t.working / contacts));
+  const closed = totals.map((t) => Math.round((t.closed * 1000) / contacts));
+  rows.push(['working state, per contact', '', working[0] ?? 0, '', working[1] ?? 0, '']);
+  rows.push(['closed days, per 1,000 contacts', '', closed[0] ?? 0, '', closed[1] ?? 0, '']);
+  printTable(
+    `The same keys re-encoded (DUMP, RESTORE) at Redis's listpack thresholds and at the project's (${REDIS_LISTPACK_SETTINGS.join(' ')}); families of 1 B/contact or more`,
+    rows,
+  );
+}
+
+async function reencodeAll(redis: Redis, pattern: string): Promise<void> {
+  const all: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    all.push(...keys);
+  } while (cursor !== '0');
+  for (let from = 0; from < all.length; from += 500) {
+    const keys = all.slice(from, from + 500);
+    const read = redis.pipeline();
+    for (const key of keys) {
+      read.dumpBuffer(key);
+      read.pttl(key);
+    }
+    const replies = (await read.exec()) ?? [];
+    const write = redis.pipeline();
+    keys.forEach((key, i) => {
+      const dump = replies[2 * i]?.[1];
+      const ttl = Number(replies[2 * i + 1]?.[1] ?? -1);
+      if (Buffer.isBuffer(dump)) write.restore(key, ttl > 0 ? ttl : 0, dump, 'REPLACE');
+    });
+    await write.exec();
   }
 }
 
@@ -270,10 +356,12 @@ async function measureFamilies(redis: Redis, pattern: string): Promise<Map<strin
 async function measureShapes(redis: Redis, f: Family, keys: readonly string[]): Promise<void> {
   for (const key of keys) {
     const type = await redis.type(key);
-    let elements: string[] = [];
-    if (type === 'hash') elements = Object.entries(await redis.hgetall(key)).flat();
-    else if (type === 'zset') elements = await redis.zrange(key, 0, -1);
-    else if (type === 'string') elements = [(await redis.get(key)) ?? ''];
+    // as bytes: a binary value read as UTF-8 text would count each invalid byte as three
+    let elements: (string | Buffer)[] = [];
+    if (type === 'hash')
+      elements = Object.entries(await redis.hgetallBuffer(key)).flatMap(([k, v]) => [k, v]);
+    else if (type === 'zset') elements = await redis.zrangeBuffer(key, 0, -1);
+    else if (type === 'string') elements = [(await redis.getBuffer(key)) ?? ''];
     const entries = type === 'hash' ? elements.length / 2 : elements.length;
     f.maxEntries = Math.max(f.maxEntries, entries);
     for (const e of elements) f.maxElement = Math.max(f.maxElement, Buffer.byteLength(e));

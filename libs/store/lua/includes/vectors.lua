@@ -1,6 +1,14 @@
--- Running sums: vectors of numbers kept in hash fields as packed little-endian doubles
--- (struct.pack: one C call to read or write a whole vector; exact for integers below
--- 2^53). Deltas are accumulated per (key, field) and written once per script call.
+-- Running sums: vectors of numbers kept in hash fields as compact text: the values in
+-- order, joined by ',', each written with %.17g (exact for every double, so for integers
+-- below 2^53) and a zero written as nothing: `2,2,,2,2,,412345,34000,1,180000`. A value of
+-- a minute's bucket is some 30 bytes, short enough for Redis's listpack encoding
+-- (docs/architecture.md, "Running sums: compact vectors"). Deltas are accumulated per
+-- (key, field) and written once per script call.
+--
+-- Values written before (packed little-endian doubles, 8 bytes each) are still read: such
+-- a value always holds a byte that text never has (a double's sign-and-exponent byte, 0x00
+-- for a zero and 0x3F-0x43 or 0xBF-0xC3 for an integer of magnitude 1..2^53), and it is
+-- rewritten as text the next time its field changes.
 --
 -- A term, as the caller serialises it (and as it is stored to be taken back later):
 --   key suffix \31 field \31 length \31 base pairs \31 unique pairs
@@ -20,13 +28,32 @@ end
 
 local function unpackVector(bytes)
   if not bytes or #bytes == 0 then return {} end
+  if string.find(bytes, '^[-+.,0-9eE]*$') then
+    local values, from = {}, 1
+    while true do
+      local cut = string.find(bytes, ',', from, true)
+      values[#values + 1] = tonumber(string.sub(bytes, from, (cut or 0) - 1)) or 0
+      if not cut then return values end
+      from = cut + 1
+    end
+  end
+  -- packed doubles, as written before the text form
   local values = { struct.unpack(vectorFormat(#bytes / 8), bytes) }
   values[#values] = nil -- struct.unpack also returns the next position
   return values
 end
 
 local function packVector(values)
-  return struct.pack(vectorFormat(#values), unpack(values))
+  local parts = {}
+  for i = 1, #values do
+    local v = values[i]
+    if v == 0 then
+      parts[i] = ''
+    else
+      parts[i] = string.format('%.17g', v)
+    end
+  end
+  return table.concat(parts, ',')
 end
 
 local function newAccumulator()

@@ -132,6 +132,75 @@ describe('AgentAggregation', () => {
     },
   );
 
+  it('packs a closed day, takes events that arrive after it, and reads the same spans', async () => {
+    run++;
+    const keys = new Keys(`${ns.prefix}:r${run}`);
+    const aggregation = new AgentAggregation(redis, keys, {
+      dedupeWindowMs: 7 * 86_400_000,
+      retentionSeconds: 86_400,
+    });
+    const queries = new AgentQueries(redis, keys);
+    const day = Math.floor(T0 / 86_400_000);
+    const prefix = keys.agent('p1');
+    const state = (eventId: string, atMs: number, code: string): TimelineEvent => ({
+      eventId,
+      atMs,
+      kind: 'state',
+      state: { code, name: code.toLowerCase(), category: 'BUSY', groupId: 'g1' },
+    });
+    const events: TimelineEvent[] = [
+      {
+        eventId: 'login-1',
+        atMs: T0,
+        kind: 'login',
+        state: { code: 'READY', name: 'ready', category: 'AVAILABLE' },
+      },
+      state('state-10', T0 + 60_000, 'TALKING'),
+      state('state-11', T0 + 120_000, 'READY'),
+      state('state-12', T0 + 120_000, 'BREAK'),
+    ];
+    const expected = async (all: TimelineEvent[]): Promise<void> => {
+      const spans = await queries.statusSpans(['p1'], T0 - 86_400_000, T0 + 4 * 86_400_000);
+      expect(spans.get('p1') ?? []).toEqual(
+        stateSpans(all).map((s) => ({
+          startMs: s.start.atMs,
+          endMs: s.endMs,
+          stateCode: s.start.state?.code,
+          stateName: s.start.state?.name,
+          category: s.start.state?.category,
+          groupId: s.start.state?.groupId,
+          serviceId: undefined,
+        })),
+      );
+      // a period of the next UTC day only still sees the span that began on the packed day
+      const next = (day + 1) * 86_400_000;
+      const later = await queries.statusSpans(['p1'], next, next + 86_400_000);
+      expect(later.get('p1')?.[0]).toMatchObject({
+        startMs: stateSpans(all).find((x) => x.start.atMs < next && x.endMs > next)?.start.atMs,
+      });
+    };
+    await aggregation.apply(events.map((e) => toEvent('p1', e)));
+    const closing = state('state-2', T0 + 2 * 86_400_000, 'READY');
+    await aggregation.apply([toEvent('p1', closing)]);
+    expect(await redis.exists(`${prefix}tl:${day}`)).toBe(0);
+    expect(await redis.exists(`${prefix}tlp:${day}`)).toBe(1);
+    expect(await redis.pttl(`${prefix}tlp:${day}`)).toBeGreaterThan(0);
+    await expected([...events, closing]);
+
+    // after the day was packed: a new event, and one already packed again (its id forgotten)
+    const late = state('state-13', T0 + 180_000, 'TALKING');
+    await redis.del(`${prefix}ids:${day}`);
+    await aggregation.apply([toEvent('p1', late), toEvent('p1', events[1]!)]);
+    expect(await redis.zcard(`${prefix}tl:${day}`)).toBe(2);
+    await expected([...events, late, closing]);
+
+    // the next packing merges them
+    const fourth = state('state-3', T0 + 3 * 86_400_000, 'BREAK');
+    await aggregation.apply([toEvent('p1', fourth)]);
+    expect(await redis.exists(`${prefix}tl:${day}`)).toBe(0);
+    await expected([...events, late, closing, fourth]);
+  });
+
   it('selects spans that overlap the period and reports them unclipped', async () => {
     const { aggregation, queries } = fresh();
     const at = (h: number): number => T0 + h * 3_600_000;

@@ -102,3 +102,65 @@ export function parsePayload(text: string): AgentPayload {
       return { t: 'O' };
   }
 }
+
+/** One member of an agent's timeline (`eventId \0 payload`) and its time, ms. */
+export interface TimelineEntry {
+  readonly member: string;
+  readonly ms: number;
+}
+
+function splitBytes(bytes: Buffer, separator: number): Buffer[] {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (;;) {
+    const cut = bytes.indexOf(separator, from);
+    parts.push(bytes.subarray(from, cut < 0 ? bytes.length : cut));
+    if (cut < 0) return parts;
+    from = cut + 1;
+  }
+}
+
+/**
+ * The entries of a closed day's packed timeline (`tlp:<day>`, lua/agent-apply-1.lua), in
+ * zset order: payloads, then per entry the time since the previous one, the bytes of its
+ * eventId shared with the previous one, the rest and its payload's index
+ * (docs/architecture.md, "Closed days: packed timelines").
+ */
+export function unpackTimeline(bytes: Buffer): TimelineEntry[] {
+  const parts = splitBytes(bytes, 0x1e);
+  const payloads = splitBytes(parts[1] ?? Buffer.alloc(0), 0x1d);
+  const entries: TimelineEntry[] = [];
+  let ms = 0;
+  let id = Buffer.alloc(0);
+  for (const part of parts.slice(2)) {
+    const [delta, shared, rest, index] = splitBytes(part, 0x1d);
+    ms += Number(delta?.toString('latin1'));
+    id = Buffer.concat([
+      id.subarray(0, Number(shared?.toString('latin1'))),
+      rest ?? Buffer.alloc(0),
+    ]);
+    const payload = payloads[Number(index?.toString('latin1'))] ?? Buffer.alloc(0);
+    entries.push({ member: Buffer.concat([id, Buffer.of(0), payload]).toString('utf8'), ms });
+  }
+  return entries;
+}
+
+/**
+ * A day of an agent's timeline from its two forms: the zset (open days, and events that
+ * arrived after the day was packed) and the packed string. A member in both keeps the
+ * zset's time; the order is the zset's: by time, then member bytes.
+ */
+export function mergeTimeline(zset: readonly string[], packed: Buffer | null): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i + 1 < zset.length; i += 2) {
+    const member = zset[i] ?? '';
+    seen.add(member);
+    entries.push({ member, ms: Number(zset[i + 1]) });
+  }
+  if (packed === null) return entries;
+  for (const e of unpackTimeline(packed)) if (!seen.has(e.member)) entries.push(e);
+  return entries.sort(
+    (a, b) => a.ms - b.ms || Buffer.compare(Buffer.from(a.member), Buffer.from(b.member)),
+  );
+}

@@ -110,6 +110,23 @@ describe('ContactAggregation', () => {
     expect(byStart.get(DAY + 690 * 60_000)?.slice(0, 3)).toEqual([1, 0, 0]);
   });
 
+  it('stores vectors as compact text and adds to packed doubles written before it', async () => {
+    fresh();
+    const day = DAY / 86_400_000;
+    // a bucket as the script wrote it before the text form: 10 little-endian doubles
+    const legacy = Buffer.alloc(80);
+    [1, 1, 0, 1, 1, 0, 30_000, 5_000, 0, 0].forEach((x, i) => legacy.writeDoubleLE(x, i * 8));
+    await redis.hset(keys.historic('g1', 1, day), '600', legacy);
+    await redis.hset(keys.historic('g1', 15, day), '40', legacy);
+    await aggregation.apply([offered('c1', 600, 'x'), ended('c1', 601, 'ABANDONED')]);
+    expect(await redis.hget(keys.historic('g1', 1, day), '600')).toBe('2,1,1,2,1,1,30000,5000,,');
+    const one = await historic.groupBuckets(['g1'], DAY, DAY + 86_400_000, 1);
+    expect(one.get('g1')).toEqual([
+      { startMs: DAY + 600 * 60_000, vector: [2, 1, 1, 2, 1, 1, 30_000, 5_000, 0, 0] },
+    ]);
+    expect(await dayTotals()).toEqual([2, 1, 1, 2, 1, 1, 30_000, 5_000, 0, 0]);
+  });
+
   it('changes nothing when a batch is delivered again', async () => {
     fresh();
     const batch = [offered('c1', 600, 'x'), answered('c1', 601), ended('c1', 605, 'HANDLED')];

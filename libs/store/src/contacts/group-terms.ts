@@ -35,8 +35,26 @@ export function serializeTerms(terms: readonly Term[]): string {
     .join('\u001e');
 }
 
-/** A vector of sums as stored: little-endian doubles. */
+/** Text vectors hold these bytes only: digits, `,`, and what %.17g writes (`-+.eE`). */
+const TEXT_VECTOR = /^[-+.,0-9eE]*$/;
+
+/**
+ * A vector of sums as the group script writes it (lua/includes/vectors.lua): its values
+ * joined by `,`, a zero written as nothing. What `decodeVector` reads back.
+ */
+export function encodeVector(values: readonly number[]): string {
+  return values.map((v) => (v === 0 ? '' : String(v))).join(',');
+}
+
+/**
+ * A vector of sums as stored: compact text (`encodeVector`), or packed little-endian
+ * doubles as written before it, which always hold a byte that text never has
+ * (docs/architecture.md, "Running sums: compact vectors").
+ */
 export function decodeVector(bytes: Buffer): number[] {
+  if (bytes.length === 0) return [];
+  const text = bytes.toString('latin1');
+  if (TEXT_VECTOR.test(text)) return text.split(',').map((s) => (s === '' ? 0 : Number(s)));
   const values: number[] = [];
   for (let offset = 0; offset + 8 <= bytes.length; offset += 8)
     values.push(bytes.readDoubleLE(offset));

@@ -1,6 +1,6 @@
 import { DAY_MS, loginSpans, stateSpans, type TimelineEvent } from '@wfm-stream/core';
 
-import { parsePayload } from '../agents/codec.js';
+import { mergeTimeline, parsePayload } from '../agents/codec.js';
 import type { OnlineAgentState } from '../agents/online-state.js';
 import type { RedisClient } from '../connection.js';
 import type { Keys } from '../keys.js';
@@ -90,26 +90,41 @@ export class AgentQueries {
         if (d >= first && d <= last) reads.push({ agentId, day: String(d), from: 0, to: -1 });
       if (after !== undefined) reads.push({ agentId, day: String(after), from: 0, to: 0 });
     });
-    const replies = await settleAll(
-      reads.map((r) =>
-        this.redis.zrange(
-          `${this.keys.agent(r.agentId)}${family}:${r.day}`,
-          r.from,
-          r.to,
-          'WITHSCORES',
+    // a closed day of tl is packed into tlp:<day>, with what arrived later in tl:<day>: both
+    // are read whole (docs/architecture.md, "Closed days: packed timelines")
+    const packed = family === 'tl';
+    const [replies, packs] = await Promise.all([
+      settleAll(
+        reads.map((r) =>
+          this.redis.zrange(
+            `${this.keys.agent(r.agentId)}${family}:${r.day}`,
+            packed ? 0 : r.from,
+            packed ? -1 : r.to,
+            'WITHSCORES',
+          ),
         ),
       ),
-    );
+      packed
+        ? settleAll(
+            reads.map((r) => this.redis.getBuffer(`${this.keys.agent(r.agentId)}tlp:${r.day}`)),
+          )
+        : Promise.resolve([]),
+    ]);
     const result = new Map<string, TimelineEvent[]>();
     replies.forEach((flat, i) => {
-      const agentId = reads[i]?.agentId ?? '';
+      const read = reads[i];
+      const agentId = read?.agentId ?? '';
       let list = result.get(agentId);
       if (list === undefined) {
         list = [];
         result.set(agentId, list);
       }
-      for (let j = 0; j + 1 < flat.length; j += 2)
-        list.push(timelineEvent(flat[j] ?? '', Number(flat[j + 1])));
+      let entries = mergeTimeline(flat, packs[i] ?? null);
+      if (packed && read !== undefined) {
+        if (read.from === -1) entries = entries.slice(-1);
+        else if (read.to === 0) entries = entries.slice(0, 1);
+      }
+      for (const e of entries) list.push(timelineEvent(e.member, e.ms));
     });
     return result;
   }
