@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { field, type FieldSpec, optional } from './fields.js';
+import { field, type FieldSpec, lengthAtMost, MAX_TIMESTAMP_LENGTH, optional } from './fields.js';
 import { parseOffsetInstant } from './instant.js';
 
 export const CHANNEL_TYPES = ['CHATS', 'MAILS', 'INCOMING_CALLS', 'OUTGOING_CALLS'] as const;
@@ -33,7 +33,7 @@ export const MAX_EVENT_MS = Date.UTC(2100, 0, 1);
 
 const occurredAt = z
   .string({ error: 'must be a date-time string' })
-  .max(64, 'must be at most 64 characters')
+  .max(MAX_TIMESTAMP_LENGTH, 'must be at most 64 characters')
   .superRefine((text: string, ctx) => {
     const parsed = parseOffsetInstant(text);
     if (parsed === undefined) {
@@ -54,6 +54,11 @@ export const COMMON_FIELDS = {
   eventId: field.id('Unique id of the event; a second event with the same id is a duplicate.'),
   occurredAt: {
     zod: occurredAt,
+    accepts: (value: unknown) => {
+      if (typeof value !== 'string' || !lengthAtMost(value, MAX_TIMESTAMP_LENGTH)) return false;
+      const parsed = parseOffsetInstant(value);
+      return parsed !== undefined && parsed.ms >= MIN_EVENT_MS && parsed.ms < MAX_EVENT_MS;
+    },
     avro: 'string',
     doc: 'When it happened at the source (event time), ISO-8601 with offset.',
     optional: false,

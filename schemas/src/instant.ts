@@ -38,6 +38,8 @@ export function utcMs(
   second = 0,
   ms = 0,
 ): number {
+  // Date.UTC reads years 0..99 as 1900..1999; from 100 on it computes the same as the setters
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, ms);
@@ -50,6 +52,19 @@ export function utcMs(
  * offsets beyond ±18:00. Fractions beyond milliseconds are truncated.
  */
 export function parseOffsetInstant(text: string): OffsetInstant | undefined {
+  // validating an event parses its occurredAt, and the validator's caller reads it again
+  if (text === lastText) return lastInstant;
+  const instant = parse(text);
+  lastText = text;
+  lastInstant = instant;
+  return instant;
+}
+
+/** The last text parsed and its result: a pure function's answer, kept for the next call. */
+let lastText: string | undefined;
+let lastInstant: OffsetInstant | undefined;
+
+function parse(text: string): OffsetInstant | undefined {
   const m = ISO_WITH_OFFSET.exec(text);
   if (!m) return undefined;
   const year = Number(m[1]);

@@ -410,7 +410,10 @@ export class EventConsumer {
     const events: ConsumedEvent[] = [];
     const rejected: Rejected[] = [];
     for (const message of batch.messages) {
-      const decoded = await this.options.decoder.decode(message.value, stream);
+      // JSON (most messages) without a promise per message; Avro through the registry
+      const decoded =
+        this.options.decoder.decodeNow(message.value, stream) ??
+        (await this.options.decoder.decode(message.value, stream));
       if (decoded.ok) {
         events.push({
           event: decoded.event,

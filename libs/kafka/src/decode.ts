@@ -65,37 +65,42 @@ export class EventDecoder {
   ) {}
 
   async decode(value: Buffer | null, expected: Stream): Promise<Decoded> {
+    const now = this.decodeNow(value, expected);
+    if (now !== undefined) return now;
+    // decodeNow leaves only Avro messages with a registry to decode
+    const avro = this.avro;
+    if (value === null || avro === undefined) return unexpected(new Error('nothing to decode'));
     try {
-      return await this.decodeUnsafe(value, expected);
+      return await decodeAvro(avro, value, expected);
     } catch (error) {
-      // a bug of ours or a library's must not stop the partition: the message is refused
-      return {
-        ok: false,
-        kind: 'invalid',
-        reason: `could not be decoded: ${error instanceof Error ? error.name : 'error'}: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`,
-      };
+      return unexpected(error);
     }
   }
 
-  private async decodeUnsafe(value: Buffer | null, expected: Stream): Promise<Decoded> {
-    if (value !== null && value.length > this.limits.maxBytes) {
-      return {
-        ok: false,
-        kind: 'too-large',
-        reason: `the message has ${value.length} bytes; at most ${this.limits.maxBytes} are read (EVENT_MAX_BYTES)`,
-      };
-    }
-    if (value === null || value.length === 0) {
-      return {
-        ok: false,
-        kind: 'empty',
-        reason:
-          'the message has no value (a compaction tombstone?); entities are deactivated with status INACTIVE',
-      };
-    }
-    let parsed: unknown;
-    if (isWireFormat(value)) {
-      if (this.avro === undefined) {
+  /**
+   * The same answer as `decode`, without a promise, for every message that needs no
+   * Schema Registry; undefined for an Avro message when a registry is configured (call
+   * `decode` for it). The consumer decodes each message of a batch this way first.
+   */
+  decodeNow(value: Buffer | null, expected: Stream): Decoded | undefined {
+    try {
+      if (value !== null && value.length > this.limits.maxBytes) {
+        return {
+          ok: false,
+          kind: 'too-large',
+          reason: `the message has ${value.length} bytes; at most ${this.limits.maxBytes} are read (EVENT_MAX_BYTES)`,
+        };
+      }
+      if (value === null || value.length === 0) {
+        return {
+          ok: false,
+          kind: 'empty',
+          reason:
+            'the message has no value (a compaction tombstone?); entities are deactivated with status INACTIVE',
+        };
+      }
+      if (isWireFormat(value)) {
+        if (this.avro !== undefined) return undefined;
         return {
           ok: false,
           kind: 'avro',
@@ -103,30 +108,50 @@ export class EventDecoder {
             'an Avro (Confluent wire format) message, but no SCHEMA_REGISTRY_URL is configured',
         };
       }
-      try {
-        parsed = await this.avro.decode(value);
-      } catch (error) {
-        if (error instanceof RegistryUnavailableError)
-          return { ok: false, kind: 'avro', reason: error.message, retriable: true };
-        return { ok: false, kind: 'avro', reason: `cannot decode Avro: ${String(error)}` };
-      }
-    } else {
+      let parsed: unknown;
       try {
         parsed = JSON.parse(value.toString('utf8'));
       } catch {
         return { ok: false, kind: 'not-json', reason: 'the message is neither JSON nor Avro' };
       }
+      return validated(parsed, expected);
+    } catch (error) {
+      return unexpected(error);
     }
-    const validation = validateEvent(parsed);
-    if (!validation.ok) return validation;
-    const stream = streamOf(validation.event);
-    if (stream !== expected) {
-      return {
-        ok: false,
-        kind: 'wrong-topic',
-        reason: `${validation.event.type} belongs on the ${stream} topic, not the ${expected} topic`,
-      };
-    }
-    return validation;
   }
+}
+
+async function decodeAvro(avro: AvroDecoder, value: Buffer, expected: Stream): Promise<Decoded> {
+  let parsed: unknown;
+  try {
+    parsed = await avro.decode(value);
+  } catch (error) {
+    if (error instanceof RegistryUnavailableError)
+      return { ok: false, kind: 'avro', reason: error.message, retriable: true };
+    return { ok: false, kind: 'avro', reason: `cannot decode Avro: ${String(error)}` };
+  }
+  return validated(parsed, expected);
+}
+
+/** A bug of ours or a library's must not stop the partition: the message is refused. */
+function unexpected(error: unknown): Decoded {
+  return {
+    ok: false,
+    kind: 'invalid',
+    reason: `could not be decoded: ${error instanceof Error ? error.name : 'error'}: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`,
+  };
+}
+
+function validated(parsed: unknown, expected: Stream): Decoded {
+  const validation = validateEvent(parsed);
+  if (!validation.ok) return validation;
+  const stream = streamOf(validation.event);
+  if (stream !== expected) {
+    return {
+      ok: false,
+      kind: 'wrong-topic',
+      reason: `${validation.event.type} belongs on the ${stream} topic, not the ${expected} topic`,
+    };
+  }
+  return validation;
 }

@@ -24,6 +24,7 @@ export function aggregatorHandler(
       case 'contacts': {
         const result = await stores.contacts.apply(
           batch.events.map((e) => e.event as ContactEvent),
+          batch.events.map((e) => e.atMs),
         );
         // every copy in the batch of a refused event id
         const refused = new Set(result.refused.map((r) => r.eventId));
@@ -51,7 +52,10 @@ export function aggregatorHandler(
         return;
       }
       case 'agents': {
-        await stores.agents.apply(batch.events.map((e) => e.event as AgentEvent));
+        await stores.agents.apply(
+          batch.events.map((e) => e.event as AgentEvent),
+          batch.events.map((e) => e.atMs),
+        );
         return;
       }
     }

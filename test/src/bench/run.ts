@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { benchAggregator, benchConsumerTuning } from './aggregator.js';
+import { benchHandler } from './handler.js';
 import { benchMemory } from './memory.js';
 import { benchOnline } from './online.js';
 import { benchPublish } from './publish.js';
@@ -16,6 +17,7 @@ import { benchScaling } from './scaling.js';
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   publish: benchPublish,
   aggregator: benchAggregator,
+  handler: benchHandler,
   reader: benchReader,
   online: benchOnline,
   scaling: benchScaling,

@@ -46,16 +46,29 @@ export class AgentAggregation {
     private readonly settings: AgentAggregationSettings,
   ) {}
 
-  async apply(events: readonly AgentEvent[]): Promise<{ agents: number; applied: number }> {
-    const byAgent = new Map<string, AgentEvent[]>();
+  /**
+   * `atMs`, when given, holds each event's occurredAt in epoch ms (as the decoder parsed
+   * it), index for index; without it they are parsed here.
+   */
+  async apply(
+    events: readonly AgentEvent[],
+    atMs?: readonly number[],
+  ): Promise<{ agents: number; applied: number }> {
+    const idsTtl = String(Math.ceil(this.settings.dedupeWindowMs / 1000));
+    const ttl = String(this.settings.retentionSeconds);
+    // each agent's script arguments, its events in batch order
+    const byAgent = new Map<string, string[]>();
     const latestState = new Map<string, Latest>();
     const latestSession = new Map<string, Latest>();
+    let i = 0;
     for (const event of events) {
-      const list = byAgent.get(event.agentId);
-      if (list === undefined) byAgent.set(event.agentId, [event]);
-      else list.push(event);
+      const ms = atMs?.[i++] ?? occurredAtMs(event);
+      const [eventId, at, payload] = encodeAgentEvent(event, ms);
+      const args = byAgent.get(event.agentId);
+      if (args === undefined) byAgent.set(event.agentId, [idsTtl, ttl, eventId, at, payload]);
+      else args.push(eventId, at, payload);
       if (event.type === 'agent.directOutContact') continue;
-      const candidate = { event, ms: occurredAtMs(event) };
+      const candidate = { event, ms };
       if (isLater(candidate, latestState.get(event.agentId)))
         latestState.set(event.agentId, candidate);
       if (
@@ -65,8 +78,6 @@ export class AgentAggregation {
         latestSession.set(event.agentId, candidate);
       }
     }
-    const idsTtl = String(Math.ceil(this.settings.dedupeWindowMs / 1000));
-    const ttl = String(this.settings.retentionSeconds);
     const online: string[] = [];
     for (const [agentId, { event, ms }] of latestState) {
       online.push(
@@ -84,18 +95,11 @@ export class AgentAggregation {
         `${ms}\u001f${event.type === 'agent.loggedIn' ? 'I' : 'O'}`,
       );
     }
-    const agentIds = [...byAgent.keys()];
+    const appends: Promise<number>[] = [];
+    for (const [agentId, args] of byAgent)
+      appends.push(this.redis.wfmAgentApply(this.keys.agent(agentId), ...args));
     const [applied] = await Promise.all([
-      settleAll(
-        agentIds.map((agentId) =>
-          this.redis.wfmAgentApply(
-            this.keys.agent(agentId),
-            idsTtl,
-            ttl,
-            ...(byAgent.get(agentId) ?? []).flatMap(encodeAgentEvent),
-          ),
-        ),
-      ),
+      settleAll(appends),
       online.length > 0
         ? this.redis.wfmOnlineAgents(
             this.keys.online(),
@@ -105,6 +109,6 @@ export class AgentAggregation {
           )
         : Promise.resolve(0),
     ]);
-    return { agents: agentIds.length, applied: applied.reduce((a, b) => a + b, 0) };
+    return { agents: byAgent.size, applied: applied.reduce((a, b) => a + b, 0) };
   }
 }

@@ -71,8 +71,12 @@ export function agentPayload(event: AgentEvent): AgentPayload {
   }
 }
 
-export function encodeAgentEvent(event: AgentEvent): [string, string, string] {
-  return [event.eventId, String(occurredAtMs(event)), serializePayload(agentPayload(event))];
+/** `at`: the event's occurredAt in epoch ms, when the caller has it parsed already. */
+export function encodeAgentEvent(
+  event: AgentEvent,
+  at = occurredAtMs(event),
+): [string, string, string] {
+  return [event.eventId, String(at), serializePayload(agentPayload(event))];
 }
 
 const SEP = '\u001f';

@@ -50,8 +50,8 @@ interface GroupUpdate {
   readonly t: string;
 }
 
-function groupArgs(update: GroupUpdate): string[] {
-  return [
+function pushGroupArgs(args: string[], update: GroupUpdate): void {
+  args.push(
     update.c,
     String(update.v),
     String(update.d),
@@ -59,12 +59,12 @@ function groupArgs(update: GroupUpdate): string[] {
     update.m,
     update.x ? '1' : '0',
     update.t,
-  ];
+  );
 }
 
-function agentContactArgs(update: AgentContactUpdate): string[] {
+function pushAgentContactArgs(args: string[], update: AgentContactUpdate): void {
   const r = update.r;
-  return [
+  args.push(
     update.c,
     String(update.v),
     String(update.d),
@@ -75,7 +75,7 @@ function agentContactArgs(update: AgentContactUpdate): string[] {
     r?.n === null || r?.n === undefined ? '' : String(r.n),
     r?.o ?? '',
     r?.w === true ? '1' : '0',
-  ];
+  );
 }
 
 /** One entry of the agent-contacts script's ARGV[2]; see lua/agent-contacts-1.lua. */
@@ -124,26 +124,39 @@ export class ContactAggregation {
     private readonly settings: ContactAggregationSettings,
   ) {}
 
-  async apply(events: readonly ContactEvent[]): Promise<ContactBatchResult> {
-    const byContact = new Map<string, ContactEvent[]>();
-    for (const event of events) {
-      const list = byContact.get(event.contactId);
-      if (list === undefined) byContact.set(event.contactId, [event]);
-      else list.push(event);
-    }
+  /**
+   * `atMs`, when given, holds each event's occurredAt in epoch ms (as the decoder parsed
+   * it), index for index; without it they are parsed here.
+   */
+  async apply(
+    events: readonly ContactEvent[],
+    atMs?: readonly number[],
+  ): Promise<ContactBatchResult> {
     const ttl = String(this.settings.stateTtlSeconds);
     const maxEvents = String(this.settings.maxEventsPerContact ?? DEFAULT_CONTACT_MAX_EVENTS);
+    // each contact's script arguments, its events in batch order
+    const byContact = new Map<string, string[]>();
+    let i = 0;
+    for (const event of events) {
+      const m = encodeContactEvent(event, atMs?.[i++]);
+      const args = byContact.get(event.contactId);
+      if (args === undefined)
+        byContact.set(event.contactId, [
+          ttl,
+          maxEvents,
+          m.eventId,
+          m.slot,
+          m.order,
+          m.payload,
+          m.home,
+        ]);
+      else args.push(m.eventId, m.slot, m.order, m.payload, m.home);
+    }
     const contactIds = [...byContact.keys()];
-    const replies = await settleAll(
-      contactIds.map((contactId) => {
-        const args: string[] = [ttl, maxEvents];
-        for (const event of byContact.get(contactId) ?? []) {
-          const m = encodeContactEvent(event);
-          args.push(m.eventId, m.slot, m.order, m.payload, m.home);
-        }
-        return this.redis.wfmContactMerge(this.keys.contact(contactId), ...args);
-      }),
-    );
+    const merges: Promise<[string[], string[]]>[] = [];
+    for (const [contactId, args] of byContact)
+      merges.push(this.redis.wfmContactMerge(this.keys.contact(contactId), ...args));
+    const replies = await settleAll(merges);
     const snapshots = replies.map(([flat], i) => decodeContactRecord(contactIds[i] ?? '', flat));
     const refused = replies.flatMap(([, ids], i) =>
       ids.map((eventId) => ({ contactId: contactIds[i] ?? '', eventId })),
@@ -155,24 +168,18 @@ export class ContactAggregation {
     const agentUpdates = this.agentUpdates(snapshots);
     const stateTtl = String(this.settings.stateTtlSeconds);
     const figuresTtl = String(this.settings.retentionSeconds);
-    await settleAll([
-      ...[...updates].map(([groupId, list]) =>
-        this.redis.wfmGroupApply(
-          this.keys.group(groupId),
-          stateTtl,
-          figuresTtl,
-          ...list.flatMap(groupArgs),
-        ),
-      ),
-      ...[...agentUpdates].map(([agentId, list]) =>
-        this.redis.wfmAgentContacts(
-          this.keys.agent(agentId),
-          figuresTtl,
-          maxDays,
-          ...list.flatMap(agentContactArgs),
-        ),
-      ),
-    ]);
+    const writes: Promise<number>[] = [];
+    for (const [groupId, list] of updates) {
+      const args = [stateTtl, figuresTtl];
+      for (const update of list) pushGroupArgs(args, update);
+      writes.push(this.redis.wfmGroupApply(this.keys.group(groupId), ...args));
+    }
+    for (const [agentId, list] of agentUpdates) {
+      const args = [figuresTtl, maxDays];
+      for (const update of list) pushAgentContactArgs(args, update);
+      writes.push(this.redis.wfmAgentContacts(this.keys.agent(agentId), ...args));
+    }
+    await settleAll(writes);
     return {
       contacts: snapshots.length,
       groupUpdates: countAll(updates),

@@ -50,8 +50,8 @@ function decodeHome(text: string): Home | undefined {
   return undefined;
 }
 
-export function encodeContactEvent(event: ContactEvent): MergeArgs {
-  const at = occurredAtMs(event);
+/** `at`: the event's occurredAt in epoch ms, when the caller has it parsed already. */
+export function encodeContactEvent(event: ContactEvent, at = occurredAtMs(event)): MergeArgs {
   const order = versionKey(at, event.eventId);
   switch (event.type) {
     case 'contact.offered':
