@@ -15,6 +15,7 @@ import { readerConfigSchema, startReader } from '@wfm-stream/reader';
 import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
 import {
   createTopics,
+  redisEnv,
   redisNamespace,
   testKafka,
   testStack,
@@ -65,7 +66,7 @@ const topics = {
 const base = {
   ...topics,
   KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  REDIS_URL: stack.redisUrl,
+  ...redisEnv(stack),
   HTTP_HOST: '127.0.0.1',
   OPS_HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
@@ -589,7 +590,7 @@ describe('consumers joining and leaving under steady traffic', () => {
       ): Promise<Record<string, { status: number; body: unknown }>> => {
         const reader = await startReader(
           loadConfig(readerConfigSchema, {
-            REDIS_URL: stack.redisUrl,
+            ...redisEnv(stack),
             REDIS_KEY_PREFIX: prefix,
             READER_API_KEYS: 'k',
             HTTP_PORT: '0',
