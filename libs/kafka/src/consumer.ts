@@ -125,6 +125,9 @@ export class EventConsumer {
       options.metrics?.gapRecords.inc({ topic }, 0);
       options.metrics?.stateLosses.inc({ topic }, 0);
     }
+    // kafkajs's only assigner, RoundRobin, and its only rebalance protocol, eager: every
+    // join or leave stops the whole group for the rebalance; kafkajs has no cooperative
+    // (incremental) protocol (docs/architecture.md, "Scaling out and in")
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
