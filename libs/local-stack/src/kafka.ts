@@ -187,9 +187,16 @@ async function formatStorage(runtime: string, clusterId: string, node: NodeLayou
   }
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url (what `StorageTool random-uuid` prints). */
+/**
+ * A Kafka cluster id: 16 random bytes, base64url (what `StorageTool random-uuid` prints).
+ * Like Kafka's own `Uuid.randomUuid`, never one that starts with `-`: `StorageTool`'s
+ * argument parser would read it as an option (`-t -x…`) and fail with its usage text.
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function readTail(file: string, lines = 15): string {

@@ -7,12 +7,13 @@ import { benchPublish } from './publish.js';
 import { benchReader } from './reader.js';
 import { benchRebuild } from './rebuild.js';
 import { benchScaling } from './scaling.js';
+import { benchSoak } from './soak.js';
 
 /**
  * Benchmarks print figures; they are not tests (machines are shared and noisy). Each
  * compares against a bare-client baseline measured in the same run.
  *
- *   npm run bench -- publish aggregator reader online scaling rebuild memory
+ *   npm run bench -- publish aggregator reader online scaling rebuild memory soak
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   publish: benchPublish,
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   rebuild: benchRebuild,
   tuning: benchConsumerTuning,
   memory: benchMemory,
+  soak: benchSoak,
 };
 
 const names = process.argv.slice(2);
