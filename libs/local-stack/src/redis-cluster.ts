@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 
 import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process';
 
-import { describeMissingPackages } from './system.js';
 import { REDIS_LISTPACK_SETTINGS } from './redis.js';
+import { describeMissingPackages } from './system.js';
 
 const run = promisify(execFile);
 
