@@ -68,12 +68,7 @@ export async function startReader(
 ): Promise<RunningReader> {
   const health = new Health(logger);
   const registry = createRegistry('reader');
-  const connection = connectServiceRedis({
-    config,
-    name: 'wfm-reader',
-    health,
-    registry,
-  });
+  const connection = connectServiceRedis({ config, name: 'wfm-reader', health, registry });
   const redis = connection.redis;
 
   // the generation the pointer names (a rebuild moves it; see generation.ts)
