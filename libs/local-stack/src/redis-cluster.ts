@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 
 import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process';
 
+import { localRedisArgs, redisSettingArgs } from './redis.js';
 import { describeMissingPackages } from './system.js';
 
 const run = promisify(execFile);
@@ -96,12 +97,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           ? []
           : ['--requirepass', options.password, '--masterauth', options.password];
       const args = [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
+        ...['--port', String(port)],
+        ...localRedisArgs(dir, { appendOnly: options.persistence === true }),
         '--cluster-enabled',
         'yes',
         '--cluster-config-file',
@@ -111,19 +108,11 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         String(await freePort()),
         '--cluster-node-timeout',
         String(options.nodeTimeoutMs ?? 2_000),
-        '--save',
-        '',
-        '--appendonly',
-        options.persistence === true ? 'yes' : 'no',
         // replicas sync at once rather than after the default 5 s
         '--repl-diskless-sync-delay',
         '0',
-        '--daemonize',
-        'no',
-        '--loglevel',
-        'warning',
         ...auth,
-        ...(options.settings ?? []).map((s, n) => (n % 2 === 0 ? `--${s}` : s)),
+        ...redisSettingArgs(options.settings),
       ];
       const logFile =
         options.logDir === undefined ? undefined : path.join(options.logDir, `redis-${i + 1}.log`);

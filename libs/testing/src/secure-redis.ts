@@ -4,7 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePort, type ManagedProcess, spawnManaged, waitForPort } from '@wfm-stream/local-stack';
+import {
+  freePort,
+  localRedisArgs,
+  type ManagedProcess,
+  spawnManaged,
+  waitForPort,
+} from '@wfm-stream/local-stack';
 
 import { waitFor } from './helpers.js';
 
@@ -117,22 +123,7 @@ async function startServers(
           options.password,
         ]
       : [];
-    const args = [
-      ...tls,
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--loglevel',
-      'warning',
-      '--requirepass',
-      options.password,
-      ...clustered,
-    ];
+    const args = [...tls, ...localRedisArgs(dir), '--requirepass', options.password, ...clustered];
     procs.push(spawnManaged(`redis-secure-${i + 1}`, 'redis-server', args));
     nodes.push(`127.0.0.1:${port}`);
   }

@@ -3,7 +3,13 @@ import { ExportQueue } from '@wfm-stream/export';
 import { createProducer } from '@wfm-stream/kafka';
 import type { WfmEvent } from '@wfm-stream/schemas';
 import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
-import { createTopics, redisNamespace, testKafka, testStack } from '@wfm-stream/testing';
+import {
+  createTopics,
+  endOffsets,
+  redisNamespace,
+  testKafka,
+  testStack,
+} from '@wfm-stream/testing';
 
 import type { ExporterConfig } from '../config.js';
 import { stateKeyPrefix } from '../keys.js';
@@ -72,15 +78,8 @@ export class ExporterFixture {
   }
 
   /** Messages on the dead-letter topic so far. */
-  async deadLetters(): Promise<number> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(this.topics.deadLetter);
-      return offsets.reduce((n, p) => n + Number(p.high), 0);
-    } finally {
-      await admin.disconnect();
-    }
+  deadLetters(): Promise<number> {
+    return endOffsets(this.kafka, this.topics.deadLetter);
   }
 
   /** Disconnects what `start` connected and deletes the namespace's keys. */
