@@ -32,15 +32,10 @@ import { LiveHub } from './live/hub.js';
 import { LiveSource } from './live/live-source.js';
 import { registerStreamRoute, STREAM_PATH } from './live/stream-route.js';
 import { streamOperation } from './openapi.js';
-import { agentCallsDataRoute } from './routes/agent-calls-data.js';
-import { agentChatsWorkTimeRoute } from './routes/agent-chats-work-time.js';
 import type { AgentRouteDeps } from './routes/agent-deps.js';
-import { agentLoginDataRoute } from './routes/agent-login-data.js';
-import { agentStatusDataRoute } from './routes/agent-status-data.js';
-import { agentStatusRoute, groupsOnlineLoadRoute, type OnlineRouteDeps } from './routes/online.js';
-import { personnelRoute } from './routes/personnel.js';
+import { apiRoutes } from './routes/api-routes.js';
+import type { OnlineRouteDeps } from './routes/online.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
-import { exportsStatusRoute, pipelineStatusRoute } from './routes/status.js';
 import { deriveSessionSecret, SessionTokens } from './session.js';
 import { VERSION } from './version.js';
 
@@ -206,18 +201,14 @@ export async function startReader(
           ]
         : []),
     ],
-    routes: [
-      personnelRoute({ directory, systemId: config.SYSTEM_ID }),
+    routes: apiRoutes({
+      personnel: { directory, systemId: config.SYSTEM_ID },
       serviceGroupData,
-      agentStatusDataRoute(agentDeps),
-      agentLoginDataRoute(agentDeps),
-      agentCallsDataRoute(agentDeps),
-      agentChatsWorkTimeRoute(agentDeps),
-      agentStatusRoute(onlineDeps),
-      groupsOnlineLoadRoute(onlineDeps),
-      pipelineStatusRoute(liveSource, now),
-      exportsStatusRoute(liveSource),
-    ],
+      agents: agentDeps,
+      online: onlineDeps,
+      live: liveSource,
+      now,
+    }),
   });
   // change notices from the aggregators drive the live stream (docs/dashboard.md)
   let changes: ChangeSubscription | undefined;
