@@ -25,7 +25,7 @@ import {
 import { AnswerCache } from './answer-cache.js';
 import { buildApp, type ReaderApp } from './app.js';
 import { createAuthenticator, credentialsOf } from './auth.js';
-import type { ReaderConfig } from './config.js';
+import { type ReaderConfig, serverLimitsOf } from './config.js';
 import { isPublicDashboardPath, registerDashboardRoutes } from './dashboard-routes.js';
 import { type LostSpan, lostSpans } from './incomplete.js';
 import { LiveHub } from './live/hub.js';
@@ -158,14 +158,7 @@ export async function startReader(
     logger,
     lostSpans: currentLostSpans,
     version: VERSION,
-    limits: {
-      connectionTimeoutMs: config.READER_CONNECTION_TIMEOUT,
-      requestTimeoutMs: config.READER_REQUEST_TIMEOUT,
-      keepAliveTimeoutMs: config.READER_KEEP_ALIVE_TIMEOUT,
-      redisRetryBudgetMs: config.READER_REDIS_RETRY_BUDGET,
-      bodyLimitBytes: config.READER_BODY_LIMIT,
-      maxParamLength: config.READER_MAX_PARAM_LENGTH,
-    },
+    limits: serverLimitsOf(config),
     opsRoutes: config.OPS_PORT === undefined,
     auth,
     authenticator,
