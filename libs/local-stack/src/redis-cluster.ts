@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process';
 
-import { localRedisArgs, redisSettingArgs } from './redis.js';
+import { clusterNodeArgs, localRedisArgs, redisSettingArgs } from './redis.js';
 import { describeMissingPackages } from './system.js';
 
 const run = promisify(execFile);
@@ -99,13 +99,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       const args = [
         ...['--port', String(port)],
         ...localRedisArgs(dir, { appendOnly: options.persistence === true }),
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        path.join(dir, 'nodes.conf'),
-        // the bus port is a free one of its own: port + 10000 may be beyond 65535
-        '--cluster-port',
-        String(await freePort()),
+        ...(await clusterNodeArgs(dir)),
         '--cluster-node-timeout',
         String(options.nodeTimeoutMs ?? 2_000),
         // replicas sync at once rather than after the default 5 s

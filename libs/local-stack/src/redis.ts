@@ -65,6 +65,17 @@ export function localRedisArgs(dir: string, options: { appendOnly?: boolean } = 
   ];
 }
 
+/**
+ * What makes a redis-server a cluster node: its node file in `dir`, and a bus port that
+ * is a free one of its own (port + 10000 may be beyond 65535).
+ */
+export async function clusterNodeArgs(dir: string): Promise<string[]> {
+  return [
+    ...['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf')],
+    ...['--cluster-port', String(await freePort())],
+  ];
+}
+
 /** `settings` (name, value, name, value, …) as redis-server arguments: `--name value …`. */
 export function redisSettingArgs(settings: readonly string[] = []): string[] {
   return settings.map((s, i) => (i % 2 === 0 ? `--${s}` : s));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import {
+  clusterNodeArgs,
   freePort,
   localRedisArgs,
   type ManagedProcess,
@@ -112,16 +113,7 @@ async function startServers(
             ...(cluster ? ['--tls-cluster', 'yes', '--tls-replication', 'yes'] : []),
           ];
     const clustered = cluster
-      ? [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          path.join(dir, 'nodes.conf'),
-          '--cluster-port',
-          String(await freePort()),
-          '--masterauth',
-          options.password,
-        ]
+      ? [...(await clusterNodeArgs(dir)), '--masterauth', options.password]
       : [];
     const args = [...tls, ...localRedisArgs(dir), '--requirepass', options.password, ...clustered];
     procs.push(spawnManaged(`redis-secure-${i + 1}`, 'redis-server', args));
