@@ -9,20 +9,13 @@ import {
   REDIS_REQUIRED,
   redisSettings,
 } from './fragments.js';
-import { ConfigError, loadConfig } from './load.js';
+import { configProblems, loadConfig } from './load.js';
 import { hasCredentials, withoutCredentials } from './url-credentials.js';
 
 const redis = z.object(redisSettings);
 
-function prefixProblems(prefix: string): readonly string[] {
-  try {
-    loadConfig(redis, { REDIS_KEY_PREFIX: prefix });
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+const prefixProblems = (prefix: string): readonly string[] =>
+  configProblems(() => loadConfig(redis, { REDIS_KEY_PREFIX: prefix }));
 
 describe('REDIS_KEY_PREFIX', () => {
   it('takes letters, digits, "_", "." and "-", starting with a letter or digit', () => {
@@ -55,15 +48,7 @@ describe('the addresses of Kafka and Redis', () => {
   const checked = z
     .object({ ...kafkaSettings, ...redisSettings })
     .superRefine(checkRedisSettings, ALONGSIDE_OTHER_PROBLEMS);
-  const problemsOf = (run: () => unknown): readonly string[] => {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    return [];
-  };
+  const problemsOf = configProblems;
 
   it('have no default: unset, they are required, with what to give', () => {
     expect(problemsOf(() => loadConfig(kafka, {}))).toEqual([

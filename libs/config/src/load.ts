@@ -11,6 +11,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The problems `run` reports as a ConfigError; none when it throws none. Any other error is
+ * thrown on.
+ */
+export function configProblems(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import { ConfigError, loadConfig } from './load.js';
+import { configProblems, loadConfig } from './load.js';
 import { parseDurationMs, setting } from './values.js';
 
 const schema = z.object({
@@ -15,15 +15,8 @@ const schema = z.object({
   ZONE: setting.timeZone('UTC'),
 });
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(schema, { URL: 'http://wfm.example/status', ...env });
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+const problems = (env: Record<string, string>): readonly string[] =>
+  configProblems(() => loadConfig(schema, { URL: 'http://wfm.example/status', ...env }));
 
 describe('settings', () => {
   it('yield typed values and their defaults; blank counts as unset', () => {

@@ -17,6 +17,19 @@ export const exportQueueSettings = {
 };
 
 /**
+ * EXPORT_TARGETS read as JSON, or undefined once `ctx` has been told that it is not JSON
+ * (docs/configuration.md, EXPORT_TARGETS).
+ */
+export function targetsJson(text: string, ctx: z.RefinementCtx): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON array of targets' });
+    return undefined;
+  }
+}
+
+/**
  * Only the target names of EXPORT_TARGETS, for tools that address targets but never
  * deliver to them (so they need none of the credentials to be valid).
  */
@@ -25,13 +38,9 @@ export function targetNamesSetting() {
     .string()
     .default('[]')
     .transform((text, ctx) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of targets' });
-        return z.NEVER;
-      }
+      const json = targetsJson(text, ctx);
+      if (json === undefined) return z.NEVER;
+      const parsed = json.value;
       const names = z.array(z.object({ name: z.string() })).safeParse(parsed);
       if (!names.success) {
         ctx.addIssue({ code: 'custom', message: 'must be a JSON array of targets with names' });

@@ -1,16 +1,24 @@
 import { createRegistry, silentLogger } from '@wfm-stream/observability';
 import { EVENT_EXAMPLES, type WfmEvent } from '@wfm-stream/schemas';
-import { createTopics, testKafka, uniqueName, waitFor } from '@wfm-stream/testing';
-import type { KafkaMessage } from 'kafkajs';
+import {
+  createTopics,
+  endOffsets,
+  readTopicMessages,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from '@wfm-stream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import {
+  type BatchHandler,
   ConsumerMetrics,
   createProducer,
   DeadLetterPublisher,
   DLQ_HEADERS,
   type EventBatch,
   EventConsumer,
+  type EventConsumerOptions,
   EventDecoder,
 } from './index.js';
 
@@ -23,31 +31,53 @@ afterAll(async () => {
   await producer.disconnect();
 });
 
-async function readAll(topic: string, count: number): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const messages: KafkaMessage[] = [];
-  await consumer.run({
-    eachMessage: ({ message }) => {
-      messages.push(message);
-      return Promise.resolve();
-    },
-  });
-  await waitFor(() => messages.length >= count, { message: `${count} messages on ${topic}` });
-  await consumer.disconnect();
-  return messages;
+/** A contacts topic and a dead-letter topic of the test's own, the producer connected. */
+async function freshTopics(
+  contactsConfig?: Record<string, string>,
+): Promise<{ contacts: string; dlq: string }> {
+  const contacts = uniqueName('contacts');
+  const dlq = uniqueName('dlq');
+  await createTopics([
+    { name: contacts, partitions: 1, ...(contactsConfig && { config: contactsConfig }) },
+    { name: dlq, partitions: 1 },
+  ]);
+  await producer.connect();
+  return { contacts, dlq };
 }
+
+/**
+ * A started consumer of `contacts` in a group of its own, dead-lettering to `dlq` (JSON
+ * decoding, silent logs unless `options` say otherwise); stopped after the file.
+ */
+async function startConsumer(
+  topics: { contacts: string; dlq: string },
+  handler: BatchHandler,
+  options: Partial<EventConsumerOptions> & { deadLetterMaxBytes?: number } = {},
+): Promise<{ groupId: string }> {
+  const groupId = uniqueName('group');
+  const { deadLetterMaxBytes, ...rest } = options;
+  const consumer = new EventConsumer({
+    kafka,
+    groupId,
+    topics: [{ topic: topics.contacts, stream: 'contacts' }],
+    handler,
+    decoder: new EventDecoder(),
+    deadLetter: new DeadLetterPublisher(producer, topics.dlq, groupId, deadLetterMaxBytes),
+    logger: silentLogger(),
+    ...rest,
+  });
+  stopAfter.push(consumer);
+  await consumer.start();
+  return { groupId };
+}
+
+const ended = (eventId: string): string =>
+  JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId });
 
 describe('EventConsumer', () => {
   it('sends each kind of bad input to the dead-letter topic and goes on', async () => {
-    const contacts = uniqueName('contacts');
-    const dlq = uniqueName('dlq');
-    await createTopics([
-      { name: contacts, partitions: 1 },
-      { name: dlq, partitions: 1 },
-    ]);
-    await producer.connect();
+    const topics = await freshTopics();
+    const { contacts, dlq } = topics;
     const good = (n: number): WfmEvent => ({
       ...EVENT_EXAMPLES['contact.offered'],
       eventId: `good-${n}`,
@@ -94,22 +124,14 @@ describe('EventConsumer', () => {
     const registry = createRegistry('test');
     const metrics = new ConsumerMetrics(registry);
     const received: EventBatch[] = [];
-    const groupId = uniqueName('group');
-    const consumer = new EventConsumer({
-      kafka,
-      groupId,
-      topics: [{ topic: contacts, stream: 'contacts' }],
-      handler: (batch) => {
+    const { groupId } = await startConsumer(
+      topics,
+      (batch) => {
         received.push(batch);
         return Promise.resolve();
       },
-      decoder: new EventDecoder(),
-      deadLetter: new DeadLetterPublisher(producer, dlq, groupId),
-      logger: silentLogger(),
-      metrics,
-    });
-    stopAfter.push(consumer);
-    await consumer.start();
+      { metrics },
+    );
 
     const events = await waitFor(() => {
       const all = received.flatMap((b) => b.events.map((e) => e.event.eventId));
@@ -117,7 +139,7 @@ describe('EventConsumer', () => {
     });
     expect(events).toEqual(['good-1', 'good-2']);
 
-    const dead = await readAll(dlq, bad.length);
+    const dead = await readTopicMessages(dlq, { count: bad.length, kafka });
     expect(dead).toHaveLength(bad.length);
     dead.forEach((message, i) => {
       const expected = bad[i]!;
@@ -151,61 +173,36 @@ describe('EventConsumer', () => {
     await producer.connect();
     await producer.send({
       topic: contacts,
-      messages: [1, 2, 3].map((n) => ({
-        key: 'k',
-        value: JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId: `e${n}` }),
-      })),
+      messages: [1, 2, 3].map((n) => ({ key: 'k', value: ended(`e${n}`) })),
     });
     let failures = 2;
     const seen: string[] = [];
-    const groupId = uniqueName('group');
-    const consumer = new EventConsumer({
-      kafka,
-      groupId,
-      topics: [{ topic: contacts, stream: 'contacts' }],
-      handler: (batch) => {
-        if (failures > 0) {
-          failures--;
-          return Promise.reject(new Error('Connection is closed.'));
-        }
-        seen.push(...batch.events.map((e) => e.event.eventId));
-        return Promise.resolve();
-      },
-      decoder: new EventDecoder(),
-      deadLetter: new DeadLetterPublisher(producer, uniqueName('dlq'), groupId),
-      logger: silentLogger(),
+    await startConsumer({ contacts, dlq: uniqueName('dlq') }, (batch) => {
+      if (failures > 0) {
+        failures--;
+        return Promise.reject(new Error('Connection is closed.'));
+      }
+      seen.push(...batch.events.map((e) => e.event.eventId));
+      return Promise.resolve();
     });
-    stopAfter.push(consumer);
-    await consumer.start();
     await waitFor(() => seen.length >= 3);
     expect(seen).toEqual(['e1', 'e2', 'e3']);
     expect(failures).toBe(0);
   });
 
   it('sets aside an event whose handling keeps failing in a way retrying cannot fix, and applies the rest', async () => {
-    const contacts = uniqueName('contacts');
-    const dlq = uniqueName('dlq');
-    await createTopics([
-      { name: contacts, partitions: 1 },
-      { name: dlq, partitions: 1 },
-    ]);
-    await producer.connect();
+    const topics = await freshTopics();
+    const { contacts, dlq } = topics;
     const ids = ['a', 'poison', 'b'];
     await producer.send({
       topic: contacts,
-      messages: ids.map((id) => ({
-        key: 'k',
-        value: JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId: id }),
-      })),
+      messages: ids.map((id) => ({ key: 'k', value: ended(id) })),
     });
     const applied: string[] = [];
     let calls = 0;
-    const groupId = uniqueName('group');
-    const consumer = new EventConsumer({
-      kafka,
-      groupId,
-      topics: [{ topic: contacts, stream: 'contacts' }],
-      handler: (batch) => {
+    await startConsumer(
+      topics,
+      (batch) => {
         calls++;
         // a bug that only this event's data triggers: retrying never fixes it
         if (batch.events.some((e) => e.event.eventId === 'poison'))
@@ -213,17 +210,11 @@ describe('EventConsumer', () => {
         applied.push(...batch.events.map((e) => e.event.eventId));
         return Promise.resolve();
       },
-      decoder: new EventDecoder(),
-      deadLetter: new DeadLetterPublisher(producer, dlq, groupId),
-      logger: silentLogger(),
-      poisonMaxAttempts: 2,
-      backoff: { initialMs: 10, maxMs: 50 },
-    });
-    stopAfter.push(consumer);
-    await consumer.start();
+      { poisonMaxAttempts: 2, backoff: { initialMs: 10, maxMs: 50 } },
+    );
     await waitFor(() => applied.length >= 2);
     expect(applied.sort()).toEqual(['a', 'b']);
-    const [dead] = await readAll(dlq, 1);
+    const [dead] = await readTopicMessages(dlq, { count: 1, kafka });
     expect(dead?.headers?.[DLQ_HEADERS.kind]?.toString()).toBe('unprocessable');
     expect(dead?.headers?.[DLQ_HEADERS.reason]?.toString()).toMatch(
       /processing failed 2 times: TypeError: Cannot read properties/,
@@ -232,38 +223,22 @@ describe('EventConsumer', () => {
     // bounded: the batch twice, then each event, the poison one twice
     expect(calls).toBeLessThanOrEqual(2 + 4);
     // and the partition goes on
-    await producer.send({
-      topic: contacts,
-      messages: [
-        {
-          key: 'k',
-          value: JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId: 'after' }),
-        },
-      ],
-    });
+    await producer.send({ topic: contacts, messages: [{ key: 'k', value: ended('after') }] });
     await waitFor(() => applied.includes('after'));
   });
 
   it('waits out a dependency however long it is away: nothing is set aside', async () => {
-    const contacts = uniqueName('contacts');
-    const dlq = uniqueName('dlq');
-    await createTopics([
-      { name: contacts, partitions: 1 },
-      { name: dlq, partitions: 1 },
-    ]);
-    await producer.connect();
+    const topics = await freshTopics();
+    const { contacts, dlq } = topics;
     await producer.send({
       topic: contacts,
       messages: [{ key: 'k', value: JSON.stringify(EVENT_EXAMPLES['contact.ended']) }],
     });
     let failures = 8;
     const applied: string[] = [];
-    const groupId = uniqueName('group');
-    const consumer = new EventConsumer({
-      kafka,
-      groupId,
-      topics: [{ topic: contacts, stream: 'contacts' }],
-      handler: (batch) => {
+    await startConsumer(
+      topics,
+      (batch) => {
         if (failures-- > 0)
           return Promise.reject(
             Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), {
@@ -273,30 +248,15 @@ describe('EventConsumer', () => {
         applied.push(...batch.events.map((e) => e.event.eventId));
         return Promise.resolve();
       },
-      decoder: new EventDecoder(),
-      deadLetter: new DeadLetterPublisher(producer, dlq, groupId),
-      logger: silentLogger(),
-      poisonMaxAttempts: 2,
-      backoff: { initialMs: 10, maxMs: 50 },
-    });
-    stopAfter.push(consumer);
-    await consumer.start();
+      { poisonMaxAttempts: 2, backoff: { initialMs: 10, maxMs: 50 } },
+    );
     await waitFor(() => applied.length >= 1);
-    const admin = kafka.admin();
-    await admin.connect();
-    const [offsets] = await admin.fetchTopicOffsets(dlq);
-    await admin.disconnect();
-    expect(offsets?.high).toBe('0');
+    expect(await endOffsets(kafka, dlq)).toBe(0);
   });
 
   it('refuses hostile messages without stopping: 100,000 levels deep, over EVENT_MAX_BYTES; each dead-letter record fits', async () => {
-    const contacts = uniqueName('contacts');
-    const dlq = uniqueName('dlq');
-    await createTopics([
-      { name: contacts, partitions: 1, config: { 'max.message.bytes': String(4 * 1024 * 1024) } },
-      { name: dlq, partitions: 1 },
-    ]);
-    await producer.connect();
+    const topics = await freshTopics({ 'max.message.bytes': String(4 * 1024 * 1024) });
+    const { contacts, dlq } = topics;
     const deep = `{"eventId":"d","occurredAt":"2020-01-01T00:00:00Z","type":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     const huge = JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], pad: 'x'.repeat(2_000_000) });
     await producer.send({
@@ -304,31 +264,24 @@ describe('EventConsumer', () => {
       messages: [
         { key: 'deep', value: deep },
         { key: 'huge', value: huge },
-        {
-          key: 'k',
-          value: JSON.stringify({ ...EVENT_EXAMPLES['contact.ended'], eventId: 'canary' }),
-        },
+        { key: 'k', value: ended('canary') },
       ],
     });
     const applied: string[] = [];
-    const groupId = uniqueName('group');
     const maxBytes = 256 * 1024;
-    const consumer = new EventConsumer({
-      kafka,
-      groupId,
-      topics: [{ topic: contacts, stream: 'contacts' }],
-      handler: (batch) => {
+    await startConsumer(
+      topics,
+      (batch) => {
         applied.push(...batch.events.map((e) => e.event.eventId));
         return Promise.resolve();
       },
-      decoder: new EventDecoder(undefined, { maxBytes: 1_000_000 }),
-      deadLetter: new DeadLetterPublisher(producer, dlq, groupId, maxBytes),
-      logger: silentLogger(),
-    });
-    stopAfter.push(consumer);
-    await consumer.start();
+      {
+        decoder: new EventDecoder(undefined, { maxBytes: 1_000_000 }),
+        deadLetterMaxBytes: maxBytes,
+      },
+    );
     await waitFor(() => applied.includes('canary'), { message: 'the canary after them' });
-    const dead = await readAll(dlq, 2);
+    const dead = await readTopicMessages(dlq, { count: 2, kafka });
     const byKey = new Map(dead.map((m) => [m.key?.toString(), m]));
     const header = (key: string, name: string): string | undefined =>
       byKey.get(key)?.headers?.[name]?.toString();

@@ -9,3 +9,4 @@ export * from './partition-guard.js';
 export * from './producer.js';
 export * from './publisher.js';
 export * from './registry.js';
+export * from './service-consumer.js';

@@ -6,7 +6,12 @@ import { promisify } from 'node:util';
 
 import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/process';
 
-import { REDIS_LISTPACK_SETTINGS } from './redis.js';
+import {
+  clusterNodeArgs,
+  localRedisArgs,
+  REDIS_LISTPACK_SETTINGS,
+  redisSettingArgs,
+} from './redis.js';
 import { describeMissingPackages } from './system.js';
 
 const run = promisify(execFile);
@@ -97,36 +102,16 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           ? []
           : ['--requirepass', options.password, '--masterauth', options.password];
       const args = [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        path.join(dir, 'nodes.conf'),
-        // the bus port is a free one of its own: port + 10000 may be beyond 65535
-        '--cluster-port',
-        String(await freePort()),
+        ...['--port', String(port)],
+        ...localRedisArgs(dir, { appendOnly: options.persistence === true }),
+        ...(await clusterNodeArgs(dir)),
         '--cluster-node-timeout',
         String(options.nodeTimeoutMs ?? 2_000),
-        '--save',
-        '',
-        '--appendonly',
-        options.persistence === true ? 'yes' : 'no',
         // replicas sync at once rather than after the default 5 s
         '--repl-diskless-sync-delay',
         '0',
-        '--daemonize',
-        'no',
-        '--loglevel',
-        'warning',
         ...auth,
-        ...[...REDIS_LISTPACK_SETTINGS, ...(options.settings ?? [])].map((s, n) =>
-          n % 2 === 0 ? `--${s}` : s,
-        ),
+        ...redisSettingArgs([...REDIS_LISTPACK_SETTINGS, ...(options.settings ?? [])]),
       ];
       const logFile =
         options.logDir === undefined ? undefined : path.join(options.logDir, `redis-${i + 1}.log`);

@@ -86,28 +86,43 @@ function ping(port: number, password?: string): Promise<boolean> {
   });
 }
 
+/**
+ * What every redis-server the local stack (and the tests) start is told: loopback only,
+ * files in `dir`, no snapshots, the append-only file only when `appendOnly`, in the
+ * foreground, warnings only.
+ */
+export function localRedisArgs(dir: string, options: { appendOnly?: boolean } = {}): string[] {
+  return [
+    ...['--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+    ...['--appendonly', options.appendOnly === true ? 'yes' : 'no'],
+    ...['--daemonize', 'no', '--loglevel', 'warning'],
+  ];
+}
+
+/**
+ * What makes a redis-server a cluster node: its node file in `dir`, and a bus port that
+ * is a free one of its own (port + 10000 may be beyond 65535).
+ */
+export async function clusterNodeArgs(dir: string): Promise<string[]> {
+  return [
+    ...['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf')],
+    ...['--cluster-port', String(await freePort())],
+  ];
+}
+
+/** `settings` (name, value, name, value, …) as redis-server arguments: `--name value …`. */
+export function redisSettingArgs(settings: readonly string[] = []): string[] {
+  return settings.map((s, i) => (i % 2 === 0 ? `--${s}` : s));
+}
+
 async function startOnce(options: RedisOptions, port: number): Promise<RedisServer | undefined> {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-redis-'));
   fs.mkdirSync(dir, { recursive: true });
   const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--daemonize',
-    'no',
-    '--loglevel',
-    'warning',
+    ...['--port', String(port)],
+    ...localRedisArgs(dir),
     ...(options.password === undefined ? [] : ['--requirepass', options.password]),
-    ...[...REDIS_LISTPACK_SETTINGS, ...(options.settings ?? [])].map((s, i) =>
-      i % 2 === 0 ? `--${s}` : s,
-    ),
+    ...redisSettingArgs([...REDIS_LISTPACK_SETTINGS, ...(options.settings ?? [])]),
   ];
   const proc = spawnManaged('redis-server', 'redis-server', args, {
     ...(options.logFile === undefined ? {} : { logFile: options.logFile }),

@@ -1,5 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 
+import { everyInterval } from './periodic.js';
+
 /** One node's memory as the dependency reports it. */
 export interface MemorySample {
   /** The node's address (`host:port`): one for a single server, one per master of a cluster. */
@@ -38,10 +40,7 @@ export function startMemoryProbe(options: {
     labelNames: ['node'],
     registers: [registry],
   });
-  let busy = false;
-  const measure = (): void => {
-    if (busy) return;
-    busy = true;
+  return everyInterval(options.intervalMs ?? 5_000, () =>
     sample()
       .then((samples) => {
         used.reset();
@@ -53,17 +52,6 @@ export function startMemoryProbe(options: {
       })
       .catch(() => {
         // kept: the last values, until the dependency answers again
-      })
-      .finally(() => {
-        busy = false;
-      });
-  };
-  measure();
-  const timer = setInterval(measure, options.intervalMs ?? 5_000);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-    },
-  };
+      }),
+  );
 }

@@ -1,5 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
+import { everyInterval } from './periodic.js';
+
 export interface RoundTripProbe {
   stop(): void;
 }
@@ -29,28 +31,14 @@ export function startRoundTripProbe(options: {
     help: `Periodic ${target} pings from this service that failed`,
     registers: [registry],
   });
-  let busy = false;
-  const measure = (): void => {
-    if (busy) return;
-    busy = true;
+  return everyInterval(options.intervalMs ?? 5_000, () => {
     const start = process.hrtime.bigint();
-    ping()
+    return ping()
       .then(() => {
         histogram.observe(Number(process.hrtime.bigint() - start) / 1e9);
       })
       .catch(() => {
         failures.inc();
-      })
-      .finally(() => {
-        busy = false;
       });
-  };
-  measure();
-  const timer = setInterval(measure, options.intervalMs ?? 5_000);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-    },
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { log, row } from './fixtures.spec.js';
+import { ACROSS_MIDNIGHT, log, row } from './fixtures.spec.js';
 import { CALL_LOG_ZONE, CallLogError, type CallRecord, parseCallLog } from './index.js';
 
 /** Epoch ms of a February 1999 Israel wall time (+02:00, no daylight saving then). */
@@ -83,16 +83,7 @@ describe('parseCallLog', () => {
   it('adds a day to stages after midnight, not to the log’s second-early service starts', () => {
     const [late, jitter] = parseCallLog(
       log(
-        row({
-          call_id: '1',
-          vru_entry: '23:58:00',
-          vru_exit: '23:59:00',
-          q_start: '23:59:00',
-          q_exit: '0:01:30',
-          ser_start: '0:01:29',
-          ser_exit: '0:05:00',
-          server: 'TOVA',
-        }),
+        row({ call_id: '1', ...ACROSS_MIDNIGHT }),
         row({ call_id: '2', vru_exit: '10:00:10', ser_start: '10:00:08', ser_exit: '10:01:00' }),
       ),
     );

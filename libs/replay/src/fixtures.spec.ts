@@ -36,6 +36,17 @@ export function row(fields: Readonly<Record<string, string>> = {}): string {
 }
 
 /** A log text: the header, then the rows. */
+/** The times of a call TOVA served across midnight: queued 23:59, served 0:01:29–0:05. */
+export const ACROSS_MIDNIGHT: Readonly<Record<string, string>> = {
+  vru_entry: '23:58:00',
+  vru_exit: '23:59:00',
+  q_start: '23:59:00',
+  q_exit: '0:01:30',
+  ser_start: '0:01:29',
+  ser_exit: '0:05:00',
+  server: 'TOVA',
+};
+
 export function log(...rows: string[]): string {
   return [HEADER, ...rows].join('\n');
 }

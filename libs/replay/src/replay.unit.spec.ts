@@ -2,12 +2,50 @@ import { fc, test } from '@fast-check/vitest';
 import { validateEvent, type WfmEvent } from '@wfm-stream/schemas';
 import { describe, expect, it } from 'vitest';
 
-import { agentIdOf, clock, contactIdOf, groupBy, instant, log, row } from './fixtures.spec.js';
+import {
+  ACROSS_MIDNIGHT,
+  agentIdOf,
+  clock,
+  contactIdOf,
+  groupBy,
+  instant,
+  log,
+  row,
+} from './fixtures.spec.js';
 import { CALL_TYPES, parseCallLog, planReplay, type ReplayOptions } from './index.js';
 
 const plan = (text: string, options: ReplayOptions = {}) =>
   planReplay(parseCallLog(text), { agentStates: false, ...options });
 const eventsOf = (...rows: string[]): WfmEvent[] => plan(log(...rows)).events;
+
+/**
+ * A contact event the replay makes of call `call` (its contactId) at `time` of 1999-02-01
+ * in Israel (+02:00), as a test expects it.
+ */
+function contactEvent(
+  call: string,
+  type: 'contact.offered' | 'contact.answered' | 'contact.ended',
+  time: string,
+  fields: Record<string, unknown>,
+): WfmEvent {
+  const suffix = { 'contact.offered': 'o', 'contact.answered': 'a', 'contact.ended': 'e' }[type];
+  const occurredAt = `1999-02-01T${time}+02:00`;
+  return { eventId: `${call}-${suffix}`, type, occurredAt, contactId: call, ...fields } as WfmEvent;
+}
+
+const offered = (call: string, time: string, extra: Record<string, string> = {}): WfmEvent =>
+  contactEvent(call, 'contact.offered', time, {
+    groupId: 'PS',
+    channel: 'INCOMING_CALLS',
+    ...extra,
+  });
+const answered = (call: string, time: string, agentId: string): WfmEvent =>
+  contactEvent(call, 'contact.answered', time, { agentId, ringMs: 0 });
+const ended = (call: string, time: string, outcome: string, talkMs?: number): WfmEvent =>
+  contactEvent(call, 'contact.ended', time, {
+    outcome,
+    ...(talkMs === undefined ? {} : { talkMs }),
+  });
 
 describe('one call → its contact events', () => {
   it('AGENT, queued, served by a named agent: offered at q_start, answered, HANDLED', () => {
@@ -27,31 +65,9 @@ describe('one call → its contact events', () => {
       ),
     );
     expect(p.events).toEqual<WfmEvent[]>([
-      {
-        eventId: 'AA0203-34600-o',
-        type: 'contact.offered',
-        occurredAt: '1999-02-01T10:00:10+02:00',
-        contactId: 'AA0203-34600',
-        groupId: 'NE',
-        channel: 'INCOMING_CALLS',
-        customerId: '555',
-      },
-      {
-        eventId: 'AA0203-34600-a',
-        type: 'contact.answered',
-        occurredAt: '1999-02-01T10:00:59+02:00',
-        contactId: 'AA0203-34600',
-        agentId: 'DORIT',
-        ringMs: 0,
-      },
-      {
-        eventId: 'AA0203-34600-e',
-        type: 'contact.ended',
-        occurredAt: '1999-02-01T10:04:00+02:00',
-        contactId: 'AA0203-34600',
-        outcome: 'HANDLED',
-        talkMs: 181_000,
-      },
+      offered('AA0203-34600', '10:00:10', { groupId: 'NE', customerId: '555' }),
+      answered('AA0203-34600', '10:00:59', 'DORIT'),
+      ended('AA0203-34600', '10:04:00', 'HANDLED', 181_000),
     ]);
     expect(p.stats).toEqual({
       rows: 1,
@@ -69,51 +85,16 @@ describe('one call → its contact events', () => {
     expect(eventsOf(row({ ser_start: '10:00:08', ser_exit: '10:01:10', server: 'GILI' }))).toEqual<
       WfmEvent[]
     >([
-      {
-        eventId: 'AA0101-1-o',
-        type: 'contact.offered',
-        occurredAt: '1999-02-01T10:00:10+02:00',
-        contactId: 'AA0101-1',
-        groupId: 'PS',
-        channel: 'INCOMING_CALLS',
-      },
-      {
-        eventId: 'AA0101-1-a',
-        type: 'contact.answered',
-        occurredAt: '1999-02-01T10:00:10+02:00',
-        contactId: 'AA0101-1',
-        agentId: 'GILI',
-        ringMs: 0,
-      },
-      {
-        eventId: 'AA0101-1-e',
-        type: 'contact.ended',
-        occurredAt: '1999-02-01T10:01:10+02:00',
-        contactId: 'AA0101-1',
-        outcome: 'HANDLED',
-        talkMs: 60_000,
-      },
+      offered('AA0101-1', '10:00:10'),
+      answered('AA0101-1', '10:00:10', 'GILI'),
+      ended('AA0101-1', '10:01:10', 'HANDLED', 60_000),
     ]);
   });
 
   it('AGENT with service by NO_SERVER: HANDLED with its talk time, no answer', () => {
     expect(eventsOf(row({ ser_start: '10:00:20', ser_exit: '10:00:50' }))).toEqual<WfmEvent[]>([
-      {
-        eventId: 'AA0101-1-o',
-        type: 'contact.offered',
-        occurredAt: '1999-02-01T10:00:10+02:00',
-        contactId: 'AA0101-1',
-        groupId: 'PS',
-        channel: 'INCOMING_CALLS',
-      },
-      {
-        eventId: 'AA0101-1-e',
-        type: 'contact.ended',
-        occurredAt: '1999-02-01T10:00:50+02:00',
-        contactId: 'AA0101-1',
-        outcome: 'HANDLED',
-        talkMs: 30_000,
-      },
+      offered('AA0101-1', '10:00:10'),
+      ended('AA0101-1', '10:00:50', 'HANDLED', 30_000),
     ]);
   });
 
@@ -125,38 +106,10 @@ describe('one call → its contact events', () => {
       ),
     );
     expect(p.events).toEqual<WfmEvent[]>([
-      {
-        eventId: 'AA0101-1-o',
-        type: 'contact.offered',
-        occurredAt: '1999-02-01T10:00:10+02:00',
-        contactId: 'AA0101-1',
-        groupId: 'PS',
-        channel: 'INCOMING_CALLS',
-      },
-      {
-        eventId: 'AA0101-1-e',
-        type: 'contact.ended',
-        occurredAt: '1999-02-01T10:02:00+02:00',
-        contactId: 'AA0101-1',
-        outcome: 'HANDLED',
-        talkMs: 0,
-      },
-      {
-        eventId: 'AA0101-2-o',
-        type: 'contact.offered',
-        occurredAt: '1999-02-01T11:00:07+02:00',
-        contactId: 'AA0101-2',
-        groupId: 'PS',
-        channel: 'INCOMING_CALLS',
-      },
-      {
-        eventId: 'AA0101-2-e',
-        type: 'contact.ended',
-        occurredAt: '1999-02-01T11:00:07+02:00',
-        contactId: 'AA0101-2',
-        outcome: 'HANDLED',
-        talkMs: 0,
-      },
+      offered('AA0101-1', '10:00:10'),
+      ended('AA0101-1', '10:02:00', 'HANDLED', 0),
+      offered('AA0101-2', '11:00:07'),
+      ended('AA0101-2', '11:00:07', 'HANDLED', 0),
     ]);
     expect(p.stats.agents).toBe(0);
   });
@@ -177,22 +130,8 @@ describe('one call → its contact events', () => {
       ),
     );
     expect(p.events).toEqual<WfmEvent[]>([
-      {
-        eventId: 'AA0101-2-o',
-        type: 'contact.offered',
-        occurredAt: '1999-02-01T10:00:10+02:00',
-        contactId: 'AA0101-2',
-        groupId: 'PS',
-        channel: 'INCOMING_CALLS',
-        customerId: '77',
-      },
-      {
-        eventId: 'AA0101-2-e',
-        type: 'contact.ended',
-        occurredAt: '1999-02-01T10:02:00+02:00',
-        contactId: 'AA0101-2',
-        outcome: 'ABANDONED',
-      },
+      offered('AA0101-2', '10:00:10', { customerId: '77' }),
+      ended('AA0101-2', '10:02:00', 'ABANDONED'),
     ]);
     expect(p.stats).toMatchObject({ rows: 2, contacts: 1, skippedInVru: 1, abandoned: 1 });
   });
@@ -213,53 +152,21 @@ describe('one call → its contact events', () => {
       ),
     );
     expect(p.events).toEqual<WfmEvent[]>([
-      {
-        eventId: 'AA0101-1-o',
-        type: 'contact.offered',
-        occurredAt: '1999-02-01T10:00:10+02:00',
-        contactId: 'AA0101-1',
-        groupId: 'NW',
-        channel: 'INCOMING_CALLS',
-      },
-      {
-        eventId: 'AA0101-2-o',
-        type: 'contact.offered',
-        occurredAt: '1999-02-01T10:00:10+02:00',
-        contactId: 'AA0101-2',
-        groupId: 'PS',
-        channel: 'INCOMING_CALLS',
-      },
-      {
-        eventId: 'AA0101-2-e',
-        type: 'contact.ended',
-        occurredAt: '1999-02-01T10:00:15+02:00',
-        contactId: 'AA0101-2',
-        outcome: 'BOT_CLOSED',
-      },
-      {
-        eventId: 'AA0101-1-e',
-        type: 'contact.ended',
-        occurredAt: '1999-02-01T10:00:40+02:00',
-        contactId: 'AA0101-1',
-        outcome: 'BOT_CLOSED',
-      },
+      offered('AA0101-1', '10:00:10', { groupId: 'NW' }),
+      offered('AA0101-2', '10:00:10'),
+      ended('AA0101-2', '10:00:15', 'BOT_CLOSED'),
+      ended('AA0101-1', '10:00:40', 'BOT_CLOSED'),
     ]);
     expect(p.stats).toMatchObject({ contacts: 2, phantom: 2, handled: 0 });
   });
 
   it('a call across midnight ends on the next day', () => {
     expect(
-      eventsOf(
-        row({
-          vru_entry: '23:58:00',
-          vru_exit: '23:59:00',
-          q_start: '23:59:00',
-          q_exit: '0:01:30',
-          ser_start: '0:01:29',
-          ser_exit: '0:05:00',
-          server: 'TOVA',
-        }),
-      ).map((e) => [e.eventId, e.occurredAt, 'talkMs' in e ? e.talkMs : undefined]),
+      eventsOf(row(ACROSS_MIDNIGHT)).map((e) => [
+        e.eventId,
+        e.occurredAt,
+        'talkMs' in e ? e.talkMs : undefined,
+      ]),
     ).toEqual([
       ['AA0101-1-o', '1999-02-01T23:59:00+02:00', undefined],
       ['AA0101-1-a', '1999-02-02T00:01:29+02:00', undefined],

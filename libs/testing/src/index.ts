@@ -1,3 +1,5 @@
 export * from './helpers.js';
+export * from './log-capture.js';
 export * from './secure-redis.js';
 export type * from './stack.js';
+export * from './topic-messages.js';

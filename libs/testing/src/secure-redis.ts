@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePort, type ManagedProcess, spawnManaged, waitForPort } from '@wfm-stream/local-stack';
+import {
+  clusterNodeArgs,
+  freePort,
+  localRedisArgs,
+  type ManagedProcess,
+  spawnManaged,
+  waitForPort,
+} from '@wfm-stream/local-stack';
 
 import { waitFor } from './helpers.js';
 
@@ -106,33 +113,9 @@ async function startServers(
             ...(cluster ? ['--tls-cluster', 'yes', '--tls-replication', 'yes'] : []),
           ];
     const clustered = cluster
-      ? [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          path.join(dir, 'nodes.conf'),
-          '--cluster-port',
-          String(await freePort()),
-          '--masterauth',
-          options.password,
-        ]
+      ? [...(await clusterNodeArgs(dir)), '--masterauth', options.password]
       : [];
-    const args = [
-      ...tls,
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--loglevel',
-      'warning',
-      '--requirepass',
-      options.password,
-      ...clustered,
-    ];
+    const args = [...tls, ...localRedisArgs(dir), '--requirepass', options.password, ...clustered];
     procs.push(spawnManaged(`redis-secure-${i + 1}`, 'redis-server', args));
     nodes.push(`127.0.0.1:${port}`);
   }

@@ -2,15 +2,11 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 
 import {
-  AvroEventCodec,
-  ConsumerMetrics,
   consumerStatusCollector,
   createKafka,
   createProducer,
-  createSchemaRegistry,
-  DeadLetterPublisher,
   EventConsumer,
-  EventDecoder,
+  eventConsumerOptions,
 } from '@wfm-stream/kafka';
 import {
   createRegistry,
@@ -47,16 +43,6 @@ export interface RunningAggregator {
 const DAY_SECONDS = 86_400;
 
 /** Avro decoding when a Schema Registry is configured; JSON is always accepted. */
-function avroCodec(config: AggregatorConfig): AvroEventCodec | undefined {
-  const url = config.SCHEMA_REGISTRY_URL;
-  if (url === undefined) return undefined;
-  return new AvroEventCodec(createSchemaRegistry({ ...config, SCHEMA_REGISTRY_URL: url }), {
-    directory: config.TOPIC_DIRECTORY,
-    contacts: config.TOPIC_CONTACT_EVENTS,
-    agents: config.TOPIC_AGENT_EVENTS,
-  });
-}
-
 export async function startAggregator(
   config: AggregatorConfig,
   logger: Logger,
@@ -126,15 +112,10 @@ export async function startAggregator(
   const handle = aggregatorHandler(storesNow, logger, {
     maxEventsPerContact: config.CONTACT_MAX_EVENTS,
   });
-  const deadLetter = new DeadLetterPublisher(
-    producer,
-    config.TOPIC_DEAD_LETTER,
-    config.CONSUMER_GROUP,
-    config.DEAD_LETTER_MAX_BYTES,
-  );
+  const options = eventConsumerOptions(config, { kafka, producer, logger, registry, health });
+  const { deadLetter } = options;
   const consumer = new EventConsumer({
-    kafka,
-    groupId: config.CONSUMER_GROUP,
+    ...options,
     topics: [
       { topic: config.TOPIC_DIRECTORY, stream: 'directory' },
       { topic: config.TOPIC_CONTACT_EVENTS, stream: 'contacts' },
@@ -145,9 +126,6 @@ export async function startAggregator(
       // a rebuild's aggregator fills a generation no reader serves yet: nothing to tell
       if (fixed === undefined) notifier.notify(batch.stream);
     },
-    decoder: new EventDecoder(avroCodec(config), { maxBytes: config.EVENT_MAX_BYTES }),
-    deadLetter,
-    poisonMaxAttempts: config.POISON_MAX_ATTEMPTS,
     // where the state's effects stand, and what the topics lost (docs/architecture.md)
     progress: new PartitionProgress(
       redis,
@@ -157,12 +135,6 @@ export async function startAggregator(
     ),
     gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, retentionSeconds),
     compactedTopics: [config.TOPIC_DIRECTORY],
-    logger,
-    metrics: new ConsumerMetrics(registry),
-    health,
-    partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
-    maxWaitTimeInMs: config.FETCH_MAX_WAIT,
-    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT,
   });
   const ops: OpsServer = await startOpsServer({
     host: config.OPS_HOST,

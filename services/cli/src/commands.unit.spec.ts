@@ -5,38 +5,15 @@ import { describe, expect, it } from 'vitest';
 
 import { COMMANDS } from './commands.js';
 import { REPO_DIR } from './paths.js';
-import { type CommandContext, commandPaths } from './table/command.js';
+import { commandPaths } from './table/command.js';
 import { runCommandLine } from './table/run.js';
 import { describeOption } from './table/usage.js';
-
-function fakeIo(): { io: Omit<CommandContext, 'signal'>; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const stream = (append: (chunk: string) => void): NodeJS.WriteStream =>
-    ({
-      write: (chunk: string) => {
-        append(chunk);
-        return true;
-      },
-      isTTY: false,
-    }) as unknown as NodeJS.WriteStream;
-  return {
-    // no KAFKA_BROKERS, no endpoints file: nothing here may reach a handler anyway
-    io: {
-      env: {},
-      stdin: process.stdin,
-      stdout: stream((c) => (out += c)),
-      stderr: stream((c) => (err += c)),
-    },
-    out: () => out,
-    err: () => err,
-  };
-}
+import { fakeIo } from './testing/fake-io.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const fake = fakeIo();
   const code = await runCommandLine(COMMANDS, argv, fake.io);
-  return { code, stdout: fake.out(), stderr: fake.err() };
+  return { code, stdout: fake.stdout(), stderr: fake.stderr() };
 }
 
 const paths = commandPaths(COMMANDS);

@@ -16,7 +16,7 @@ import {
   EventPublisher,
   jsonEncoder,
 } from '@wfm-stream/kafka';
-import type { Logger } from '@wfm-stream/observability';
+import { createLogger, type Logger } from '@wfm-stream/observability';
 import type { TopicNames } from '@wfm-stream/schemas';
 import { z } from 'zod';
 
@@ -141,6 +141,27 @@ export async function connectPublishing(
     encoding: url === undefined ? 'json' : 'avro',
     close: () => producer.disconnect(),
   };
+}
+
+/**
+ * Connects a publisher for the command `name` from `env`, or says on `stderr` why it could
+ * not and gives the exit code: 2 for a configuration error, 3 for a Kafka failure.
+ */
+export async function connectPublishingOrExit(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  stderr: NodeJS.WritableStream,
+): Promise<Publishing | 2 | 3> {
+  try {
+    return await connectPublishing(loadPublishingConfig(env), createLogger(name, 'error'));
+  } catch (error) {
+    stderr.write(
+      error instanceof ConfigError
+        ? `${error.message}\n`
+        : `cannot connect to Kafka: ${String(error)}\n`,
+    );
+    return error instanceof ConfigError ? 2 : 3;
+  }
 }
 
 export function loadPublishingConfig(env: NodeJS.ProcessEnv): PublishingConfig {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {
   ALONGSIDE_OTHER_PROBLEMS,
   checkRedisSettings,
-  ConfigError,
+  configProblems,
   kafkaSettings,
   redisSettings,
   setting,
@@ -38,15 +38,7 @@ afterAll(() => {
   for (const dir of [empty, running, clustered]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function problems(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('loadCommandConfig', () => {
   it('refuses to fall back to this machine: the addresses must be given', () => {

@@ -1,18 +1,11 @@
-import { ConfigError, loadConfig, REDIS_REQUIRED } from '@wfm-stream/config';
+import { configProblems, loadConfig, REDIS_REQUIRED } from '@wfm-stream/config';
 import { UNCONNECTED_ADDRESSES } from '@wfm-stream/testing';
 import { describe, expect, it } from 'vitest';
 
 import { emitterConfigSchema } from './config.js';
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(emitterConfigSchema, { ...UNCONNECTED_ADDRESSES, ...env });
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+const problems = (env: Record<string, string>): readonly string[] =>
+  configProblems(() => loadConfig(emitterConfigSchema, { ...UNCONNECTED_ADDRESSES, ...env }));
 
 describe('emitter settings', () => {
   it('take basic credentials in WFM_STATUS_URL, or beside it, not both', () => {
@@ -35,13 +28,11 @@ describe('emitter settings', () => {
   });
 
   it('require the brokers and the Redis: no default reaches a server on this machine', () => {
-    let problems: readonly string[] = [];
-    try {
-      loadConfig(emitterConfigSchema, { WFM_STATUS_URL: 'http://wfm/status' });
-    } catch (error) {
-      if (error instanceof ConfigError) problems = error.problems;
-    }
-    expect(problems).toEqual([
+    expect(
+      configProblems(() =>
+        loadConfig(emitterConfigSchema, { WFM_STATUS_URL: 'http://wfm/status' }),
+      ),
+    ).toEqual([
       expect.stringMatching(/^KAFKA_BROKERS is required: the Kafka bootstrap servers/),
       REDIS_REQUIRED,
     ]);

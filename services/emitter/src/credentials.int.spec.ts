@@ -1,11 +1,10 @@
-import net from 'node:net';
 import os from 'node:os';
-import { Writable } from 'node:stream';
 
-import { loadConfig } from '@wfm-stream/config';
 import { createProducer } from '@wfm-stream/kafka';
+import { accepts } from '@wfm-stream/local-stack';
 import { createLogger } from '@wfm-stream/observability';
 import {
+  captureLog,
   createTopics,
   redisNamespace,
   testKafka,
@@ -16,8 +15,8 @@ import {
 import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { emitterConfigSchema } from './config.js';
 import { type RunningEmitter, startEmitter } from './emitter.js';
+import { emitterTestConfig } from './testing/config.js';
 
 /**
  * WFM_STATUS_URL with credentials, and the ops port's default address
@@ -30,24 +29,10 @@ const stack = testStack();
 const ns = redisNamespace(stack);
 const kafka = testKafka(stack);
 const producer = createProducer(kafka, { idempotent: true });
-const logLines: string[] = [];
+const log = captureLog();
 let sink: RunningSink;
 let emitter: RunningEmitter;
 let topic: string;
-
-/** True when something accepts a TCP connection on host:port. */
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
 
 beforeAll(async () => {
   topic = uniqueName('agents');
@@ -58,26 +43,19 @@ beforeAll(async () => {
   ]);
   await producer.connect();
   sink = await startWfmSink();
-  const logs = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
   emitter = await startEmitter(
     // no OPS_HOST (nor HTTP_HOST): the defaults
-    loadConfig(emitterConfigSchema, {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      REDIS_URL: stack.redisUrl,
-      REDIS_KEY_PREFIX: ns.prefix,
-      TOPIC_AGENT_EVENTS: topic,
-      TOPIC_DEAD_LETTER: dlq,
-      CONSUMER_GROUP: uniqueName('emitter'),
-      EMITTER_START_FROM: 'earliest',
-      WFM_STATUS_URL: `http://wfm:${SECRET}@${sink.url.slice('http://'.length)}${STATUS_PATH}`,
-      HTTP_PORT: '0',
-    }),
-    createLogger('emitter', 'debug', logs),
+    emitterTestConfig(
+      {
+        stack,
+        keyPrefix: ns.prefix,
+        topic,
+        deadLetterTopic: dlq,
+        group: uniqueName('emitter'),
+      },
+      { WFM_STATUS_URL: `http://wfm:${SECRET}@${sink.url.slice('http://'.length)}${STATUS_PATH}` },
+    ),
+    createLogger('emitter', 'debug', log.stream),
   );
 });
 
@@ -111,11 +89,11 @@ describe('an emitter whose WFM_STATUS_URL carries credentials', () => {
     // the sink records that basic credentials came, not what they were
     expect(push?.headers).toEqual({ authorization: '<redacted: Basic>' });
 
-    const started = logLines
+    const started = log.lines
       .map((line) => JSON.parse(line) as { msg: string; wfm?: string })
       .find((line) => line.msg === 'emitter started');
     expect(started?.wfm).toBe(`http://***@${sink.url.slice('http://'.length)}${STATUS_PATH}`);
-    expect(logLines.join('')).not.toContain(SECRET);
+    expect(log.lines.join('')).not.toContain(SECRET);
   });
 });
 

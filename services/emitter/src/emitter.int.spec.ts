@@ -1,4 +1,3 @@
-import { loadConfig } from '@wfm-stream/config';
 import { type statusPushes } from '@wfm-stream/core';
 import { createProducer } from '@wfm-stream/kafka';
 import { silentLogger } from '@wfm-stream/observability';
@@ -17,11 +16,11 @@ import {
 import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { emitterConfigSchema } from './config.js';
 import { type RunningEmitter, startEmitter } from './emitter.js';
 import { emitterHandler } from './handler.js';
 import { PushMetrics } from './push-metrics.js';
 import { StatusPusher } from './status-pusher.js';
+import { emitterTestConfig } from './testing/config.js';
 
 const STATUS_PATH = '/ccwfm/api/rest/status';
 const stack = testStack();
@@ -98,24 +97,19 @@ async function setUp(extra: Record<string, string> = {}, partitions = 3): Promis
   running.push(sink);
   const group = uniqueName('emitter');
   const emitter = await startEmitter(
-    loadConfig(emitterConfigSchema, {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      REDIS_URL: stack.redisUrl,
-      REDIS_KEY_PREFIX: ns.prefix,
-      TOPIC_AGENT_EVENTS: topic,
-      TOPIC_DEAD_LETTER: dlq,
-      CONSUMER_GROUP: group,
-      EMITTER_START_FROM: 'earliest',
-      WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
-      SYSTEM_ID: 'Test system',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      PUSH_GIVE_UP_AFTER: '100ms',
-      PUSH_RETRY_BACKOFF: '20ms',
-      PUSH_RETRY_BACKOFF_MAX: '40ms',
-      PUSH_TIMEOUT: '500ms',
-      ...extra,
-    }),
+    emitterTestConfig(
+      { stack, keyPrefix: ns.prefix, topic, deadLetterTopic: dlq, group },
+      {
+        WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
+        SYSTEM_ID: 'Test system',
+        HTTP_HOST: '127.0.0.1',
+        PUSH_GIVE_UP_AFTER: '100ms',
+        PUSH_RETRY_BACKOFF: '20ms',
+        PUSH_RETRY_BACKOFF_MAX: '40ms',
+        PUSH_TIMEOUT: '500ms',
+        ...extra,
+      },
+    ),
     silentLogger(),
   );
   running.push(emitter);

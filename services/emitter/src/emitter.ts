@@ -1,14 +1,10 @@
 import { withoutCredentials } from '@wfm-stream/config';
 import {
-  AvroEventCodec,
-  ConsumerMetrics,
   consumerStatusCollector,
   createKafka,
   createProducer,
-  createSchemaRegistry,
-  DeadLetterPublisher,
   EventConsumer,
-  EventDecoder,
+  eventConsumerOptions,
 } from '@wfm-stream/kafka';
 import {
   createRegistry,
@@ -71,13 +67,7 @@ function authorization(
 export async function startEmitter(config: EmitterConfig, logger: Logger): Promise<RunningEmitter> {
   const health = new Health(logger);
   const registry = createRegistry('emitter');
-  const connection = connectServiceRedis({
-    config,
-    name: 'wfm-emitter',
-    health,
-    registry,
-    logger,
-  });
+  const connection = connectServiceRedis({ config, name: 'wfm-emitter', health, registry, logger });
   const redis = connection.redis;
 
   const metrics = new PushMetrics(registry);
@@ -101,38 +91,15 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
   const kafka = createKafka(config, logger);
   const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
   await producer.connect();
-  const registryUrl = config.SCHEMA_REGISTRY_URL;
-  const codec =
-    registryUrl === undefined
-      ? undefined
-      : new AvroEventCodec(createSchemaRegistry({ ...config, SCHEMA_REGISTRY_URL: registryUrl }), {
-          directory: config.TOPIC_DIRECTORY,
-          contacts: config.TOPIC_CONTACT_EVENTS,
-          agents: config.TOPIC_AGENT_EVENTS,
-        });
-  const deadLetter = new DeadLetterPublisher(
-    producer,
-    config.TOPIC_DEAD_LETTER,
-    config.CONSUMER_GROUP,
-    config.DEAD_LETTER_MAX_BYTES,
-  );
+  const options = eventConsumerOptions(config, { kafka, producer, logger, registry, health });
+  const { deadLetter } = options;
   const consumer = new EventConsumer({
-    kafka,
-    groupId: config.CONSUMER_GROUP,
+    ...options,
     topics: [{ topic: config.TOPIC_AGENT_EVENTS, stream: 'agents' }],
     handler: emitterHandler({ claims, pusher, metrics, systemId: config.SYSTEM_ID }),
-    decoder: new EventDecoder(codec, { maxBytes: config.EVENT_MAX_BYTES }),
-    deadLetter,
-    poisonMaxAttempts: config.POISON_MAX_ATTEMPTS,
     // what the topic lost before it was read (its claims are not replayed: see
     // docs/architecture.md, "When Redis loses data")
     gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, 400 * 86_400),
-    logger,
-    metrics: new ConsumerMetrics(registry),
-    health,
-    partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
-    maxWaitTimeInMs: config.FETCH_MAX_WAIT,
-    sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT,
     fromBeginning: config.EMITTER_START_FROM === 'earliest',
   });
   const ops: OpsServer = await startOpsServer({

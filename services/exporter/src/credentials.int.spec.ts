@@ -1,26 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 
 import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
-import { ExportQueue, newJob } from '@wfm-stream/export';
-import { createProducer } from '@wfm-stream/kafka';
+import { newJob } from '@wfm-stream/export';
 import { freePort } from '@wfm-stream/local-stack';
 import { createLogger } from '@wfm-stream/observability';
-import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-} from '@wfm-stream/testing';
+import { captureLog, uniqueName, waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type RunningExporter, startExporter, stateKeyPrefix } from './index.js';
-import { exporterTestConfig } from './testing/config.js';
-import { applyEvents, simulate } from './testing/events.js';
+import { type RunningExporter, startExporter } from './index.js';
+import { simulate } from './testing/events.js';
+import { ExporterFixture } from './testing/fixture.js';
 
 /**
  * Targets whose URL carries credentials, and a target that redirects: what reaches the
@@ -28,11 +18,8 @@ import { applyEvents, simulate } from './testing/events.js';
  */
 const SECRET = 's3cret-Pa55';
 const BASIC = `Basic ${Buffer.from(`wfm:${SECRET}`).toString('base64')}`;
-const ns = redisNamespace();
-const kafka = testKafka();
-const producer = createProducer(kafka, { idempotent: true });
-const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
-const queue = new ExportQueue(kafka, producer, topics);
+const fx = new ExporterFixture();
+const { queue } = fx;
 const Q = 15 * MINUTE_MS;
 const FROM = Date.UTC(2024, 5, 3, 9, 0);
 
@@ -71,27 +58,18 @@ async function serve(
   };
 }
 
-let redis: RedisClient;
 let exporter: RunningExporter;
 let refusing: Server;
 let redirecting: Server;
 let elsewhere: Server;
 let downPort: number;
-const logLines: string[] = [];
+const log = captureLog();
 
 beforeAll(async () => {
-  redis = connectRedis({ url: testStack().redisUrl });
-  await applyEvents(
-    redis,
-    new Keys(stateKeyPrefix(ns.prefix)),
-    TimeZone.UTC,
-    simulate(TimeZone.UTC, FROM - HOUR_MS, FROM + HOUR_MS),
-  );
-  await createTopics([
-    { name: topics.jobs, partitions: 1 },
-    { name: topics.deadLetter, partitions: 1 },
-  ]);
-  await producer.connect();
+  await fx.start({
+    zone: TimeZone.UTC,
+    events: simulate(TimeZone.UTC, FROM - HOUR_MS, FROM + HOUR_MS),
+  });
   // refuses the body, and quotes the request in its answer as some imports do
   refusing = await serve((request, response) => {
     response.writeHead(400, { 'content-type': 'text/plain' });
@@ -105,18 +83,9 @@ beforeAll(async () => {
     response.end();
   });
   downPort = await freePort(); // nothing listens here
-  const logs = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
   const at = (server: Server) => `http://wfm:${SECRET}@${server.url.slice(7)}/import`;
   exporter = await startExporter(
-    exporterTestConfig(testStack(), {
-      REDIS_KEY_PREFIX: ns.prefix,
-      TOPIC_EXPORT_JOBS: topics.jobs,
-      TOPIC_EXPORT_DEAD_LETTER: topics.deadLetter,
+    fx.config({
       EXPORT_CONSUMER_GROUP: uniqueName('exporter'),
       EXPORT_ROLES: 'worker',
       EXPORT_MAX_ATTEMPTS: '2',
@@ -129,16 +98,14 @@ beforeAll(async () => {
       ]),
     }),
     // the services' own logger, writing here instead of standard output
-    createLogger('exporter', 'debug', logs),
+    createLogger('exporter', 'debug', log.stream),
   );
 });
 
 afterAll(async () => {
   await exporter.stop();
   for (const server of [refusing, redirecting, elsewhere]) await server.stop();
-  await producer.disconnect();
-  redis.disconnect();
-  await ns.cleanup();
+  await fx.stop();
 });
 
 describe('a target URL with credentials', () => {
@@ -171,7 +138,7 @@ describe('a target URL with credentials', () => {
     expect(down?.reason).toBe(`POST http://127.0.0.1:${downPort}/x failed: ECONNREFUSED`);
 
     for (const p of parked) expect(JSON.stringify(p)).not.toMatch(/s3cret|czNjcmV0/);
-    const logs = logLines.join('');
+    const logs = log.lines.join('');
     expect(logs).toContain('export job parked');
     expect(logs).not.toContain(SECRET);
     expect(logs).not.toContain(BASIC.slice(6));

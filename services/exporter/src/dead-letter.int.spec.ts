@@ -1,67 +1,31 @@
 import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
-import { encodeJob, ExportQueue, newJob, reexportJobs } from '@wfm-stream/export';
-import { createProducer } from '@wfm-stream/kafka';
+import { encodeJob, newJob, reexportJobs } from '@wfm-stream/export';
 import { freePort } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
-import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-} from '@wfm-stream/testing';
+import { uniqueName, waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type RunningExporter, startExporter, stateKeyPrefix } from './index.js';
-import { exporterTestConfig } from './testing/config.js';
-import { applyEvents, simulate } from './testing/events.js';
+import { type RunningExporter, startExporter } from './index.js';
+import { simulate } from './testing/events.js';
+import { ExporterFixture } from './testing/fixture.js';
 import { TestTarget } from './testing/http-target.js';
 
-const ns = redisNamespace();
-const kafka = testKafka();
-const producer = createProducer(kafka, { idempotent: true });
-const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
-const queue = new ExportQueue(kafka, producer, topics);
+const fx = new ExporterFixture();
+const { producer, topics, queue } = fx;
 const Q = 15 * MINUTE_MS;
 const FROM = Date.UTC(2024, 5, 3, 9, 0);
-let redis: RedisClient;
 let port: number;
 let target: TestTarget | undefined;
 let exporter: RunningExporter;
 
-/** Messages on the dead-letter topic so far. */
-async function deadLetters(): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topics.deadLetter);
-    return offsets.reduce((n, p) => n + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 beforeAll(async () => {
-  redis = connectRedis({ url: testStack().redisUrl });
-  await applyEvents(
-    redis,
-    new Keys(stateKeyPrefix(ns.prefix)),
-    TimeZone.UTC,
-    simulate(TimeZone.UTC, FROM - HOUR_MS, FROM + HOUR_MS),
-  );
-  await createTopics([
-    { name: topics.jobs, partitions: 1 },
-    { name: topics.deadLetter, partitions: 1 },
-  ]);
-  await producer.connect();
+  await fx.start({
+    zone: TimeZone.UTC,
+    events: simulate(TimeZone.UTC, FROM - HOUR_MS, FROM + HOUR_MS),
+  });
   port = await freePort(); // nothing listens here yet: the target is down
   exporter = await startExporter(
-    exporterTestConfig(testStack(), {
-      REDIS_KEY_PREFIX: ns.prefix,
-      TOPIC_EXPORT_JOBS: topics.jobs,
-      TOPIC_EXPORT_DEAD_LETTER: topics.deadLetter,
+    fx.config({
       EXPORT_CONSUMER_GROUP: uniqueName('exporter'),
       EXPORT_ROLES: 'worker',
       EXPORT_MAX_ATTEMPTS: '3',
@@ -78,9 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await exporter.stop();
   await target?.stop();
-  await producer.disconnect();
-  redis.disconnect();
-  await ns.cleanup();
+  await fx.stop();
 });
 
 describe('a target that is down', () => {
@@ -94,7 +56,7 @@ describe('a target that is down', () => {
       nowMs: FROM + HOUR_MS,
     })!;
     await queue.enqueue(jobs);
-    await waitFor(async () => (await deadLetters()) === 3, { message: '3 parked jobs' });
+    await waitFor(async () => (await fx.deadLetters()) === 3, { message: '3 parked jobs' });
 
     const parked = await queue.parked();
     expect(parked.map((p) => [p.id, p.target, p.intervalStart, p.attempts, p.kind])).toEqual(
@@ -123,7 +85,7 @@ describe('a target that is down', () => {
   });
 
   it('parks at once what no attempt can fix: a refused body, an unknown target, a non-job', async () => {
-    const before = await deadLetters();
+    const before = await fx.deadLetters();
     target!.behaviour = () => 'refused';
     const refused = newJob(
       'pipkins',
@@ -132,14 +94,18 @@ describe('a target that is down', () => {
       FROM,
     );
     await queue.enqueue([refused]);
-    await waitFor(async () => (await deadLetters()) === before + 1, { message: 'refused parked' });
+    await waitFor(async () => (await fx.deadLetters()) === before + 1, {
+      message: 'refused parked',
+    });
     const stray = newJob('nobody', { startMs: FROM, endMs: FROM + Q }, 'reexport', FROM);
     await queue.enqueue([stray]);
     await producer.send({
       topic: topics.jobs,
       messages: [{ key: 'x', value: Buffer.from('{"not":"a job"}') }],
     });
-    await waitFor(async () => (await deadLetters()) === before + 3, { message: '3 more parked' });
+    await waitFor(async () => (await fx.deadLetters()) === before + 3, {
+      message: '3 more parked',
+    });
     const parked = await queue.parked();
     expect(parked.map((p) => [p.target, p.attempts, p.kind])).toEqual([
       ['pipkins', 1, 'rejected'],

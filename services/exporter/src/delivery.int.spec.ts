@@ -1,17 +1,7 @@
 import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
-import { ExportQueue, intervalName, reexportJobs } from '@wfm-stream/export';
-import { createProducer } from '@wfm-stream/kafka';
+import { type ExportJob, intervalName, reexportJobs } from '@wfm-stream/export';
 import { silentLogger } from '@wfm-stream/observability';
-import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
+import { uniqueName, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -20,41 +10,30 @@ import {
   RecordSource,
   type RunningExporter,
   startExporter,
-  stateKeyPrefix,
 } from './index.js';
-import { exporterTestConfig } from './testing/config.js';
-import { applyEvents, simulate } from './testing/events.js';
+import { simulate } from './testing/events.js';
+import { ExporterFixture } from './testing/fixture.js';
 import { TestTarget } from './testing/http-target.js';
 
-const ns = redisNamespace();
-const kafka = testKafka();
-const producer = createProducer(kafka, { idempotent: true });
-const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
+const fx = new ExporterFixture();
+const { topics, queue } = fx;
 const group = uniqueName('exporter');
-const queue = new ExportQueue(kafka, producer, topics);
 const Q = 15 * MINUTE_MS;
 // a Monday morning, 08:00–11:00 UTC: busy intervals
 const FROM = Date.UTC(2024, 5, 3, 8, 0);
 const TO = FROM + 3 * HOUR_MS;
-let redis: RedisClient;
 let target: TestTarget;
 let exporter: RunningExporter;
 
 beforeAll(async () => {
-  redis = connectRedis({ url: testStack().redisUrl });
-  const keys = new Keys(stateKeyPrefix(ns.prefix));
-  await applyEvents(redis, keys, TimeZone.UTC, simulate(TimeZone.UTC, FROM - 2 * HOUR_MS, TO));
-  await createTopics([
-    { name: topics.jobs, partitions: 2 },
-    { name: topics.deadLetter, partitions: 1 },
-  ]);
-  await producer.connect();
+  await fx.start({
+    zone: TimeZone.UTC,
+    events: simulate(TimeZone.UTC, FROM - 2 * HOUR_MS, TO),
+    jobPartitions: 2,
+  });
   target = await TestTarget.start();
   exporter = await startExporter(
-    exporterTestConfig(testStack(), {
-      REDIS_KEY_PREFIX: ns.prefix,
-      TOPIC_EXPORT_JOBS: topics.jobs,
-      TOPIC_EXPORT_DEAD_LETTER: topics.deadLetter,
+    fx.config({
       EXPORT_CONSUMER_GROUP: group,
       EXPORT_ROLES: 'worker',
       EXPORT_MAX_ATTEMPTS: '10',
@@ -81,10 +60,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await exporter.stop();
   await target.stop();
-  await producer.disconnect();
-  redis.disconnect();
-  await ns.cleanup();
+  await fx.stop();
 });
+
+/** The re-export jobs of every interval from FROM to TO, for both targets. */
+function reexportAll(): ExportJob[] {
+  return reexportJobs({
+    zone: TimeZone.UTC,
+    stepMs: Q,
+    fromMs: FROM,
+    toMs: TO,
+    targets: ['pipkins', 'calabrio'],
+    nowMs: TO,
+  })!;
+}
 
 /** Distinct idempotency keys taken, per path. */
 function keysTaken(pathPrefix: string): Map<string, string[]> {
@@ -100,14 +89,7 @@ describe('delivery to a target that fails intermittently', () => {
   it('ends with every interval received exactly once per target, by idempotency key and content', async () => {
     // every third request fails with a 500; the fifth is taken and then the connection dropped
     target.behaviour = (seq) => (seq === 5 ? 'dropped' : seq % 3 === 0 ? 'failed' : 'accepted');
-    const jobs = reexportJobs({
-      zone: TimeZone.UTC,
-      stepMs: Q,
-      fromMs: FROM,
-      toMs: TO,
-      targets: ['pipkins', 'calabrio'],
-      nowMs: TO,
-    })!;
+    const jobs = reexportAll();
     expect(jobs).toHaveLength(24);
     await queue.enqueue(jobs);
 
@@ -124,7 +106,7 @@ describe('delivery to a target that fails intermittently', () => {
     expect(taken.length).toBe(12 + 36 + 1);
 
     // what each interval's key carries is the interval as the store has it, the same every time
-    const source = new RecordSource(redis, new Keys(stateKeyPrefix(ns.prefix)));
+    const source = new RecordSource(fx.redis, fx.keys);
     const intervals = jobs.slice(0, 12).map((j) => ({
       startMs: Date.parse(j.intervalStart),
       endMs: Date.parse(j.intervalEnd),
@@ -165,14 +147,7 @@ describe('delivery to a target that fails intermittently', () => {
   it('does not deliver again when the same job messages come again (redelivery after a crash)', async () => {
     target.behaviour = () => 'accepted';
     const before = target.received.length;
-    const jobs = reexportJobs({
-      zone: TimeZone.UTC,
-      stepMs: Q,
-      fromMs: FROM,
-      toMs: TO,
-      targets: ['pipkins', 'calabrio'],
-      nowMs: TO,
-    })!;
+    const jobs = reexportAll();
     await queue.enqueue(jobs);
     await waitForGroupCaughtUp(group, [topics.jobs]);
     expect(target.received.length).toBe(before);

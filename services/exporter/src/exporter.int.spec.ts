@@ -4,8 +4,7 @@ import path from 'node:path';
 
 import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
 import { silentLogger } from '@wfm-stream/observability';
-import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
-import { createTopics, redisNamespace, testStack, uniqueName, waitFor } from '@wfm-stream/testing';
+import { uniqueName, waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -14,38 +13,26 @@ import {
   RecordSource,
   type RunningExporter,
   startExporter,
-  stateKeyPrefix,
 } from './index.js';
-import { exporterTestConfig } from './testing/config.js';
-import { applyEvents, simulate } from './testing/events.js';
+import { simulate } from './testing/events.js';
+import { ExporterFixture } from './testing/fixture.js';
 
-const ns = redisNamespace();
-const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
+const fx = new ExporterFixture();
 const berlin = TimeZone.of('Europe/Berlin')!;
 // 10:20 in Berlin on a Monday; 10:00–10:15 CEST closed 5 minutes ago
 const NOW = Date.UTC(2024, 5, 3, 8, 20);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-export-'));
-let redis: RedisClient;
 let exporter: RunningExporter;
 
 beforeAll(async () => {
-  redis = connectRedis({ url: testStack().redisUrl });
-  await applyEvents(
-    redis,
-    new Keys(stateKeyPrefix(ns.prefix)),
-    berlin,
-    simulate(berlin, NOW - 4 * HOUR_MS, NOW),
-  );
-  await createTopics([
-    { name: topics.jobs, partitions: 1 },
-    { name: topics.deadLetter, partitions: 1 },
-  ]);
+  await fx.start({
+    zone: berlin,
+    events: simulate(berlin, NOW - 4 * HOUR_MS, NOW),
+    producer: false,
+  });
   exporter = await startExporter(
-    exporterTestConfig(testStack(), {
-      REDIS_KEY_PREFIX: ns.prefix,
+    fx.config({
       TIMEZONE: 'Europe/Berlin',
-      TOPIC_EXPORT_JOBS: topics.jobs,
-      TOPIC_EXPORT_DEAD_LETTER: topics.deadLetter,
       EXPORT_CONSUMER_GROUP: uniqueName('exporter'),
       EXPORT_TARGETS: JSON.stringify([
         { name: 'drop', kind: 'file-drop', directory: path.join(dir, 'drop') },
@@ -64,17 +51,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await exporter.stop();
-  redis.disconnect();
-  await ns.cleanup();
+  await fx.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the exporter', () => {
   it('schedules the closed interval and delivers it to every target, files written whole', async () => {
     const interval = { startMs: NOW - 20 * MINUTE_MS, endMs: NOW - 5 * MINUTE_MS };
-    const [records] = await new RecordSource(redis, new Keys(stateKeyPrefix(ns.prefix))).compute([
-      interval,
-    ]);
+    const [records] = await new RecordSource(fx.redis, fx.keys).compute([interval]);
     const expectedDrop = dropFiles(records!);
     const expectedQueue = calabrioQueueFile(records!, {
       target: 'queue-file',

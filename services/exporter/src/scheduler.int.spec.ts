@@ -1,17 +1,9 @@
 import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
-import { decodeJob, type ExportJob, ExportQueue, readTopic } from '@wfm-stream/export';
-import { createProducer } from '@wfm-stream/kafka';
+import { decodeJob, type ExportJob, readTopic } from '@wfm-stream/export';
 import { createRegistry, silentLogger } from '@wfm-stream/observability';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-} from '@wfm-stream/testing';
+import type { RedisClient } from '@wfm-stream/store';
+import { waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -21,20 +13,16 @@ import {
   RecordSource,
   Scheduler,
   SchedulerLease,
-  stateKeyPrefix,
 } from './index.js';
 import { applyEvents, simulate } from './testing/events.js';
+import { ExporterFixture } from './testing/fixture.js';
 
-const ns = redisNamespace();
-const kafka = testKafka();
-const producer = createProducer(kafka, { idempotent: true });
-const topics = { jobs: uniqueName('export-jobs'), deadLetter: uniqueName('export-dlq') };
-const queue = new ExportQueue(kafka, producer, topics);
-const exportKeys = new ExportKeys(ns.prefix);
+const fx = new ExporterFixture();
+const { kafka, topics, queue, keys } = fx;
+const exportKeys = new ExportKeys(fx.ns.prefix);
 const Q = 15 * MINUTE_MS;
 const at = (hh: number, mm: number): number => Date.UTC(2024, 5, 3, hh, mm);
 let redis: RedisClient;
-let keys: Keys;
 let events: WfmEvent[];
 let now = at(10, 16);
 
@@ -68,19 +56,14 @@ function scheduler(
 }
 
 beforeAll(async () => {
-  redis = connectRedis({ url: testStack().redisUrl });
-  defineExportScripts(redis);
-  keys = new Keys(stateKeyPrefix(ns.prefix));
   events = simulate(TimeZone.UTC, at(6, 0), at(12, 0));
-  await applyEvents(redis, keys, TimeZone.UTC, events);
-  await createTopics([{ name: topics.jobs, partitions: 2 }]);
-  await producer.connect();
+  await fx.start({ zone: TimeZone.UTC, events, jobPartitions: 2, deadLetterTopic: false });
+  redis = fx.redis;
+  defineExportScripts(redis);
 });
 
 afterAll(async () => {
-  await producer.disconnect();
-  redis.disconnect();
-  await ns.cleanup();
+  await fx.stop();
 });
 
 const label = (j: { interval: { startMs: number }; target: string; reason: string }): string =>

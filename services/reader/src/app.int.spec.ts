@@ -7,7 +7,6 @@ import { freePort } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
 import type { AgentEvent, ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
 import {
-  AgentAggregation,
   connectRedis,
   ContactAggregation,
   DirectoryStore,
@@ -18,6 +17,7 @@ import { redisNamespace, testStack, UNCONNECTED_ADDRESSES } from '@wfm-stream/te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema, type RunningReader, startReader } from './index.js';
+import { handledContact, readerTestConfig, writeFixture } from './testing/fixture.js';
 
 const ns = redisNamespace();
 const KEY = 'secret-key';
@@ -130,60 +130,26 @@ const agent1: AgentEvent[] = [
   { eventId: 'a7', type: 'agent.loggedOut', occurredAt: at('21:32:55'), agentId: '1' },
 ];
 
-function handled(
-  id: string,
-  group: string,
-  agent: string,
-  offered: string,
-  answered: string,
-  ended: string,
-  channel: 'INCOMING_CALLS' | 'CHATS' = 'INCOMING_CALLS',
-): ContactEvent[] {
-  return [
-    {
-      eventId: `${id}-o`,
-      type: 'contact.offered',
-      occurredAt: offered,
-      contactId: id,
-      groupId: group,
-      channel,
-    },
-    {
-      eventId: `${id}-a`,
-      type: 'contact.answered',
-      occurredAt: answered,
-      contactId: id,
-      agentId: agent,
-    },
-    {
-      eventId: `${id}-e`,
-      type: 'contact.ended',
-      occurredAt: ended,
-      contactId: id,
-      outcome: 'HANDLED',
-    },
-  ];
-}
-
 const contacts: ContactEvent[] = [
-  ...handled('c1', '1', '1', at('10:03:00'), at('10:03:15'), at('10:08:15')),
-  ...handled('c2', '1', '1', at('10:03:30'), at('10:04:02'), at('10:12:15')),
-  ...handled('c3', '2', '1', at('10:03:10'), at('10:03:15'), at('10:03:45')),
-  ...handled('chat-a', '2', '2', at('22:44:00'), at('22:45:00'), at('23:02:00'), 'CHATS'),
-  ...handled('chat-b', '2', '2', at('22:57:00'), at('22:58:00'), '2020-01-02T00:12:00Z', 'CHATS'),
+  ...handledContact('c1', '1', '1', [at('10:03:00'), at('10:03:15'), at('10:08:15')]),
+  ...handledContact('c2', '1', '1', [at('10:03:30'), at('10:04:02'), at('10:12:15')]),
+  ...handledContact('c3', '2', '1', [at('10:03:10'), at('10:03:15'), at('10:03:45')]),
+  ...handledContact('chat-a', '2', '2', [at('22:44:00'), at('22:45:00'), at('23:02:00')], 'CHATS'),
+  ...handledContact(
+    'chat-b',
+    '2',
+    '2',
+    [at('22:57:00'), at('22:58:00'), '2020-01-02T00:12:00Z'],
+    'CHATS',
+  ),
 ];
 
 async function startWith(env: Record<string, string>): Promise<RunningReader> {
   return startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: testStack().redisUrl,
-      REDIS_KEY_PREFIX: ns.prefix,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
+    readerTestConfig(ns.prefix, {
       SYSTEM_ID: 'External system',
       READER_API_KEYS: KEY,
       MAX_IDS_PER_REQUEST: '3',
-      LOG_LEVEL: 'silent',
       ...env,
     }),
     silentLogger(),
@@ -192,18 +158,7 @@ async function startWith(env: Record<string, string>): Promise<RunningReader> {
 
 beforeAll(async () => {
   redis = connectRedis({ url: testStack().redisUrl });
-  const keys = new Keys(`${ns.prefix}:g0`);
-  await new DirectoryStore(redis, keys, 86_400).apply(directory);
-  await new AgentAggregation(redis, keys, {
-    dedupeWindowMs: 86_400_000,
-    retentionSeconds: 86_400,
-  }).apply([...agent1].reverse());
-  await new ContactAggregation(redis, keys, {
-    zone: TimeZone.UTC,
-    serviceLevelMs: () => 20_000,
-    stateTtlSeconds: 3_600,
-    retentionSeconds: 86_400,
-  }).apply(contacts);
+  await writeFixture(redis, ns.prefix, { directory, agents: [...agent1].reverse(), contacts });
   reader = await startWith({});
 });
 
@@ -563,14 +518,11 @@ describe('serviceGroupData answers', () => {
     // a day of its own with a contact every minute: a large answer at a 1-minute step
     const day = Date.UTC(2020, 0, 5);
     const many = Array.from({ length: 300 }, (_, n) =>
-      handled(
-        `g-${n}`,
-        '1',
-        '1',
+      handledContact(`g-${n}`, '1', '1', [
         new Date(day + n * 60_000).toISOString(),
         new Date(day + n * 60_000 + 5_000).toISOString(),
         new Date(day + n * 60_000 + 50_000).toISOString(),
-      ),
+      ]),
     ).flat();
     await new ContactAggregation(redis, new Keys(`${ns.prefix}:g0`), {
       zone: TimeZone.UTC,
@@ -606,7 +558,7 @@ describe('serviceGroupData answers', () => {
       serviceLevelMs: () => 20_000,
       stateTtlSeconds: 3_600,
       retentionSeconds: 86_400,
-    }).apply(handled('c-late', '1', '1', at('15:00:00'), at('15:00:05'), at('15:01:00')));
+    }).apply(handledContact('c-late', '1', '1', [at('15:00:00'), at('15:00:05'), at('15:01:00')]));
     const after = (await get(url)).body;
     expect(received(after)).toEqual(received(before).map((n, i) => (i === 0 ? n + 1 : n)));
     await new DirectoryStore(redis, keys, 86_400).apply([

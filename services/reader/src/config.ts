@@ -10,6 +10,8 @@ import {
 } from '@wfm-stream/config';
 import { z } from 'zod';
 
+import type { ServerLimits } from './app.js';
+
 export const readerConfigSchema = z
   .object({
     ...redisSettings,
@@ -148,3 +150,15 @@ function splitList(text: string): string[] {
 }
 
 export type ReaderConfig = z.output<typeof readerConfigSchema>;
+
+/** The server's limits as the READER_* settings give them (docs/configuration.md). */
+export function serverLimitsOf(config: ReaderConfig): ServerLimits {
+  return {
+    connectionTimeoutMs: config.READER_CONNECTION_TIMEOUT,
+    requestTimeoutMs: config.READER_REQUEST_TIMEOUT,
+    keepAliveTimeoutMs: config.READER_KEEP_ALIVE_TIMEOUT,
+    redisRetryBudgetMs: config.READER_REDIS_RETRY_BUDGET,
+    bodyLimitBytes: config.READER_BODY_LIMIT,
+    maxParamLength: config.READER_MAX_PARAM_LENGTH,
+  };
+}

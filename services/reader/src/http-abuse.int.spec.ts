@@ -4,13 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { fc, test } from '@fast-check/vitest';
-import { loadConfig } from '@wfm-stream/config';
 import { silentLogger } from '@wfm-stream/observability';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { redisNamespace } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { readerConfigSchema } from './config.js';
 import { type RunningReader, startReader } from './reader.js';
+import { readerTestConfig } from './testing/fixture.js';
 
 /**
  * Hostile HTTP against a listening reader, over real sockets (docs/api.md, "Errors"):
@@ -152,15 +151,10 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dashboardDir, 'index.html'), '<!doctype html><title>x</title>');
   fs.writeFileSync(path.join(dashboardDir, 'assets', 'app.js'), 'void 0;');
   reader = await startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: testStack().redisUrl,
-      REDIS_KEY_PREFIX: ns.prefix,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
+    readerTestConfig(ns.prefix, {
       READER_API_KEYS: KEY,
       READER_BODY_LIMIT: String(BODY_LIMIT),
       MAX_IDS_PER_REQUEST: '500',
-      LOG_LEVEL: 'silent',
     }),
     silentLogger(),
     { dashboardDir },

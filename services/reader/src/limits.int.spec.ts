@@ -1,12 +1,11 @@
 import net from 'node:net';
 
-import { loadConfig } from '@wfm-stream/config';
 import { silentLogger } from '@wfm-stream/observability';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { redisNamespace } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { readerConfigSchema } from './config.js';
 import { type RunningReader, startReader } from './reader.js';
+import { readerTestConfig } from './testing/fixture.js';
 
 /**
  * What the reader takes from a client, over real TCP (docs/security.md#what-is-bounded):
@@ -20,13 +19,8 @@ const running: RunningReader[] = [];
 
 async function startWith(env: Record<string, string>): Promise<RunningReader> {
   const reader = await startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: testStack().redisUrl,
-      REDIS_KEY_PREFIX: ns.prefix,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
+    readerTestConfig(ns.prefix, {
       READER_API_KEYS: KEY,
-      LOG_LEVEL: 'silent',
       ...env,
     }),
     silentLogger(),

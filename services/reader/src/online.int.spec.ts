@@ -1,5 +1,4 @@
 import { fc, test } from '@fast-check/vitest';
-import { loadConfig } from '@wfm-stream/config';
 import { TimeZone } from '@wfm-stream/core';
 import { silentLogger } from '@wfm-stream/observability';
 import type { AgentEvent, ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
@@ -16,9 +15,10 @@ import {
 import { redisNamespace, testStack } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { readerConfigSchema, type RunningReader, startReader } from './index.js';
+import { type RunningReader, startReader } from './index.js';
 import { groupsOnlineLoadRoute } from './routes/online.js';
 import { serializerFor } from './serializer.js';
+import { readerTestConfig } from './testing/fixture.js';
 
 /**
  * The online figures (docs/api.md, "Online endpoints") against a straightforward
@@ -397,14 +397,9 @@ describe('the online endpoints over HTTP', () => {
       ...contactEvents(2, { group: 'g1', offeredAt: MIDNIGHT - 120_000 }),
     ]);
     reader = await startReader(
-      loadConfig(readerConfigSchema, {
-        REDIS_URL: testStack().redisUrl,
-        REDIS_KEY_PREFIX: httpNs.prefix,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: '0',
+      readerTestConfig(httpNs.prefix, {
         TIMEZONE: 'Europe/Berlin',
         READER_API_KEYS: 'k',
-        LOG_LEVEL: 'silent',
       }),
       silentLogger(),
       { now: () => now },

@@ -7,16 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { loadConfig } from '@wfm-stream/config';
 import { TimeZone } from '@wfm-stream/core';
 import { freePort } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
 import type { AgentEvent, ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
 import {
-  AgentAggregation,
   AgentQueries,
   connectRedis,
-  ContactAggregation,
   DirectoryStore,
   HistoricQueries,
   Keys,
@@ -30,20 +27,15 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AnswerCache } from './answer-cache.js';
-import { readerConfigSchema, type RunningReader, startReader } from './index.js';
+import { type RunningReader, startReader } from './index.js';
 import { LiveSource } from './live/live-source.js';
 import { PreparedBody } from './prepared-body.js';
 import type { RouteDefinition } from './route.js';
-import { agentCallsDataRoute } from './routes/agent-calls-data.js';
-import { agentChatsWorkTimeRoute } from './routes/agent-chats-work-time.js';
-import { agentLoginDataRoute } from './routes/agent-login-data.js';
-import { agentStatusDataRoute } from './routes/agent-status-data.js';
-import { agentStatusRoute, groupsOnlineLoadRoute } from './routes/online.js';
-import { personnelRoute } from './routes/personnel.js';
+import { apiRoutes } from './routes/api-routes.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
-import { exportsStatusRoute, pipelineStatusRoute } from './routes/status.js';
 import { SERVICE_GROUP_DATA_SCHEMA } from './schemas.js';
 import { serializerFor } from './serializer.js';
+import { handledContact, readerTestConfig, writeFixture } from './testing/fixture.js';
 
 /**
  * Every route of the reader, asked for real over HTTP (its 200s and every error it
@@ -138,44 +130,10 @@ const agents: AgentEvent[] = [
   { eventId: 'a5', type: 'agent.loggedIn', occurredAt: at('09:00:00'), agentId: '2' },
 ];
 
-function handled(
-  id: string,
-  group: string,
-  agent: string,
-  times: [string, string, string],
-  channel: 'INCOMING_CALLS' | 'CHATS' = 'INCOMING_CALLS',
-): ContactEvent[] {
-  const [offered, answered, ended] = times;
-  return [
-    {
-      eventId: `${id}-o`,
-      type: 'contact.offered',
-      occurredAt: offered,
-      contactId: id,
-      groupId: group,
-      channel,
-    },
-    {
-      eventId: `${id}-a`,
-      type: 'contact.answered',
-      occurredAt: answered,
-      contactId: id,
-      agentId: agent,
-    },
-    {
-      eventId: `${id}-e`,
-      type: 'contact.ended',
-      occurredAt: ended,
-      contactId: id,
-      outcome: 'HANDLED',
-    },
-  ];
-}
-
 const contacts: ContactEvent[] = [
-  ...handled('c1', '1', '1', [at('08:20:00'), at('08:20:10'), at('08:25:00')]),
-  ...handled('c2', '1', '1', [at('08:40:00'), at('08:40:30'), at('08:50:00')]),
-  ...handled('chat1', '2', '2', [at('09:10:00'), at('09:11:00'), at('09:40:00')], 'CHATS'),
+  ...handledContact('c1', '1', '1', [at('08:20:00'), at('08:20:10'), at('08:25:00')]),
+  ...handledContact('c2', '1', '1', [at('08:40:00'), at('08:40:30'), at('08:50:00')]),
+  ...handledContact('chat1', '2', '2', [at('09:10:00'), at('09:11:00'), at('09:40:00')], 'CHATS'),
 ];
 
 async function start(
@@ -184,15 +142,10 @@ async function start(
   now?: () => number,
 ): Promise<RunningReader> {
   return startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: testStack().redisUrl,
-      REDIS_KEY_PREFIX: namespace,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
+    readerTestConfig(namespace, {
       READER_API_KEYS: KEY,
       READER_BASIC_USERS: USER,
       MAX_IDS_PER_REQUEST: '3',
-      LOG_LEVEL: 'silent',
       ...env,
     }),
     silentLogger(),
@@ -225,18 +178,7 @@ async function seedStatusBoard(prefix: string): Promise<void> {
 
 beforeAll(async () => {
   redis = connectRedis({ url: testStack().redisUrl });
-  const keys = new Keys(`${ns.prefix}:g0`);
-  await new DirectoryStore(redis, keys, 86_400).apply(directory);
-  await new AgentAggregation(redis, keys, {
-    dedupeWindowMs: 86_400_000,
-    retentionSeconds: 86_400,
-  }).apply(agents);
-  await new ContactAggregation(redis, keys, {
-    zone: TimeZone.UTC,
-    serviceLevelMs: () => 20_000,
-    stateTtlSeconds: 3_600,
-    retentionSeconds: 86_400,
-  }).apply(contacts);
+  await writeFixture(redis, ns.prefix, { directory, agents, contacts });
   await seedStatusBoard(ns.prefix);
   // "today" is the fixture's day, so groupsOnlineLoad has figures
   [main, empty, broken] = await Promise.all([
@@ -560,18 +502,14 @@ describe('/openapi.json against the answers', () => {
       now,
     });
     const onlineDeps = { ...store, zone: TimeZone.UTC, systemId, maxIds: 3, now };
-    const routes: RouteDefinition[] = [
-      personnelRoute({ directory: store.directory, systemId }),
+    const routes: RouteDefinition[] = apiRoutes({
+      personnel: { directory: store.directory, systemId },
       serviceGroupData,
-      agentStatusDataRoute(agentDeps),
-      agentLoginDataRoute(agentDeps),
-      agentCallsDataRoute(agentDeps),
-      agentChatsWorkTimeRoute(agentDeps),
-      agentStatusRoute(onlineDeps),
-      groupsOnlineLoadRoute(onlineDeps),
-      pipelineStatusRoute(source, now),
-      exportsStatusRoute(source),
-    ];
+      agents: agentDeps,
+      online: onlineDeps,
+      live: source,
+      now,
+    });
     const query = {
       startDate: '2020-01-01T00:00:00Z',
       endDate: '2020-01-02T00:00:00Z',

@@ -25,22 +25,17 @@ import {
 import { AnswerCache } from './answer-cache.js';
 import { buildApp, type ReaderApp } from './app.js';
 import { createAuthenticator, credentialsOf } from './auth.js';
-import type { ReaderConfig } from './config.js';
+import { type ReaderConfig, serverLimitsOf } from './config.js';
 import { isPublicDashboardPath, registerDashboardRoutes } from './dashboard-routes.js';
 import { type LostSpan, lostSpans } from './incomplete.js';
 import { LiveHub } from './live/hub.js';
 import { LiveSource } from './live/live-source.js';
 import { registerStreamRoute, STREAM_PATH } from './live/stream-route.js';
 import { streamOperation } from './openapi.js';
-import { agentCallsDataRoute } from './routes/agent-calls-data.js';
-import { agentChatsWorkTimeRoute } from './routes/agent-chats-work-time.js';
 import type { AgentRouteDeps } from './routes/agent-deps.js';
-import { agentLoginDataRoute } from './routes/agent-login-data.js';
-import { agentStatusDataRoute } from './routes/agent-status-data.js';
-import { agentStatusRoute, groupsOnlineLoadRoute, type OnlineRouteDeps } from './routes/online.js';
-import { personnelRoute } from './routes/personnel.js';
+import { apiRoutes } from './routes/api-routes.js';
+import type { OnlineRouteDeps } from './routes/online.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
-import { exportsStatusRoute, pipelineStatusRoute } from './routes/status.js';
 import { deriveSessionSecret, SessionTokens } from './session.js';
 import { VERSION } from './version.js';
 
@@ -68,12 +63,7 @@ export async function startReader(
 ): Promise<RunningReader> {
   const health = new Health(logger);
   const registry = createRegistry('reader');
-  const connection = connectServiceRedis({
-    config,
-    name: 'wfm-reader',
-    health,
-    registry,
-  });
+  const connection = connectServiceRedis({ config, name: 'wfm-reader', health, registry });
   const redis = connection.redis;
 
   // the generation the pointer names (a rebuild moves it; see generation.ts)
@@ -168,14 +158,7 @@ export async function startReader(
     logger,
     lostSpans: currentLostSpans,
     version: VERSION,
-    limits: {
-      connectionTimeoutMs: config.READER_CONNECTION_TIMEOUT,
-      requestTimeoutMs: config.READER_REQUEST_TIMEOUT,
-      keepAliveTimeoutMs: config.READER_KEEP_ALIVE_TIMEOUT,
-      redisRetryBudgetMs: config.READER_REDIS_RETRY_BUDGET,
-      bodyLimitBytes: config.READER_BODY_LIMIT,
-      maxParamLength: config.READER_MAX_PARAM_LENGTH,
-    },
+    limits: serverLimitsOf(config),
     opsRoutes: config.OPS_PORT === undefined,
     auth,
     authenticator,
@@ -211,18 +194,14 @@ export async function startReader(
           ]
         : []),
     ],
-    routes: [
-      personnelRoute({ directory, systemId: config.SYSTEM_ID }),
+    routes: apiRoutes({
+      personnel: { directory, systemId: config.SYSTEM_ID },
       serviceGroupData,
-      agentStatusDataRoute(agentDeps),
-      agentLoginDataRoute(agentDeps),
-      agentCallsDataRoute(agentDeps),
-      agentChatsWorkTimeRoute(agentDeps),
-      agentStatusRoute(onlineDeps),
-      groupsOnlineLoadRoute(onlineDeps),
-      pipelineStatusRoute(liveSource, now),
-      exportsStatusRoute(liveSource),
-    ],
+      agents: agentDeps,
+      online: onlineDeps,
+      live: liveSource,
+      now,
+    }),
   });
   // change notices from the aggregators drive the live stream (docs/dashboard.md)
   let changes: ChangeSubscription | undefined;

@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 
-import { ConfigError } from '@wfm-stream/config';
-import { createLogger } from '@wfm-stream/observability';
 import { topicOf, validateEvent, type WfmEvent } from '@wfm-stream/schemas';
 
-import { connectPublishing, loadPublishingConfig, type Publishing } from '../connection.js';
+import { connectPublishingOrExit, type Publishing } from '../connection.js';
 import { Pacer } from '../pacer.js';
 import { Progress, rate } from '../progress.js';
 
@@ -49,19 +47,9 @@ export async function runPublish(options: PublishOptions): Promise<number> {
 
   let publishing: Publishing | undefined;
   if (!options.check) {
-    try {
-      publishing = await connectPublishing(
-        loadPublishingConfig(options.env),
-        createLogger('publish', 'error'),
-      );
-    } catch (error) {
-      stderr.write(
-        error instanceof ConfigError
-          ? `${error.message}\n`
-          : `cannot connect to Kafka: ${String(error)}\n`,
-      );
-      return error instanceof ConfigError ? 2 : 3;
-    }
+    const connected = await connectPublishingOrExit(options.env, 'publish', stderr);
+    if (typeof connected === 'number') return connected;
+    publishing = connected;
   }
 
   const batchSize =

@@ -1,8 +1,6 @@
-import { ConfigError } from '@wfm-stream/config';
 import { formatInstant } from '@wfm-stream/core';
-import { createLogger } from '@wfm-stream/observability';
 
-import { connectPublishing, loadPublishingConfig } from '../connection.js';
+import { connectPublishingOrExit } from '../connection.js';
 import { Progress, rate } from '../progress.js';
 import { play } from '../traffic/player.js';
 import { type EventSink, ndjsonSink, publisherSink } from '../traffic/sink.js';
@@ -34,21 +32,10 @@ export async function runTraffic(options: TrafficRunOptions): Promise<number> {
     sink = ndjsonSink(options.output, options.stdout);
     target = options.output === '-' ? 'standard output' : options.output;
   } else {
-    try {
-      const publishing = await connectPublishing(
-        loadPublishingConfig(options.env),
-        createLogger('traffic', 'error'),
-      );
-      sink = publisherSink(publishing.publisher, () => publishing.close());
-      target = `Kafka (${publishing.encoding})`;
-    } catch (error) {
-      stderr.write(
-        error instanceof ConfigError
-          ? `${error.message}\n`
-          : `cannot connect to Kafka: ${String(error)}\n`,
-      );
-      return error instanceof ConfigError ? 2 : 3;
-    }
+    const publishing = await connectPublishingOrExit(options.env, 'traffic', stderr);
+    if (typeof publishing === 'number') return publishing;
+    sink = publisherSink(publishing.publisher, () => publishing.close());
+    target = `Kafka (${publishing.encoding})`;
   }
   // on a terminal one line updated in place; in a log a summary every 10 s
   const progress = new Progress(stderr);

@@ -1,38 +1,12 @@
 import { ConfigError } from '@wfm-stream/config';
 import { describe, expect, it } from 'vitest';
 
+import { fakeIo } from '../testing/fake-io.js';
 import { command, type CommandContext, type CommandTable, group } from './command.js';
 import { flag, option, UsageError } from './options.js';
 import { runCommandLine, withHelp } from './run.js';
 import { describeOption } from './usage.js';
 import { duration, oneOf, text, wholeNumber } from './values.js';
-
-function fakeIo(): {
-  io: Omit<CommandContext, 'signal'>;
-  stdout: () => string;
-  stderr: () => string;
-} {
-  let out = '';
-  let err = '';
-  const stream = (append: (chunk: string) => void): NodeJS.WriteStream =>
-    ({
-      write: (chunk: string) => {
-        append(chunk);
-        return true;
-      },
-      isTTY: false,
-    }) as unknown as NodeJS.WriteStream;
-  return {
-    io: {
-      env: {},
-      stdin: process.stdin,
-      stdout: stream((c) => (out += c)),
-      stderr: stream((c) => (err += c)),
-    },
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 /** What the handlers of the test table were called with. */
 const calls: { name: string; input: unknown; aborted: boolean }[] = [];

@@ -1,5 +1,6 @@
 import type { WfmEvent } from '@wfm-stream/schemas';
 
+import { pause } from '../pause.js';
 import type { EventSink } from './sink.js';
 import type { EventSource } from './source.js';
 
@@ -24,18 +25,6 @@ export interface PlayOptions {
 const TICK_MS = 50;
 /** Source time per write when playing at full speed. */
 const MAX_SPEED_STEP_MS = 5 * 60_000;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * Plays a source into a sink: the directory first, then events as their time comes. The
@@ -79,7 +68,7 @@ export async function play(
     }
   }
   while (!done(clock)) {
-    await sleep(TICK_MS, options.signal);
+    await pause(TICK_MS, options.signal);
     clock = Math.min(end, anchor + (now() - wallStart) * speed);
     await write(source.advance(clock), clock);
   }

@@ -1,5 +1,5 @@
 import { hasCredentials } from '@wfm-stream/config';
-import { TARGET_NAME } from '@wfm-stream/export';
+import { TARGET_NAME, targetsJson } from '@wfm-stream/export';
 import { z } from 'zod';
 
 /**
@@ -143,13 +143,9 @@ export function targetsSetting() {
     .string()
     .default('[]')
     .transform((text, ctx): TargetConfig[] => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of targets' });
-        return z.NEVER;
-      }
+      const json = targetsJson(text, ctx);
+      if (json === undefined) return z.NEVER;
+      const parsed = json.value;
       const result = z.array(targetSchema).safeParse(parsed);
       if (!result.success) {
         for (const issue of result.error.issues) {

@@ -58,6 +58,16 @@ export interface LiveHubOptions {
 
 const ONLINE_TOPICS = new Set<StreamTopic>(['groupsOnlineLoad', 'agentStatus', 'queues', 'agents']);
 
+/** The "today" view of one step: its day, the rows sent, the computation in hand. */
+interface TodayView {
+  day: string;
+  start: string;
+  end: string;
+  collection: Collection<TodayRow>;
+  runner: Coalescer;
+  computed: boolean;
+}
+
 /**
  * The live stream's engine, one per reader process (docs/dashboard.md). It keeps the
  * current rows of every watched topic, recomputes a view when the aggregator's change
@@ -82,17 +92,7 @@ export class LiveHub {
     groupIds: [],
     computed: false,
   };
-  private readonly today = new Map<
-    number,
-    {
-      day: string;
-      start: string;
-      end: string;
-      collection: Collection<TodayRow>;
-      runner: Coalescer;
-      computed: boolean;
-    }
-  >();
+  private readonly today = new Map<number, TodayView>();
   private readonly board: {
     exports: Collection<ExportRow>;
     pipeline: string;
@@ -204,14 +204,7 @@ export class LiveHub {
     }
   }
 
-  private todayOf(step: number): {
-    day: string;
-    start: string;
-    end: string;
-    collection: Collection<TodayRow>;
-    runner: Coalescer;
-    computed: boolean;
-  } {
+  private todayOf(step: number): TodayView {
     let today = this.today.get(step);
     if (today === undefined) {
       const entry = {

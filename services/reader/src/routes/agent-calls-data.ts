@@ -1,23 +1,20 @@
 import { compareBytes, formatInstant } from '@wfm-stream/core';
 
-import { notFound } from '../errors.js';
 import type { RouteDefinition } from '../route.js';
 import { AGENT_CALLS_DATA_SCHEMA } from '../schemas.js';
 import type { AgentRouteDeps } from './agent-deps.js';
-import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
+import { agentPeriodRoute } from './agent-route.js';
 
 export function agentCallsDataRoute(deps: AgentRouteDeps): RouteDefinition {
-  return {
+  return agentPeriodRoute(deps, {
     url: '/historic/agentCallsData',
     summary: 'Contacts each agent handled, per service and group',
     description:
       'Contacts answered by the agent whose answer time lies in the period and that have ended, per agent, service and group (the group the contact was offered to). startCall = answered, endCall = ended, duration = endCall − startCall in ms. Sorted by startCall.',
-    tag: 'historic',
-    params: Object.values(agentPeriodParams(deps.maxIds, deps.maxQueryDays)),
     notFound: 'No requested agent answered a finished contact in the period (`field` agentId).',
     response: AGENT_CALLS_DATA_SCHEMA,
-    async handle(query) {
-      const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
+    nothingFor: (agents) => `No finished contact was answered in the period by agent(s) ${agents}.`,
+    async answer(period, agentIds) {
       const [contacts, groups] = await Promise.all([
         deps.agents.contacts(agentIds, period.start.ms, period.end.ms),
         deps.directory.groups(),
@@ -47,13 +44,7 @@ export function agentCallsDataRoute(deps: AgentRouteDeps): RouteDefinition {
           (a, b) => compareBytes(a.serviceId, b.serviceId) || compareBytes(a.groupId, b.groupId),
         );
       });
-      if (answer.length === 0) {
-        throw notFound(
-          'agentId',
-          `No finished contact was answered in the period by agent(s) ${agentIds.join(', ')}.`,
-        );
-      }
       return answer;
     },
-  };
+  });
 }

@@ -1,23 +1,20 @@
 import { formatInstant } from '@wfm-stream/core';
 
-import { notFound } from '../errors.js';
 import type { RouteDefinition } from '../route.js';
 import { AGENT_LOGIN_DATA_SCHEMA } from '../schemas.js';
 import type { AgentRouteDeps } from './agent-deps.js';
-import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
+import { agentPeriodRoute } from './agent-route.js';
 
 export function agentLoginDataRoute(deps: AgentRouteDeps): RouteDefinition {
-  return {
+  return agentPeriodRoute(deps, {
     url: '/historic/agentLoginData',
     summary: 'Agent sessions: login, logout, duration',
     description:
       'Every finished session (login to logout; a second login without a logout closes the first) that overlaps the period, reported as it was. duration = logoutDate − loginDate in ms.',
-    tag: 'historic',
-    params: Object.values(agentPeriodParams(deps.maxIds, deps.maxQueryDays)),
     notFound: 'No finished session of a requested agent overlaps the period (`field` agentId).',
     response: AGENT_LOGIN_DATA_SCHEMA,
-    async handle(query) {
-      const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
+    nothingFor: (agents) => `No finished session overlaps the period for agent(s) ${agents}.`,
+    async answer(period, agentIds) {
       const spans = await deps.agents.loginSpans(agentIds, period.start.ms, period.end.ms);
       const offset = period.start.offsetMinutes;
       const answer = agentIds.flatMap((agentId) => {
@@ -34,13 +31,7 @@ export function agentLoginDataRoute(deps: AgentRouteDeps): RouteDefinition {
           },
         ];
       });
-      if (answer.length === 0) {
-        throw notFound(
-          'agentId',
-          `No finished session overlaps the period for agent(s) ${agentIds.join(', ')}.`,
-        );
-      }
       return answer;
     },
-  };
+  });
 }

@@ -1,11 +1,10 @@
 import { compareBytes, formatInstant } from '@wfm-stream/core';
 import type { StateSpan } from '@wfm-stream/store';
 
-import { notFound } from '../errors.js';
 import type { RouteDefinition } from '../route.js';
 import { AGENT_STATUS_DATA_SCHEMA } from '../schemas.js';
 import type { AgentRouteDeps } from './agent-deps.js';
-import { agentPeriodParams, parseAgentPeriod } from './agent-params.js';
+import { agentPeriodRoute } from './agent-route.js';
 
 interface Row {
   serviceId?: string;
@@ -15,17 +14,15 @@ interface Row {
 }
 
 export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
-  return {
+  return agentPeriodRoute(deps, {
     url: '/historic/agentStatusData',
     summary: 'Time agents spent in each state, per service and group',
     description:
       'Every finished state of the agents that overlaps the period (start < endDate and end > startDate), reported as it was, not clipped. A state lasts from its change (or the login that set it) until the next change, login or logout. A state set in a group is reported under that group and its service; one without a group under every group of the agent (STATUS_GROUP_LINKING=all-groups, the default) or without service and group (none, and for agents without groups). States are sorted by start.',
-    tag: 'historic',
-    params: Object.values(agentPeriodParams(deps.maxIds, deps.maxQueryDays)),
     notFound: 'No finished state of a requested agent overlaps the period (`field` agentId).',
     response: AGENT_STATUS_DATA_SCHEMA,
-    async handle(query) {
-      const { period, agentIds } = parseAgentPeriod(query, deps.maxIds, deps.maxQueryDays);
+    nothingFor: (agents) => `No finished agent state overlaps the period for agent(s) ${agents}.`,
+    async answer(period, agentIds) {
       const [spans, directory] = await Promise.all([
         deps.agents.statusSpans(agentIds, period.start.ms, period.end.ms),
         deps.directory.read(),
@@ -72,13 +69,7 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
           ),
         );
       }
-      if (answer.length === 0) {
-        throw notFound(
-          'agentId',
-          `No finished agent state overlaps the period for agent(s) ${agentIds.join(', ')}.`,
-        );
-      }
       return answer;
     },
-  };
+  });
 }

@@ -1,15 +1,4 @@
 /** How often the rebuild looks at its consumer group. */
 export const POLL_MS = 500;
 
-/** Waits `ms`, or less when `signal` aborts. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { pause } from '../../pause.js';

@@ -1,0 +1,89 @@
+import { loadConfig } from '@wfm-stream/config';
+import { TimeZone } from '@wfm-stream/core';
+import type { AgentEvent, ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
+import {
+  AgentAggregation,
+  ContactAggregation,
+  DirectoryStore,
+  Keys,
+  type RedisClient,
+} from '@wfm-stream/store';
+import { testStack } from '@wfm-stream/testing';
+
+import { type ReaderConfig, readerConfigSchema } from '../config.js';
+
+/**
+ * A reader configuration for tests: the run's Redis under `keyPrefix`, an ephemeral port
+ * on loopback, silent logs; `env` adds to it or overrides it.
+ */
+export function readerTestConfig(keyPrefix: string, env: Record<string, string>): ReaderConfig {
+  return loadConfig(readerConfigSchema, {
+    REDIS_URL: testStack().redisUrl,
+    REDIS_KEY_PREFIX: keyPrefix,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+/** The three events of a contact `agent` handled in `group`: offered, answered, ended. */
+export function handledContact(
+  id: string,
+  group: string,
+  agent: string,
+  [offered, answered, ended]: readonly [string, string, string],
+  channel: 'INCOMING_CALLS' | 'CHATS' = 'INCOMING_CALLS',
+): ContactEvent[] {
+  return [
+    {
+      eventId: `${id}-o`,
+      type: 'contact.offered',
+      occurredAt: offered,
+      contactId: id,
+      groupId: group,
+      channel,
+    },
+    {
+      eventId: `${id}-a`,
+      type: 'contact.answered',
+      occurredAt: answered,
+      contactId: id,
+      agentId: agent,
+    },
+    {
+      eventId: `${id}-e`,
+      type: 'contact.ended',
+      occurredAt: ended,
+      contactId: id,
+      outcome: 'HANDLED',
+    },
+  ];
+}
+
+/**
+ * Writes a fixture's events into generation g0 of `keyPrefix` as the aggregator would:
+ * UTC, a day's retention and dedupe window, a 20 s service level.
+ */
+export async function writeFixture(
+  redis: RedisClient,
+  keyPrefix: string,
+  events: {
+    readonly directory: readonly DirectoryEvent[];
+    readonly agents: readonly AgentEvent[];
+    readonly contacts: readonly ContactEvent[];
+  },
+): Promise<void> {
+  const keys = new Keys(`${keyPrefix}:g0`);
+  await new DirectoryStore(redis, keys, 86_400).apply(events.directory);
+  await new AgentAggregation(redis, keys, {
+    dedupeWindowMs: 86_400_000,
+    retentionSeconds: 86_400,
+  }).apply(events.agents);
+  await new ContactAggregation(redis, keys, {
+    zone: TimeZone.UTC,
+    serviceLevelMs: () => 20_000,
+    stateTtlSeconds: 3_600,
+    retentionSeconds: 86_400,
+  }).apply(events.contacts);
+}
