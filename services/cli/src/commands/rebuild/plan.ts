@@ -4,7 +4,14 @@ import {
   readGroupPositions,
   startGroupAt,
 } from '@wfm-stream/kafka';
-import { deleteGeneration, generationExists, nextGeneration } from '@wfm-stream/store';
+import {
+  deleteGeneration,
+  generationExists,
+  GenerationPointer,
+  Keys,
+  nextGeneration,
+  PartitionProgress,
+} from '@wfm-stream/store';
 
 import type { RebuildConfig } from './config.js';
 import type { Connections } from './connections.js';
@@ -33,6 +40,9 @@ export async function chooseGenerations(connections: Connections): Promise<Gener
   const current = await connections.pointer.read();
   return { current, next: nextGeneration(current) };
 }
+
+/** How long the begun record lives before the rebuild's aggregators write (and refresh) it. */
+const PROGRESS_RECORD_TTL_SECONDS = 7 * 86_400;
 
 /**
  * Step 2b: the next generation (cleared of what an interrupted rebuild left), a consumer
@@ -70,6 +80,17 @@ export async function planRebuild(
       );
       return { code: 3 };
     }
+    // The new generation's progress record begins now, so the rebuild's aggregators take
+    // the group's starting offsets as where the state stands: an empty state whose group
+    // has committed offsets would otherwise look like one that lost everything, and be
+    // consumed again from the log start (docs/architecture.md, "When Redis loses data").
+    const nextPrefix = new GenerationPointer(redis, prefix).prefixOf(next);
+    await new PartitionProgress(
+      redis,
+      () => new Keys(nextPrefix),
+      group,
+      PROGRESS_RECORD_TTL_SECONDS,
+    ).begin(false);
   }
   const positions = (): Promise<PartitionPosition[]> =>
     readGroupPositions(admin, group, topics, starts);
