@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { REPO_DIR } from '@wfm-stream/cli';
 import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import { testStack, waitFor } from '@wfm-stream/testing';
+import { testStack, type TestStackInfo, waitFor } from '@wfm-stream/testing';
 
 import type { StreamTopics } from './topics.js';
 
@@ -17,13 +17,13 @@ export const CLI_MAIN = serviceMain('cli');
  * The settings every service of a test's deployment shares: its topics, the run's Kafka and
  * Redis, HTTP on 127.0.0.1, warnings only, and the smallest consumer session the broker
  * allows (its group.min.session.timeout.ms, 6 s), so that a stopped member's partitions move
- * on soon. `extra` adds to them or overrides them.
+ * on soon. `extra` adds to them or overrides them; `stack`, another Kafka and Redis.
  */
 export function serviceEnv(
   topics: Partial<StreamTopics>,
   extra: Readonly<Record<string, string>> = {},
+  stack: TestStackInfo = testStack(),
 ): Record<string, string> {
-  const stack = testStack();
   return {
     ...topics,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),

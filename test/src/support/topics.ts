@@ -1,4 +1,4 @@
-import { createTopics, uniqueName } from '@wfm-stream/testing';
+import { createTopics, testStack, type TestStackInfo, uniqueName } from '@wfm-stream/testing';
 import type { Kafka } from 'kafkajs';
 
 import { publishEvents } from './publish.js';
@@ -27,17 +27,21 @@ export function streamsOf(topics: StreamTopics): string[] {
   return [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
 }
 
-/** Creates the topics: the directory and the dead letters on one partition each. */
+/** Creates the topics on `stack`: the directory and the dead letters on one partition each. */
 export async function createStreamTopics(
   topics: StreamTopics,
   partitions: { readonly contacts: number; readonly agents: number },
+  stack: TestStackInfo = testStack(),
 ): Promise<void> {
-  await createTopics([
-    { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-    { name: topics.TOPIC_CONTACT_EVENTS, partitions: partitions.contacts },
-    { name: topics.TOPIC_AGENT_EVENTS, partitions: partitions.agents },
-    { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-  ]);
+  await createTopics(
+    [
+      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
+      { name: topics.TOPIC_CONTACT_EVENTS, partitions: partitions.contacts },
+      { name: topics.TOPIC_AGENT_EVENTS, partitions: partitions.agents },
+      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
+    ],
+    stack,
+  );
 }
 
 /** Publishes the traffic's directory, contact and agent events, each to its topic. */
