@@ -19,7 +19,7 @@ import {
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { answersOn, trafficPeriod } from './support/answers.js';
+import { answersOn, expectSameAnswers, trafficPeriod } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
 import { serviceEnv } from './support/services.js';
 import {
@@ -143,25 +143,43 @@ async function fullyReplicated(admin: Admin, topics: readonly string[]): Promise
   );
 }
 
-async function expectSameAnswers(disturbed: Run, reference: Run, traffic: Traffic): Promise<void> {
-  const expected = await answersOf(reference, traffic);
-  const actual = await answersOf(disturbed, traffic);
-  for (const [url, answer] of Object.entries(expected)) {
-    expect(answer.status, url).toBe(200);
-    expect(actual[url], url).toEqual(answer);
-  }
+/**
+ * Once both runs have caught up: the disturbed run's topics hold exactly what was sent,
+ * and its answers equal the reference's.
+ */
+async function expectAsUndisturbed(
+  run: Run,
+  reference: Run,
+  admin: Admin,
+  traffic: Traffic,
+): Promise<void> {
+  await settle(reference);
+  await settle(run);
+  const sent = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
+  expect(await recordsIn(admin, streamsOf(run.topics))).toBe(sent);
+  expectSameAnswers(await answersOf(run, traffic), await answersOf(reference, traffic));
+}
+
+/**
+ * The test traffic of `seed`, published whole through a reference run on the test run's
+ * own broker, and a run on the cluster with an admin client of it, nothing published yet.
+ */
+async function startRuns(
+  seed: number,
+): Promise<{ traffic: Traffic; reference: Run; run: Run; admin: Admin }> {
+  const traffic = syntheticTraffic({ seed, contacts: 3_000, groups: 8, agents: 20 });
+  const reference = await startRun(stack);
+  await publish(reference, traffic, 1);
+  const run = await startRun(clusterStack);
+  const admin = testKafka(clusterStack).admin();
+  await admin.connect();
+  cleanups.push(() => admin.disconnect());
+  return { traffic, reference, run, admin };
 }
 
 describe('Kafka broker faults (three nodes, replication factor 3)', () => {
   it('a partition leader SIGKILLed mid-stream: the stream goes on and the answers equal an undisturbed run', async () => {
-    const traffic = syntheticTraffic({ seed: 41, contacts: 3_000, groups: 8, agents: 20 });
-    const reference = await startRun(stack);
-    await publish(reference, traffic, 1);
-
-    const run = await startRun(clusterStack);
-    const admin = testKafka(clusterStack).admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
+    const { traffic, reference, run, admin } = await startRuns(41);
     let killed = -1;
     await publish(run, traffic, 6, async (i) => {
       if (i !== 2) return;
@@ -180,25 +198,14 @@ describe('Kafka broker faults (three nodes, replication factor 3)', () => {
     const leader = topics[0]?.partitions.find((p) => p.partitionId === 0)?.leader;
     expect(leader).not.toBe(killed);
 
-    await settle(reference);
-    await settle(run);
-    const sent = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
-    expect(await recordsIn(admin, streamsOf(run.topics))).toBe(sent);
-    await expectSameAnswers(run, reference, traffic);
+    await expectAsUndisturbed(run, reference, admin, traffic);
 
     await cluster.startNode(killed);
     await fullyReplicated(admin, Object.values(run.topics));
   });
 
   it('a rolling restart of all three nodes mid-stream: the answers equal an undisturbed run', async () => {
-    const traffic = syntheticTraffic({ seed: 43, contacts: 3_000, groups: 8, agents: 20 });
-    const reference = await startRun(stack);
-    await publish(reference, traffic, 1);
-
-    const run = await startRun(clusterStack);
-    const admin = testKafka(clusterStack).admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
+    const { traffic, reference, run, admin } = await startRuns(43);
     await publish(run, traffic, 4, async (i) => {
       if (i >= 3) return;
       // one node at a time, the way an operator upgrades: stop cleanly, start, wait for
@@ -209,10 +216,6 @@ describe('Kafka broker faults (three nodes, replication factor 3)', () => {
       await fullyReplicated(admin, Object.values(run.topics));
     });
 
-    await settle(reference);
-    await settle(run);
-    const sent = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
-    expect(await recordsIn(admin, streamsOf(run.topics))).toBe(sent);
-    await expectSameAnswers(run, reference, traffic);
+    await expectAsUndisturbed(run, reference, admin, traffic);
   });
 });

@@ -7,6 +7,7 @@ import {
   startReader,
 } from '@wfm-stream/reader';
 import { testStack } from '@wfm-stream/testing';
+import { expect } from 'vitest';
 
 /** Every answer the reader gives about a period, by URL: what two runs must agree on. */
 export async function allAnswers(
@@ -99,5 +100,16 @@ export async function answersOn(
     return answers;
   } finally {
     await reader.stop();
+  }
+}
+
+/** Each answer of `expected` equal in `actual`, and each a 200 (a complete run's answers). */
+export function expectSameAnswers(
+  actual: Readonly<Record<string, unknown>>,
+  expected: Readonly<Record<string, { status: number; body: unknown }>>,
+): void {
+  for (const [url, answer] of Object.entries(expected)) {
+    expect(answer.status, url).toBe(200);
+    expect(actual[url], url).toEqual(answer);
   }
 }
