@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { DLQ_HEADERS } from '@wfm-stream/kafka';
+import { type DecodeFailureKind, DLQ_HEADERS } from '@wfm-stream/kafka';
 import { isProcessAlive } from '@wfm-stream/local-stack';
 import { EVENT_EXAMPLES, type WfmEvent } from '@wfm-stream/schemas';
 import {
@@ -125,17 +125,8 @@ const service = (name: string): Service => {
 // ---------------------------------------------------------------------------------------
 // what is sent, and what must become of it
 
-type Kind =
-  | 'empty'
-  | 'too-large'
-  | 'not-json'
-  | 'not-an-object'
-  | 'unknown-type'
-  | 'invalid'
-  | 'wrong-topic'
-  | 'avro'
-  | 'limit'
-  | 'unprocessable';
+/** What a dead letter says of its original: the decoder's refusals, a limit, or unprocessable. */
+type Kind = DecodeFailureKind | 'limit' | 'unprocessable';
 
 interface Message {
   readonly key: string | Buffer | null;
