@@ -1,30 +1,21 @@
-import path from 'node:path';
-
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { REPO_DIR } from '@wfm-stream/cli';
-import { loadConfig } from '@wfm-stream/config';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, startReader } from '@wfm-stream/reader';
+import type { RunningAggregator } from '@wfm-stream/aggregator';
+import type { ManagedProcess } from '@wfm-stream/local-stack';
 import { loadBundledCallLog, planReplay } from '@wfm-stream/replay';
 import {
-  createTopics,
   redisNamespace,
   testKafka,
-  testStack,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { allAnswers } from './support/answers.js';
+import { answersOn } from './support/answers.js';
 import { committedByTopic, endsByTopic, metricTotal, sumOf } from './support/metrics.js';
 import { publishReplay } from './support/publish.js';
+import { startReferenceAggregator } from './support/reference.js';
+import { serviceEnv, type ServiceProcess, spawnService } from './support/services.js';
+import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
 import { random } from './support/traffic.js';
 
 /**
@@ -35,29 +26,14 @@ import { random } from './support/traffic.js';
  * annotations (`--reporter=verbose` prints them).
  */
 const KILLS = 20;
-const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
-const stack = testStack();
 const reference = redisNamespace();
 const crashed = redisNamespace();
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
-const base = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  REDIS_URL: stack.redisUrl,
-  TIMEZONE: 'Asia/Jerusalem',
-  HTTP_HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
-  // the smallest session the broker allows (its group.min.session.timeout.ms, 6 s): a
-  // killed member is evicted, and its partitions move to the next life, this long after
-  // its last heartbeat
-  CONSUMER_SESSION_TIMEOUT: '6s',
-};
+const topics = uniqueTopics();
+const streams = streamsOf(topics);
+const ZONE = { TIMEZONE: 'Asia/Jerusalem' };
+// the smallest consumer session (serviceEnv): a killed member is evicted, and its
+// partitions move to the next life, 6 s after its last heartbeat
+const base = serviceEnv(topics, ZONE);
 const running: ManagedProcess[] = [];
 let uninterrupted: RunningAggregator | undefined;
 
@@ -68,23 +44,12 @@ afterAll(async () => {
   await crashed.cleanup();
 });
 
-async function startProcess(
-  groupId: string,
-  prefix: string,
-): Promise<{ proc: ManagedProcess; url: string }> {
-  const port = await freePort();
-  const proc = spawnManaged('aggregator', process.execPath, [AGGREGATOR], {
-    env: {
-      ...process.env,
-      ...base,
-      CONSUMER_GROUP: groupId,
-      REDIS_KEY_PREFIX: prefix,
-      HTTP_PORT: String(port),
-    },
-  });
-  running.push(proc);
-  return { proc, url: `http://127.0.0.1:${port}` };
-}
+const startProcess = (groupId: string, prefix: string): Promise<ServiceProcess> =>
+  spawnService(
+    'aggregator',
+    { ...base, CONSUMER_GROUP: groupId, REDIS_KEY_PREFIX: prefix },
+    { running },
+  );
 
 /** The events a life has consumed so far; 0 while its HTTP server is not up yet. */
 async function consumedBy(url: string): Promise<number> {
@@ -117,12 +82,7 @@ describe('an aggregator killed mid-stream', () => {
     annotate,
   }) => {
     const started = Date.now();
-    await createTopics([
-      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 4 },
-      { name: topics.TOPIC_AGENT_EVENTS, partitions: 2 },
-      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-    ]);
+    await createStreamTopics(topics, { contacts: 4, agents: 2 });
     const plan = planReplay(loadBundledCallLog());
     await publishReplay(testKafka(), [...plan.directory, ...plan.events], {
       directory: topics.TOPIC_DIRECTORY,
@@ -136,16 +96,11 @@ describe('an aggregator killed mid-stream', () => {
     expect(total).toBe(plan.directory.length + plan.events.length);
 
     // the uninterrupted run, in process, alongside the crashing one
-    const referenceGroup = uniqueName('reference');
-    uninterrupted = await startAggregator(
-      loadConfig(aggregatorConfigSchema, {
-        ...base,
-        CONSUMER_GROUP: referenceGroup,
-        REDIS_KEY_PREFIX: reference.prefix,
-        HTTP_PORT: '0',
-      }),
-      silentLogger(),
+    const { group: referenceGroup, aggregator } = await startReferenceAggregator(
+      base,
+      reference.prefix,
     );
+    uninterrupted = aggregator;
 
     // The crashing run. Life k is SIGKILLed once the group's position (its committed
     // offsets when the life started, plus what the life consumed) reaches the k-th kill
@@ -193,7 +148,7 @@ describe('an aggregator killed mid-stream', () => {
     await waitForGroupCaughtUp(crashGroup, streams, { timeoutMs: 120_000 });
     stateLosses += await metricTotal(lastUrl, 'wfm_consumer_state_losses_total');
     const caughtUpMs = Date.now();
-    await uninterrupted.stop();
+    await aggregator.stop();
     uninterrupted = undefined;
     expect((await last.stop()).code).toBe(0);
 
@@ -208,45 +163,24 @@ describe('an aggregator killed mid-stream', () => {
       [27, 28],
       [28, 29],
     ];
-    const headers = { 'x-api-key': 'k' };
-    const answersOf = async (prefix: string): Promise<Record<string, unknown>> => {
-      const reader = await startReader(
-        loadConfig(readerConfigSchema, {
-          REDIS_URL: stack.redisUrl,
-          REDIS_KEY_PREFIX: prefix,
-          READER_API_KEYS: 'k',
-          TIMEZONE: 'Asia/Jerusalem',
-          HTTP_PORT: '0',
-          HTTP_HOST: '127.0.0.1',
-          LOG_LEVEL: 'silent',
-        }),
-        silentLogger(),
+    const answersOf = (prefix: string) =>
+      answersOn(
+        prefix,
+        periods.map(([from, to]) => ({
+          groupIds,
+          agentIds,
+          startDate: midnight(from),
+          endDate: midnight(to),
+        })),
+        ZONE,
       );
-      try {
-        const answers: Record<string, unknown> = {};
-        for (const [from, to] of periods) {
-          Object.assign(
-            answers,
-            await allAnswers(reader.app, headers, {
-              groupIds,
-              agentIds,
-              startDate: midnight(from),
-              endDate: midnight(to),
-            }),
-          );
-        }
-        return answers;
-      } finally {
-        await reader.stop();
-      }
-    };
     const expected = await answersOf(reference.prefix);
     const actual = await answersOf(crashed.prefix);
     expect(Object.keys(expected)).toHaveLength(periods.length * 6 + 1);
     for (const [url, answer] of Object.entries(expected)) {
       // the bank takes calls only: no agent has chat time
       const status = url.startsWith('/historic/agentChatsWorkTime') ? 404 : 200;
-      expect((answer as { status: number }).status, url).toBe(status);
+      expect(answer.status, url).toBe(status);
       expect(actual[url], url).toEqual(answer);
     }
     // a crash is not a loss of Redis: no life found the state short of the committed offsets

@@ -5,14 +5,12 @@ import {
 } from '@wfm-stream/aggregator';
 import { loadConfig } from '@wfm-stream/config';
 import { createLogger, type Logger } from '@wfm-stream/observability';
-import { readerConfigSchema, startReader } from '@wfm-stream/reader';
 import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
 import { GapRecords } from '@wfm-stream/store';
 import {
   createTopics,
   redisNamespace,
   testKafka,
-  testStack,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
@@ -20,7 +18,10 @@ import {
 import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { READER_KEY, readerOn } from './support/answers.js';
 import { metricByLabel, metricTotal } from './support/metrics.js';
+import { serviceEnv } from './support/services.js';
+import { streamsOf, uniqueTopics } from './support/topics.js';
 import { syntheticTraffic } from './support/traffic.js';
 
 /**
@@ -30,26 +31,20 @@ import { syntheticTraffic } from './support/traffic.js';
  * period overlaps the stretch of record time they covered, and only those.
  */
 
-const stack = testStack();
 const ns = redisNamespace();
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
+const topics = uniqueTopics();
+const streams = streamsOf(topics);
 const group = uniqueName('gap');
-const config = loadConfig(aggregatorConfigSchema, {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  REDIS_URL: stack.redisUrl,
-  REDIS_KEY_PREFIX: ns.prefix,
-  CONSUMER_GROUP: group,
-  HTTP_HOST: '127.0.0.1',
-  HTTP_PORT: '0',
-  CONSUMER_SESSION_TIMEOUT: '6s',
-});
+const config = loadConfig(
+  aggregatorConfigSchema,
+  serviceEnv(topics, {
+    REDIS_KEY_PREFIX: ns.prefix,
+    CONSUMER_GROUP: group,
+    HTTP_PORT: '0',
+    // the default: the test reads the aggregator's own log lines
+    LOG_LEVEL: 'info',
+  }),
+);
 const running: RunningAggregator[] = [];
 
 afterAll(async () => {
@@ -208,19 +203,9 @@ describe('records deleted before the aggregator read them', () => {
     expect(report.warnings).toEqual(['data-gap']);
 
     // 4. the reader marks the answers whose period overlaps the lost stretch, only those
-    const reader = await startReader(
-      loadConfig(readerConfigSchema, {
-        REDIS_URL: stack.redisUrl,
-        REDIS_KEY_PREFIX: ns.prefix,
-        READER_API_KEYS: 'k',
-        HTTP_PORT: '0',
-        HTTP_HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-      }),
-      createLogger('reader', 'silent'),
-    );
+    const reader = await readerOn(ns.prefix);
     try {
-      const headers = { 'x-api-key': 'k' };
+      const headers = { 'x-api-key': READER_KEY };
       const floorHour = (ms: number): number => Math.floor(ms / HOUR) * HOUR;
       const ceilHour = (ms: number): number => Math.ceil(ms / HOUR) * HOUR;
       const periods = {

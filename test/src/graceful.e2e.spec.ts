@@ -1,54 +1,28 @@
-import path from 'node:path';
-
+import type { ManagedProcess } from '@wfm-stream/local-stack';
 import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { REPO_DIR } from '@wfm-stream/cli';
-import { loadConfig } from '@wfm-stream/config';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, startReader } from '@wfm-stream/reader';
-import {
-  createTopics,
   type RedisNamespace,
   redisNamespace,
   testKafka,
-  testStack,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { allAnswers } from './support/answers.js';
+import { answersOn, expectSameAnswers, trafficPeriod } from './support/answers.js';
 import { committedByTopic, metricByLabel, sumOf } from './support/metrics.js';
-import { publishEvents } from './support/publish.js';
+import { startReferenceAggregator } from './support/reference.js';
+import { serviceEnv, type ServiceProcess, startService } from './support/services.js';
+import { createStreamTopics, publishTraffic, streamsOf, uniqueTopics } from './support/topics.js';
 import { syntheticTraffic } from './support/traffic.js';
 
-const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
 /** How long a stopping service gives itself before it exits anyway (runService). */
 const GRACE_MS = 25_000;
-const stack = testStack();
 const reference = redisNamespace();
 const graceful = redisNamespace();
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
-const base = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  REDIS_URL: stack.redisUrl,
-  HTTP_HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
-  PARTITIONS_CONSUMED_CONCURRENTLY: '4',
-  CONSUMER_SESSION_TIMEOUT: '6s',
-};
+const topics = uniqueTopics();
+const streams = streamsOf(topics);
+const base = serviceEnv(topics, { PARTITIONS_CONSUMED_CONCURRENTLY: '4' });
 const running: ManagedProcess[] = [];
 
 afterAll(async () => {
@@ -57,30 +31,12 @@ afterAll(async () => {
   await graceful.cleanup();
 });
 
-interface Instance {
-  readonly proc: ManagedProcess;
-  readonly url: string;
-}
-
-async function startInstance(groupId: string, prefix: string): Promise<Instance> {
-  const port = await freePort();
-  const proc = spawnManaged('aggregator', process.execPath, [AGGREGATOR], {
-    env: {
-      ...process.env,
-      ...base,
-      CONSUMER_GROUP: groupId,
-      REDIS_KEY_PREFIX: prefix,
-      HTTP_PORT: String(port),
-    },
-  });
-  running.push(proc);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true, {
-    timeoutMs: 30_000,
-    message: 'the aggregator to join its group',
-  });
-  return { proc, url };
-}
+const startInstance = (groupId: string, prefix: string): Promise<ServiceProcess> =>
+  startService(
+    'aggregator',
+    { ...base, CONSUMER_GROUP: groupId, REDIS_KEY_PREFIX: prefix },
+    { running, message: 'the aggregator to join its group' },
+  );
 
 /** Per topic: the group's committed offsets, summed over partitions (0 where none). */
 async function committedOf(groupId: string): Promise<Map<string, number>> {
@@ -127,50 +83,12 @@ async function eventsInRedis(ns: RedisNamespace): Promise<{ contacts: number; ag
   return { contacts, agents };
 }
 
-async function answersOf(
-  prefix: string,
-  traffic: { groupIds: string[]; agentIds: string[] },
-): Promise<Record<string, { status: number; body: unknown }>> {
-  const reader = await startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: stack.redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      READER_API_KEYS: 'k',
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    }),
-    silentLogger(),
-  );
-  try {
-    return await allAnswers(
-      reader.app,
-      { 'x-api-key': 'k' },
-      {
-        groupIds: traffic.groupIds,
-        agentIds: traffic.agentIds,
-        startDate: '2024-01-08T00:00:00Z',
-        endDate: '2024-01-10T00:00:00Z',
-      },
-    );
-  } finally {
-    await reader.stop();
-  }
-}
-
 describe('an aggregator stopped with SIGTERM mid-stream', () => {
   it('exits 0 in time, leaving exactly what it processed committed and the rest to its successor', async () => {
-    await createTopics([
-      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 4 },
-      { name: topics.TOPIC_AGENT_EVENTS, partitions: 4 },
-      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-    ]);
+    await createStreamTopics(topics, { contacts: 4, agents: 4 });
     // a backlog that takes the aggregator several seconds
     const traffic = syntheticTraffic({ seed: 31, contacts: 15_000, groups: 12, agents: 30 });
-    await publishEvents(testKafka(), topics.TOPIC_DIRECTORY, traffic.directory);
-    await publishEvents(testKafka(), topics.TOPIC_CONTACT_EVENTS, traffic.contacts);
-    await publishEvents(testKafka(), topics.TOPIC_AGENT_EVENTS, traffic.agents);
+    await publishTraffic(testKafka(), topics, traffic);
     const totals = new Map([
       [topics.TOPIC_DIRECTORY, traffic.directory.length],
       [topics.TOPIC_CONTACT_EVENTS, traffic.contacts.length],
@@ -214,16 +132,7 @@ describe('an aggregator stopped with SIGTERM mid-stream', () => {
     // counts every valid event handed to processing, repeated ones included, and would
     // exceed the remainder by the size of any batch processed again.
     const second = await startInstance(group, graceful.prefix);
-    const referenceGroup = uniqueName('reference');
-    const uninterrupted: RunningAggregator = await startAggregator(
-      loadConfig(aggregatorConfigSchema, {
-        ...base,
-        CONSUMER_GROUP: referenceGroup,
-        REDIS_KEY_PREFIX: reference.prefix,
-        HTTP_PORT: '0',
-      }),
-      silentLogger(),
-    );
+    const uninterrupted = await startReferenceAggregator(base, reference.prefix);
     await waitForGroupCaughtUp(group, streams, { timeoutMs: 90_000 });
     const remainder = new Map([...totals].map(([t, n]) => [t, n - (committed.get(t) ?? 0)]));
     const consumed = await metricByLabel(second.url, 'wfm_events_consumed_total');
@@ -238,14 +147,11 @@ describe('an aggregator stopped with SIGTERM mid-stream', () => {
       agents: traffic.agents.length,
     });
 
-    await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 90_000 });
-    await uninterrupted.stop();
-    const expected = await answersOf(reference.prefix, traffic);
-    const actual = await answersOf(graceful.prefix, traffic);
+    await waitForGroupCaughtUp(uninterrupted.group, streams, { timeoutMs: 90_000 });
+    await uninterrupted.aggregator.stop();
+    const expected = await answersOn(reference.prefix, trafficPeriod(traffic));
+    const actual = await answersOn(graceful.prefix, trafficPeriod(traffic));
     expect(Object.keys(actual)).toEqual(Object.keys(expected));
-    for (const [url, answer] of Object.entries(expected)) {
-      expect(answer.status, url).toBe(200);
-      expect(actual[url], url).toEqual(answer);
-    }
+    expectSameAnswers(actual, expected);
   });
 });

@@ -20,20 +20,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { REPO_DIR } from '@wfm-stream/cli';
-import { DLQ_HEADERS } from '@wfm-stream/kafka';
-import {
-  freePort,
-  isProcessAlive,
-  type ManagedProcess,
-  spawnManaged,
-} from '@wfm-stream/local-stack';
+import { type DecodeFailureKind, DLQ_HEADERS } from '@wfm-stream/kafka';
+import { isProcessAlive } from '@wfm-stream/local-stack';
 import { EVENT_EXAMPLES, type WfmEvent } from '@wfm-stream/schemas';
 import {
-  createTopics,
   redisNamespace,
   testKafka,
-  testStack,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
@@ -42,15 +34,11 @@ import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { metricByLabel } from './support/metrics.js';
+import { serviceEnv, type ServiceProcess, spawnService, waitForReady } from './support/services.js';
+import { createStreamTopics, uniqueTopics } from './support/topics.js';
 
-const stack = testStack();
 const ns = redisNamespace();
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
+const topics = uniqueTopics();
 const AGGREGATOR_GROUP = uniqueName('aggregator');
 const EMITTER_GROUP = uniqueName('emitter');
 /** Small limits, so that each bound is reached with little data (docs/events.md, "Limits"). */
@@ -68,26 +56,17 @@ const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-hostile-'));
 // ---------------------------------------------------------------------------------------
 // the services, as processes
 
-interface Service {
-  readonly name: string;
-  readonly proc: ManagedProcess;
-  readonly url: string;
+interface Service extends ServiceProcess {
   startTime?: number;
 }
 
 const services: Service[] = [];
 let producer: Producer;
 
-const mainOf = (service: string): string =>
-  path.join(REPO_DIR, 'services', service, 'dist', 'main.js');
-
 async function start(name: string, env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  const proc = spawnManaged(name, process.execPath, [mainOf(name)], {
-    env: { ...process.env, ...env, HTTP_PORT: String(port) },
-    logFile: path.join(logDir, `${name}.log`),
-  });
-  const service = { name, proc, url: `http://127.0.0.1:${port}` };
+  const service: Service = {
+    ...(await spawnService(name, env, { logFile: path.join(logDir, `${name}.log`) })),
+  };
   services.push(service);
   return service;
 }
@@ -101,27 +80,16 @@ async function startTimeOf(service: Service): Promise<number | undefined> {
   return value;
 }
 
-const base = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  REDIS_URL: stack.redisUrl,
+const base = serviceEnv(topics, {
   REDIS_KEY_PREFIX: ns.prefix,
-  HTTP_HOST: '127.0.0.1',
   OPS_HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
   SYSTEM_ID: 'Hostile system',
-  CONSUMER_SESSION_TIMEOUT: '6s',
   ...Object.fromEntries(Object.entries(LIMITS).map(([k, v]) => [k, String(v)])),
-};
+});
 
 beforeAll(async () => {
-  await createTopics([
-    { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-    // one partition each: every canary comes after every hostile message of its topic
-    { name: topics.TOPIC_CONTACT_EVENTS, partitions: 1 },
-    { name: topics.TOPIC_AGENT_EVENTS, partitions: 1 },
-    { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-  ]);
+  // one partition each: every canary comes after every hostile message of its topic
+  await createStreamTopics(topics, { contacts: 1, agents: 1 });
   const sink = await start('wfm-sink', { HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
   const started = await Promise.all([
     start('aggregator', { ...base, CONSUMER_GROUP: AGGREGATOR_GROUP }),
@@ -134,10 +102,7 @@ beforeAll(async () => {
     start('reader', { ...base, READER_API_KEYS: KEY }),
   ]);
   for (const service of [sink, ...started]) {
-    await waitFor(
-      async () => (await fetch(`${service.url}/readyz`).catch(() => undefined))?.ok === true,
-      { timeoutMs: 60_000, message: `${service.name} to be ready` },
-    );
+    await waitForReady(service, { timeoutMs: 60_000 });
     service.startTime = await startTimeOf(service);
   }
   producer = testKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -160,17 +125,8 @@ const service = (name: string): Service => {
 // ---------------------------------------------------------------------------------------
 // what is sent, and what must become of it
 
-type Kind =
-  | 'empty'
-  | 'too-large'
-  | 'not-json'
-  | 'not-an-object'
-  | 'unknown-type'
-  | 'invalid'
-  | 'wrong-topic'
-  | 'avro'
-  | 'limit'
-  | 'unprocessable';
+/** What a dead letter says of its original: the decoder's refusals, a limit, or unprocessable. */
+type Kind = DecodeFailureKind | 'limit' | 'unprocessable';
 
 interface Message {
   readonly key: string | Buffer | null;

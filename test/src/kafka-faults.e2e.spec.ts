@@ -7,9 +7,7 @@ import { loadConfig } from '@wfm-stream/config';
 import { createProducer, type KafkaProducer } from '@wfm-stream/kafka';
 import { type KafkaCluster, startKafka } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, startReader } from '@wfm-stream/reader';
 import {
-  createTopics,
   redisNamespace,
   testKafka,
   testStack,
@@ -21,8 +19,15 @@ import {
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { allAnswers } from './support/answers.js';
+import { answersOn, expectSameAnswers, trafficPeriod } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
+import { serviceEnv } from './support/services.js';
+import {
+  createStreamTopics,
+  streamsOf,
+  type StreamTopics,
+  uniqueTopics,
+} from './support/topics.js';
 import { syntheticTraffic, type Traffic } from './support/traffic.js';
 
 /**
@@ -52,12 +57,7 @@ afterAll(async () => {
 });
 
 interface Run {
-  readonly topics: {
-    TOPIC_DIRECTORY: string;
-    TOPIC_CONTACT_EVENTS: string;
-    TOPIC_AGENT_EVENTS: string;
-    TOPIC_DEAD_LETTER: string;
-  };
+  readonly topics: StreamTopics;
   readonly prefix: string;
   readonly group: string;
   readonly producer: KafkaProducer;
@@ -69,37 +69,21 @@ interface Run {
 async function startRun(on: TestStackInfo): Promise<Run> {
   const ns = redisNamespace(on);
   cleanups.push(() => ns.cleanup());
-  const topics = {
-    TOPIC_DIRECTORY: uniqueName('directory'),
-    TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-    TOPIC_AGENT_EVENTS: uniqueName('agents'),
-    TOPIC_DEAD_LETTER: uniqueName('dlq'),
-  };
-  await createTopics(
-    [
-      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 6 },
-      { name: topics.TOPIC_AGENT_EVENTS, partitions: 6 },
-      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-    ],
-    on,
-  );
+  const topics = uniqueTopics();
+  await createStreamTopics(topics, { contacts: 6, agents: 6 }, on);
   const producer = createProducer(testKafka(on), { idempotent: true });
   await producer.connect();
   cleanups.push(() => producer.disconnect());
   const group = uniqueName('aggregator');
   const aggregator = await startAggregator(
-    loadConfig(aggregatorConfigSchema, {
-      ...topics,
-      KAFKA_BROKERS: on.kafkaBrokers.join(','),
-      REDIS_URL: on.redisUrl,
-      REDIS_KEY_PREFIX: ns.prefix,
-      CONSUMER_GROUP: group,
-      CONSUMER_SESSION_TIMEOUT: '6s',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'silent',
-    }),
+    loadConfig(
+      aggregatorConfigSchema,
+      serviceEnv(
+        topics,
+        { REDIS_KEY_PREFIX: ns.prefix, CONSUMER_GROUP: group, HTTP_PORT: '0', LOG_LEVEL: 'silent' },
+        on,
+      ),
+    ),
     silentLogger(),
   );
   cleanups.push(() => aggregator.stop());
@@ -131,44 +115,14 @@ async function publish(
 }
 
 async function settle(run: Run): Promise<void> {
-  const { TOPIC_DIRECTORY, TOPIC_CONTACT_EVENTS, TOPIC_AGENT_EVENTS } = run.topics;
-  await waitForGroupCaughtUp(
-    run.group,
-    [TOPIC_DIRECTORY, TOPIC_CONTACT_EVENTS, TOPIC_AGENT_EVENTS],
-    {
-      timeoutMs: 120_000,
-      stack: run.on,
-    },
-  );
+  await waitForGroupCaughtUp(run.group, streamsOf(run.topics), {
+    timeoutMs: 120_000,
+    stack: run.on,
+  });
 }
 
-async function answersOf(run: Run, traffic: Traffic): Promise<Record<string, unknown>> {
-  const reader = await startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: run.on.redisUrl,
-      REDIS_KEY_PREFIX: run.prefix,
-      READER_API_KEYS: 'k',
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    }),
-    silentLogger(),
-  );
-  try {
-    return await allAnswers(
-      reader.app,
-      { 'x-api-key': 'k' },
-      {
-        groupIds: traffic.groupIds,
-        agentIds: traffic.agentIds,
-        startDate: '2024-01-08T00:00:00Z',
-        endDate: '2024-01-10T00:00:00Z',
-      },
-    );
-  } finally {
-    await reader.stop();
-  }
-}
+const answersOf = (run: Run, traffic: Traffic) =>
+  answersOn(run.prefix, trafficPeriod(traffic), { REDIS_URL: run.on.redisUrl });
 
 /** Records in the topics: with the idempotent producer, exactly what was sent. */
 async function recordsIn(admin: Admin, topics: readonly string[]): Promise<number> {
@@ -189,25 +143,43 @@ async function fullyReplicated(admin: Admin, topics: readonly string[]): Promise
   );
 }
 
-async function expectSameAnswers(disturbed: Run, reference: Run, traffic: Traffic): Promise<void> {
-  const expected = await answersOf(reference, traffic);
-  const actual = await answersOf(disturbed, traffic);
-  for (const [url, answer] of Object.entries(expected)) {
-    expect((answer as { status: number }).status, url).toBe(200);
-    expect(actual[url], url).toEqual(answer);
-  }
+/**
+ * Once both runs have caught up: the disturbed run's topics hold exactly what was sent,
+ * and its answers equal the reference's.
+ */
+async function expectAsUndisturbed(
+  run: Run,
+  reference: Run,
+  admin: Admin,
+  traffic: Traffic,
+): Promise<void> {
+  await settle(reference);
+  await settle(run);
+  const sent = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
+  expect(await recordsIn(admin, streamsOf(run.topics))).toBe(sent);
+  expectSameAnswers(await answersOf(run, traffic), await answersOf(reference, traffic));
+}
+
+/**
+ * The test traffic of `seed`, published whole through a reference run on the test run's
+ * own broker, and a run on the cluster with an admin client of it, nothing published yet.
+ */
+async function startRuns(
+  seed: number,
+): Promise<{ traffic: Traffic; reference: Run; run: Run; admin: Admin }> {
+  const traffic = syntheticTraffic({ seed, contacts: 3_000, groups: 8, agents: 20 });
+  const reference = await startRun(stack);
+  await publish(reference, traffic, 1);
+  const run = await startRun(clusterStack);
+  const admin = testKafka(clusterStack).admin();
+  await admin.connect();
+  cleanups.push(() => admin.disconnect());
+  return { traffic, reference, run, admin };
 }
 
 describe('Kafka broker faults (three nodes, replication factor 3)', () => {
   it('a partition leader SIGKILLed mid-stream: the stream goes on and the answers equal an undisturbed run', async () => {
-    const traffic = syntheticTraffic({ seed: 41, contacts: 3_000, groups: 8, agents: 20 });
-    const reference = await startRun(stack);
-    await publish(reference, traffic, 1);
-
-    const run = await startRun(clusterStack);
-    const admin = testKafka(clusterStack).admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
+    const { traffic, reference, run, admin } = await startRuns(41);
     let killed = -1;
     await publish(run, traffic, 6, async (i) => {
       if (i !== 2) return;
@@ -226,31 +198,14 @@ describe('Kafka broker faults (three nodes, replication factor 3)', () => {
     const leader = topics[0]?.partitions.find((p) => p.partitionId === 0)?.leader;
     expect(leader).not.toBe(killed);
 
-    await settle(reference);
-    await settle(run);
-    const sent = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
-    expect(
-      await recordsIn(admin, [
-        run.topics.TOPIC_DIRECTORY,
-        run.topics.TOPIC_CONTACT_EVENTS,
-        run.topics.TOPIC_AGENT_EVENTS,
-      ]),
-    ).toBe(sent);
-    await expectSameAnswers(run, reference, traffic);
+    await expectAsUndisturbed(run, reference, admin, traffic);
 
     await cluster.startNode(killed);
     await fullyReplicated(admin, Object.values(run.topics));
   });
 
   it('a rolling restart of all three nodes mid-stream: the answers equal an undisturbed run', async () => {
-    const traffic = syntheticTraffic({ seed: 43, contacts: 3_000, groups: 8, agents: 20 });
-    const reference = await startRun(stack);
-    await publish(reference, traffic, 1);
-
-    const run = await startRun(clusterStack);
-    const admin = testKafka(clusterStack).admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
+    const { traffic, reference, run, admin } = await startRuns(43);
     await publish(run, traffic, 4, async (i) => {
       if (i >= 3) return;
       // one node at a time, the way an operator upgrades: stop cleanly, start, wait for
@@ -261,16 +216,6 @@ describe('Kafka broker faults (three nodes, replication factor 3)', () => {
       await fullyReplicated(admin, Object.values(run.topics));
     });
 
-    await settle(reference);
-    await settle(run);
-    const sent = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
-    expect(
-      await recordsIn(admin, [
-        run.topics.TOPIC_DIRECTORY,
-        run.topics.TOPIC_CONTACT_EVENTS,
-        run.topics.TOPIC_AGENT_EVENTS,
-      ]),
-    ).toBe(sent);
-    await expectSameAnswers(run, reference, traffic);
+    await expectAsUndisturbed(run, reference, admin, traffic);
   });
 });

@@ -6,39 +6,28 @@ import {
 import { loadConfig } from '@wfm-stream/config';
 import { silentLogger } from '@wfm-stream/observability';
 import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream/reader';
-import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
-import {
-  createTopics,
-  redisEnv,
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-} from '@wfm-stream/testing';
+import type { WfmEvent } from '@wfm-stream/schemas';
+import { redisEnv, redisNamespace, testKafka, uniqueName, waitFor } from '@wfm-stream/testing';
 import { Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const stack = testStack();
+import { sendEvents } from './support/publish.js';
+import { serviceEnv } from './support/services.js';
+import { createStreamTopics, uniqueTopics } from './support/topics.js';
+
 const ns = redisNamespace();
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const env = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  ...redisEnv(stack),
+const topics = uniqueTopics();
+const env = serviceEnv(topics, {
+  ...redisEnv(),
   REDIS_KEY_PREFIX: ns.prefix,
   CONSUMER_GROUP: uniqueName('aggregator'),
-  HTTP_HOST: '127.0.0.1',
   HTTP_PORT: '0',
   SYSTEM_ID: 'Test system',
   LOG_LEVEL: 'silent',
   READER_API_KEYS: 'test-key',
-};
+  // the production default: these consumers are never stopped mid-stream
+  CONSUMER_SESSION_TIMEOUT: '30s',
+});
 const headers = { 'X-API-Key': 'test-key' };
 
 let aggregator: RunningAggregator;
@@ -47,12 +36,7 @@ let producer: Producer;
 let readerUrl: string;
 
 beforeAll(async () => {
-  await createTopics([
-    { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-    { name: topics.TOPIC_CONTACT_EVENTS, partitions: 3 },
-    { name: topics.TOPIC_AGENT_EVENTS, partitions: 3 },
-    { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-  ]);
+  await createStreamTopics(topics, { contacts: 3, agents: 3 });
   aggregator = await startAggregator(loadConfig(aggregatorConfigSchema, env), silentLogger());
   reader = await startReader(loadConfig(readerConfigSchema, env), silentLogger());
   readerUrl = `http://127.0.0.1:${reader.port}`;
@@ -67,12 +51,8 @@ afterAll(async () => {
   await ns.cleanup();
 });
 
-async function publish(topic: string, events: readonly WfmEvent[]): Promise<void> {
-  await producer.send({
-    topic,
-    messages: events.map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
-  });
-}
+const publish = (topic: string, events: readonly WfmEvent[]): Promise<void> =>
+  sendEvents(producer, topic, events);
 
 const contact = (
   id: string,

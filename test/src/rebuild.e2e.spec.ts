@@ -1,52 +1,28 @@
-import path from 'node:path';
-
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { REPO_DIR } from '@wfm-stream/cli';
-import { loadConfig } from '@wfm-stream/config';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream/reader';
-import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
+import { type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
+import type { WfmEvent } from '@wfm-stream/schemas';
 import { GenerationPointer } from '@wfm-stream/store';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
+import { redisNamespace, testKafka, uniqueName, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { Partitioners, type Producer } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { allAnswers } from './support/answers.js';
+import {
+  answersOn,
+  expectSameAnswers,
+  READER_KEY,
+  readerOn,
+  trafficPeriod,
+} from './support/answers.js';
+import { sendEvents } from './support/publish.js';
+import { startReferenceAggregator } from './support/reference.js';
+import { CLI_MAIN, serviceEnv, spawnService } from './support/services.js';
+import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
 import { syntheticTraffic } from './support/traffic.js';
 
-const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
-const CLI = path.join(REPO_DIR, 'services', 'cli', 'dist', 'main.js');
-const stack = testStack();
 const reference = redisNamespace();
 const deployment = redisNamespace();
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
-const base = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  REDIS_URL: stack.redisUrl,
-  HTTP_HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
-  PARTITIONS_CONSUMED_CONCURRENTLY: '2',
-  CONSUMER_SESSION_TIMEOUT: '6s',
-};
+const topics = uniqueTopics();
+const streams = streamsOf(topics);
+const base = serviceEnv(topics, { PARTITIONS_CONSUMED_CONCURRENTLY: '2' });
 const running: ManagedProcess[] = [];
 const closers: (() => Promise<unknown>)[] = [];
 
@@ -57,15 +33,8 @@ afterAll(async () => {
   await deployment.cleanup();
 });
 
-async function send(producer: Producer, events: readonly WfmEvent[], topic: string): Promise<void> {
-  for (let i = 0; i < events.length; i += 1_000)
-    await producer.send({
-      topic,
-      messages: events
-        .slice(i, i + 1_000)
-        .map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
-    });
-}
+const send = (producer: Producer, events: readonly WfmEvent[], topic: string): Promise<void> =>
+  sendEvents(producer, topic, events, 1_000);
 
 function split<T>(items: readonly T[], ...fractions: number[]): T[][] {
   const parts: T[][] = [];
@@ -79,28 +48,9 @@ function split<T>(items: readonly T[], ...fractions: number[]): T[][] {
   return parts;
 }
 
-async function readerOn(prefix: string): Promise<RunningReader> {
-  return startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: stack.redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      READER_API_KEYS: 'k',
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    }),
-    silentLogger(),
-  );
-}
-
 describe('wfm-stream rebuild', () => {
   it('rebuilds the state from the topics while events flow, switches readers without an error, and equals an uninterrupted run', async () => {
-    await createTopics([
-      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 3 },
-      { name: topics.TOPIC_AGENT_EVENTS, partitions: 3 },
-      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-    ]);
+    await createStreamTopics(topics, { contacts: 3, agents: 3 });
     const traffic = syntheticTraffic({ seed: 23, contacts: 5_000, groups: 10, agents: 24 });
     // history before the rebuild, traffic while it catches up, traffic across the switch
     const [contactsBefore = [], contactsDuring = [], contactsAfter = []] = split(
@@ -123,31 +73,16 @@ describe('wfm-stream rebuild', () => {
     await send(producer, agentsBefore, topics.TOPIC_AGENT_EVENTS);
 
     // the reference: one aggregator that reads everything, never rebuilt
-    const referenceGroup = uniqueName('reference');
-    const uninterrupted: RunningAggregator = await startAggregator(
-      loadConfig(aggregatorConfigSchema, {
-        ...base,
-        CONSUMER_GROUP: referenceGroup,
-        REDIS_KEY_PREFIX: reference.prefix,
-        HTTP_PORT: '0',
-      }),
-      silentLogger(),
-    );
-    closers.push(() => uninterrupted.stop());
+    const uninterrupted = await startReferenceAggregator(base, reference.prefix);
+    closers.push(() => uninterrupted.aggregator.stop());
 
     // the deployment: a live aggregator process, following the generation pointer
     const liveGroup = uniqueName('live');
-    const livePort = await freePort();
-    const live = spawnManaged('aggregator', process.execPath, [AGGREGATOR], {
-      env: {
-        ...process.env,
-        ...base,
-        CONSUMER_GROUP: liveGroup,
-        REDIS_KEY_PREFIX: deployment.prefix,
-        HTTP_PORT: String(livePort),
-      },
-    });
-    running.push(live);
+    const { proc: live } = await spawnService(
+      'aggregator',
+      { ...base, CONSUMER_GROUP: liveGroup, REDIS_KEY_PREFIX: deployment.prefix },
+      { running },
+    );
     await waitForGroupCaughtUp(liveGroup, streams, { timeoutMs: 60_000 });
     const pointer = new GenerationPointer(deployment.redis, deployment.prefix);
     expect(await pointer.read()).toBe('g0');
@@ -170,7 +105,7 @@ describe('wfm-stream rebuild', () => {
         const response = await reader.app.inject({
           method: 'GET',
           url,
-          headers: { 'x-api-key': 'k' },
+          headers: { 'x-api-key': READER_KEY },
         });
         polled.push(response.statusCode);
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -182,7 +117,7 @@ describe('wfm-stream rebuild', () => {
     const rebuild = spawnManaged(
       'rebuild',
       process.execPath,
-      [CLI, 'rebuild', '--max-lag', '1000000'],
+      [CLI_MAIN, 'rebuild', '--max-lag', '1000000'],
       {
         env: { ...process.env, ...base, REDIS_KEY_PREFIX: deployment.prefix },
         pipe: true,
@@ -220,7 +155,7 @@ describe('wfm-stream rebuild', () => {
     expect(output).toMatch(/switched the generation pointer to g1/);
     expect(output).toMatch(/deleted [\d,]+ keys of g0/);
     await waitForGroupCaughtUp(liveGroup, streams, { timeoutMs: 60_000 });
-    await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 60_000 });
+    await waitForGroupCaughtUp(uninterrupted.group, streams, { timeoutMs: 60_000 });
     polling = false;
     await poller;
 
@@ -235,21 +170,8 @@ describe('wfm-stream rebuild', () => {
     // the rebuilt state, kept up to date by the live aggregator since, equals a run that
     // was never rebuilt (and the damage is gone)
     expect((await live.stop()).code).toBe(0);
-    const period = {
-      groupIds: traffic.groupIds,
-      agentIds: traffic.agentIds,
-      startDate: '2024-01-08T00:00:00Z',
-      endDate: '2024-01-10T00:00:00Z',
-    };
-    const referenceReader = await readerOn(reference.prefix);
-    closers.push(() => referenceReader.stop());
-    const expected = await allAnswers(referenceReader.app, { 'x-api-key': 'k' }, period);
-    const fresh = await readerOn(deployment.prefix);
-    closers.push(() => fresh.stop());
-    const actual = await allAnswers(fresh.app, { 'x-api-key': 'k' }, period);
-    for (const [url, answer] of Object.entries(expected)) {
-      expect(answer.status, url).toBe(200);
-      expect(actual[url], url).toEqual(answer);
-    }
+    const expected = await answersOn(reference.prefix, trafficPeriod(traffic));
+    const actual = await answersOn(deployment.prefix, trafficPeriod(traffic));
+    expectSameAnswers(actual, expected);
   });
 });

@@ -1,11 +1,8 @@
-import path from 'node:path';
-
 import {
   aggregatorConfigSchema,
   type RunningAggregator,
   startAggregator,
 } from '@wfm-stream/aggregator';
-import { REPO_DIR } from '@wfm-stream/cli';
 import { loadConfig } from '@wfm-stream/config';
 import { emitterConfigSchema, type RunningEmitter, startEmitter } from '@wfm-stream/emitter';
 import { type RedisCluster, spawnManaged, startRedisCluster } from '@wfm-stream/local-stack';
@@ -14,7 +11,6 @@ import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream
 import type { WfmEvent } from '@wfm-stream/schemas';
 import { connectRedis, GenerationPointer } from '@wfm-stream/store';
 import {
-  createTopics,
   redisNamespace,
   testKafka,
   testRedis,
@@ -27,8 +23,10 @@ import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
 import { Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { allAnswers } from './support/answers.js';
+import { allAnswers, trafficPeriod } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
+import { CLI_MAIN, serviceEnv } from './support/services.js';
+import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
 import { syntheticTraffic } from './support/traffic.js';
 
 /**
@@ -40,38 +38,23 @@ import { syntheticTraffic } from './support/traffic.js';
  * During the failover the reader is not ready while it cannot serve, and its requests are
  * answered 200, or 503 with Retry-After, never 500.
  */
-const CLI = path.join(REPO_DIR, 'services', 'cli', 'dist', 'main.js');
 const PASSWORD = 'cluster:p@ss';
 const STATUS_PATH = '/ccwfm/api/rest/status';
 const KEY = 'k';
 const stack = testStack();
 const reference = redisNamespace();
 const clusterPrefix = uniqueName('c');
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
-const common = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  HTTP_HOST: '127.0.0.1',
+const topics = uniqueTopics();
+const streams = streamsOf(topics);
+const common = serviceEnv(topics, {
   HTTP_PORT: '0',
   LOG_LEVEL: 'silent',
   SYSTEM_ID: 'Test system',
   PARTITIONS_CONSUMED_CONCURRENTLY: '2',
-  CONSUMER_SESSION_TIMEOUT: '6s',
   READER_API_KEYS: KEY,
-};
+});
 const traffic = syntheticTraffic({ seed: 31, contacts: 3_000, groups: 10, agents: 24 });
-const period = {
-  groupIds: traffic.groupIds,
-  agentIds: traffic.agentIds,
-  startDate: '2024-01-08T00:00:00Z',
-  endDate: '2024-01-10T00:00:00Z',
-};
+const period = trafficPeriod(traffic);
 const half = <T>(items: readonly T[]): [T[], T[]] => {
   const at = Math.round(items.length / 2);
   return [items.slice(0, at), items.slice(at)];
@@ -173,12 +156,7 @@ async function expectEqualAnswers(complete = true): Promise<void> {
 }
 
 beforeAll(async () => {
-  await createTopics([
-    { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-    { name: topics.TOPIC_CONTACT_EVENTS, partitions: 3 },
-    { name: topics.TOPIC_AGENT_EVENTS, partitions: 3 },
-    { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-  ]);
+  await createStreamTopics(topics, { contacts: 3, agents: 3 });
   cluster = await startRedisCluster({ password: PASSWORD, nodeTimeoutMs: 1_000 });
   closers.push(() => cluster.stop());
   clusterEnv = {
@@ -345,7 +323,7 @@ describe('the pipeline on a Redis Cluster', () => {
     });
     const pointer = new GenerationPointer(redis, clusterPrefix);
     const before = await pointer.read();
-    const rebuild = spawnManaged('rebuild', process.execPath, [CLI, 'rebuild'], {
+    const rebuild = spawnManaged('rebuild', process.execPath, [CLI_MAIN, 'rebuild'], {
       env: { ...process.env, ...common, ...clusterEnv, LOG_LEVEL: 'warn' },
       pipe: true,
     });

@@ -2,25 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { REPO_DIR } from '@wfm-stream/cli';
-import { loadConfig } from '@wfm-stream/config';
-import {
-  freePort,
-  type ManagedProcess,
-  type RedisServer,
-  spawnManaged,
-  startRedis,
-} from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, startReader } from '@wfm-stream/reader';
+import type { RunningAggregator } from '@wfm-stream/aggregator';
+import { type RedisServer, startRedis } from '@wfm-stream/local-stack';
 import { GenerationPointer, INITIAL_GENERATION, Keys } from '@wfm-stream/store';
 import {
-  createTopics,
   redisNamespace,
   testKafka,
   testStack,
@@ -32,9 +17,11 @@ import { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { allAnswers } from './support/answers.js';
+import { answersOn, trafficPeriod } from './support/answers.js';
 import { endsByTopic, metricTotal, sumOf } from './support/metrics.js';
-import { publishEvents } from './support/publish.js';
+import { startReferenceAggregator } from './support/reference.js';
+import { serviceEnv, type ServiceProcess, spawnService, waitForReady } from './support/services.js';
+import { createStreamTopics, publishTraffic, streamsOf, uniqueTopics } from './support/topics.js';
 import { syntheticTraffic, type Traffic } from './support/traffic.js';
 
 /**
@@ -45,26 +32,11 @@ import { syntheticTraffic, type Traffic } from './support/traffic.js';
  * redis-server of its own: the one the other tests share is never emptied.
  */
 
-const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
-const stack = testStack();
 const reference = redisNamespace();
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
-const base = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  HTTP_HOST: '127.0.0.1',
-  PARTITIONS_CONSUMED_CONCURRENTLY: '2',
-  CONSUMER_SESSION_TIMEOUT: '6s',
-};
+const topics = uniqueTopics();
+const streams = streamsOf(topics);
+const base = serviceEnv(topics, { PARTITIONS_CONSUMED_CONCURRENTLY: '2' });
 const PREFIX = 'wfm';
-const headers = { 'x-api-key': 'k' };
-const period = { startDate: '2024-01-08T00:00:00Z', endDate: '2024-01-10T00:00:00Z' };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-redis-loss-'));
 
 let traffic: Traffic;
@@ -74,64 +46,28 @@ let expected: Record<string, { status: number; body: unknown }>;
 let uninterrupted: RunningAggregator | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 
-async function answersOf(
-  redisUrl: string,
-  prefix: string,
-): Promise<Record<string, { status: number; body: unknown }>> {
-  const reader = await startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      READER_API_KEYS: 'k',
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    }),
-    silentLogger(),
-  );
-  try {
-    return await allAnswers(reader.app, headers, {
-      groupIds: traffic.groupIds,
-      agentIds: traffic.agentIds,
-      ...period,
-    });
-  } finally {
-    await reader.stop();
-  }
-}
+/** Every answer of a reader on `redisUrl`, under `prefix`. */
+const answersOf = (redisUrl: string, prefix: string) =>
+  answersOn(prefix, trafficPeriod(traffic), { REDIS_URL: redisUrl });
 
 beforeAll(async () => {
-  await createTopics([
-    { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-    { name: topics.TOPIC_CONTACT_EVENTS, partitions: 3 },
-    { name: topics.TOPIC_AGENT_EVENTS, partitions: 3 },
-    { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-  ]);
+  await createStreamTopics(topics, { contacts: 3, agents: 3 });
   traffic = syntheticTraffic({ seed: 23, contacts: 3_000, groups: 9, agents: 24 });
-  await publishEvents(testKafka(), topics.TOPIC_DIRECTORY, traffic.directory);
-  await publishEvents(testKafka(), topics.TOPIC_CONTACT_EVENTS, traffic.contacts);
-  await publishEvents(testKafka(), topics.TOPIC_AGENT_EVENTS, traffic.agents);
+  await publishTraffic(testKafka(), topics, traffic);
   admin = testKafka().admin();
   await admin.connect();
   total = sumOf(await endsByTopic(admin, streams));
 
   // the undisturbed run, in process, on the shared Redis under a prefix of its own
-  const referenceGroup = uniqueName('reference');
-  uninterrupted = await startAggregator(
-    loadConfig(aggregatorConfigSchema, {
-      ...base,
-      REDIS_URL: stack.redisUrl,
-      CONSUMER_GROUP: referenceGroup,
-      REDIS_KEY_PREFIX: reference.prefix,
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-    }),
-    silentLogger(),
+  const { group: referenceGroup, aggregator } = await startReferenceAggregator(
+    base,
+    reference.prefix,
   );
+  uninterrupted = aggregator;
   await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 90_000 });
   await uninterrupted.stop();
   uninterrupted = undefined;
-  expected = await answersOf(stack.redisUrl, reference.prefix);
+  expected = await answersOf(testStack().redisUrl, reference.prefix);
   for (const [url, answer] of Object.entries(expected)) expect(answer.status, url).toBe(200);
 });
 
@@ -143,36 +79,22 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Disturbed {
-  readonly proc: ManagedProcess;
-  readonly url: string;
+interface Disturbed extends ServiceProcess {
   readonly group: string;
   readonly logFile: string;
 }
 
 /** The aggregator as a process, on the test's own Redis. */
 async function startDisturbed(redisUrl: string, group: string): Promise<Disturbed> {
-  const port = await freePort();
-  const logFile = path.join(dir, `${group}-${port}.log`);
-  const proc = spawnManaged('aggregator', process.execPath, [AGGREGATOR], {
-    env: {
-      ...process.env,
-      ...base,
-      REDIS_URL: redisUrl,
-      CONSUMER_GROUP: group,
-      REDIS_KEY_PREFIX: PREFIX,
-      HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    logFile,
-  });
-  cleanups.push(() => proc.stop({ signal: 'SIGKILL' }));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true, {
-    timeoutMs: 30_000,
-    message: 'the aggregator to join its group',
-  });
-  return { proc, url, group, logFile };
+  const logFile = path.join(dir, `${group}-${uniqueName('life')}.log`);
+  const service = await spawnService(
+    'aggregator',
+    { ...base, REDIS_URL: redisUrl, CONSUMER_GROUP: group, REDIS_KEY_PREFIX: PREFIX },
+    { logFile },
+  );
+  cleanups.push(() => service.proc.stop({ signal: 'SIGKILL' }));
+  await waitForReady(service, { message: 'the aggregator to join its group' });
+  return { ...service, group, logFile };
 }
 
 /** Waits until the aggregator has processed at least `share` events (its own counter). */

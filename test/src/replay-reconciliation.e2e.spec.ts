@@ -9,25 +9,15 @@ import { loadConfig } from '@wfm-stream/config';
 import { silentLogger } from '@wfm-stream/observability';
 import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream/reader';
 import { BUNDLED_CALL_LOG, loadBundledCallLog, planReplay } from '@wfm-stream/replay';
-import { messageKey, type TopicNames, topicOf, type WfmEvent } from '@wfm-stream/schemas';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
-import { Partitioners } from 'kafkajs';
+import { redisNamespace, testKafka, uniqueName, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const stack = testStack();
+import { publishReplay } from './support/publish.js';
+import { serviceEnv } from './support/services.js';
+import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
+
 const ns = redisNamespace();
-const topics: TopicNames = {
-  directory: uniqueName('directory'),
-  contacts: uniqueName('contacts'),
-  agents: uniqueName('agents'),
-};
+const topics = uniqueTopics();
 const group = uniqueName('aggregator');
 let aggregator: RunningAggregator | undefined;
 let reader: RunningReader | undefined;
@@ -105,46 +95,32 @@ function countsFromFile(): Record<
 
 describe('the real call log, replayed', () => {
   it('gives day totals per group that reconcile with counts taken from the file', async () => {
-    await createTopics([
-      { name: topics.directory, partitions: 1 },
-      { name: topics.contacts, partitions: 4 },
-      { name: topics.agents, partitions: 2 },
-    ]);
+    await createStreamTopics(topics, { contacts: 4, agents: 2 });
     const plan = planReplay(loadBundledCallLog(), { from: '1999-01-31', to: '1999-02-02' });
-    const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    const events: WfmEvent[] = [...plan.directory, ...plan.events];
-    for (let i = 0; i < events.length; i += 1_000) {
-      const batch = events.slice(i, i + 1_000);
-      await producer.sendBatch({
-        topicMessages: [topics.directory, topics.contacts, topics.agents].map((topic) => ({
-          topic,
-          messages: batch
-            .filter((e) => topicOf(e, topics) === topic)
-            .map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
-        })),
-      });
-    }
-    await producer.disconnect();
+    await publishReplay(
+      testKafka(),
+      [...plan.directory, ...plan.events],
+      {
+        directory: topics.TOPIC_DIRECTORY,
+        contacts: topics.TOPIC_CONTACT_EVENTS,
+        agents: topics.TOPIC_AGENT_EVENTS,
+      },
+      1_000,
+    );
 
-    const env = {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      TOPIC_DIRECTORY: topics.directory,
-      TOPIC_CONTACT_EVENTS: topics.contacts,
-      TOPIC_AGENT_EVENTS: topics.agents,
-      TOPIC_DEAD_LETTER: uniqueName('dlq'),
-      REDIS_URL: stack.redisUrl,
+    const env = serviceEnv(topics, {
       REDIS_KEY_PREFIX: ns.prefix,
       CONSUMER_GROUP: group,
       TIMEZONE: 'Asia/Jerusalem',
-      HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
       READER_API_KEYS: 'k',
       LOG_LEVEL: 'silent',
-    };
+      // the production default: these consumers are never stopped mid-stream
+      CONSUMER_SESSION_TIMEOUT: '30s',
+    });
     aggregator = await startAggregator(loadConfig(aggregatorConfigSchema, env), silentLogger());
     reader = await startReader(loadConfig(readerConfigSchema, env), silentLogger());
-    await waitForGroupCaughtUp(group, [topics.directory, topics.contacts, topics.agents], {
+    await waitForGroupCaughtUp(group, streamsOf(topics), {
       timeoutMs: 90_000,
     });
 

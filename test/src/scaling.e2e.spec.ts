@@ -1,21 +1,8 @@
-import path from 'node:path';
-
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { REPO_DIR } from '@wfm-stream/cli';
-import { loadConfig } from '@wfm-stream/config';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, startReader } from '@wfm-stream/reader';
+import type { ManagedProcess } from '@wfm-stream/local-stack';
 import { type WfmEvent } from '@wfm-stream/schemas';
 import {
-  createTopics,
   redisNamespace,
   testKafka,
-  testStack,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
@@ -23,32 +10,19 @@ import {
 import { Partitioners, type Producer } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { allAnswers } from './support/answers.js';
+import { answersOn, expectSameAnswers, trafficPeriod } from './support/answers.js';
 import { metricTotal } from './support/metrics.js';
 import { sendEvents } from './support/publish.js';
+import { startReferenceAggregator } from './support/reference.js';
+import { serviceEnv, type ServiceProcess, startService } from './support/services.js';
+import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
 import { random, syntheticTraffic } from './support/traffic.js';
 
-const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
-const stack = testStack();
 const reference = redisNamespace();
 const scaled = redisNamespace();
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const streams = [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
-const base = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  REDIS_URL: stack.redisUrl,
-  HTTP_HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
-  PARTITIONS_CONSUMED_CONCURRENTLY: '2',
-  // short, so that a crashed member's partitions move on soon
-  CONSUMER_SESSION_TIMEOUT: '6s',
-};
+const topics = uniqueTopics();
+const streams = streamsOf(topics);
+const base = serviceEnv(topics, { PARTITIONS_CONSUMED_CONCURRENTLY: '2' });
 const running: ManagedProcess[] = [];
 let producer: Producer | undefined;
 
@@ -67,32 +41,15 @@ async function publish(events: readonly WfmEvent[], topic: string): Promise<void
   await sendEvents(producer, topic, events, 1_000);
 }
 
-interface Instance {
-  readonly name: string;
-  readonly proc: ManagedProcess;
-  readonly url: string;
-}
+type Instance = ServiceProcess;
 
-async function startInstance(name: string, groupId: string, prefix: string): Promise<Instance> {
-  const port = await freePort();
-  const proc = spawnManaged(`aggregator-${name}`, process.execPath, [AGGREGATOR], {
-    env: {
-      ...process.env,
-      ...base,
-      CONSUMER_GROUP: groupId,
-      REDIS_KEY_PREFIX: prefix,
-      HTTP_PORT: String(port),
-    },
-  });
-  running.push(proc);
-  const instance = { name, proc, url: `http://127.0.0.1:${port}` };
-  // ready once it has joined the group, i.e. once the rebalance it caused is over
-  await waitFor(
-    async () => (await fetch(`${instance.url}/readyz`).catch(() => undefined))?.ok === true,
-    { timeoutMs: 30_000, message: `aggregator ${name} to join its group` },
+/** Ready once it has joined the group, i.e. once the rebalance it caused is over. */
+const startInstance = (name: string, groupId: string, prefix: string): Promise<Instance> =>
+  startService(
+    'aggregator',
+    { ...base, CONSUMER_GROUP: groupId, REDIS_KEY_PREFIX: prefix },
+    { name: `aggregator-${name}`, running, message: `aggregator ${name} to join its group` },
   );
-  return instance;
-}
 
 /** The instance's `wfm_events_consumed_total`, summed over topics (valid events it processed). */
 const consumed = (instance: Instance): Promise<number> =>
@@ -105,39 +62,8 @@ function consumedMoreThan(instance: Instance, than: number, timeoutMs = 30_000):
       const n = await consumed(instance);
       return n > than ? n : undefined;
     },
-    { timeoutMs, intervalMs: 100, message: `aggregator ${instance.name} to consume > ${than}` },
+    { timeoutMs, intervalMs: 100, message: `${instance.name} to consume > ${than}` },
   );
-}
-
-async function answersOf(
-  prefix: string,
-  traffic: { groupIds: string[]; agentIds: string[] },
-): Promise<Record<string, { status: number; body: unknown }>> {
-  const reader = await startReader(
-    loadConfig(readerConfigSchema, {
-      REDIS_URL: stack.redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      READER_API_KEYS: 'k',
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    }),
-    silentLogger(),
-  );
-  try {
-    return await allAnswers(
-      reader.app,
-      { 'x-api-key': 'k' },
-      {
-        groupIds: traffic.groupIds,
-        agentIds: traffic.agentIds,
-        startDate: '2024-01-08T00:00:00Z',
-        endDate: '2024-01-10T00:00:00Z',
-      },
-    );
-  } finally {
-    await reader.stop();
-  }
 }
 
 /** `events` cut into `n` consecutive slices of (nearly) equal size. */
@@ -148,12 +74,7 @@ function slices<T>(events: readonly T[], n: number): T[][] {
 
 describe('aggregator instances added and removed mid-stream', () => {
   it('share the work through rebalances and end with the answers of a single instance', async () => {
-    await createTopics([
-      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 6 },
-      { name: topics.TOPIC_AGENT_EVENTS, partitions: 6 },
-      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-    ]);
+    await createStreamTopics(topics, { contacts: 6, agents: 6 });
     const traffic = syntheticTraffic({ seed: 17, contacts: 6_000, groups: 12, agents: 30 });
     const CHUNKS = 6;
     const contactChunks = slices(traffic.contacts, CHUNKS);
@@ -165,16 +86,7 @@ describe('aggregator instances added and removed mid-stream', () => {
     };
 
     // the reference: one in-process instance that is never disturbed
-    const referenceGroup = uniqueName('reference');
-    const single: RunningAggregator = await startAggregator(
-      loadConfig(aggregatorConfigSchema, {
-        ...base,
-        CONSUMER_GROUP: referenceGroup,
-        REDIS_KEY_PREFIX: reference.prefix,
-        HTTP_PORT: '0',
-      }),
-      silentLogger(),
-    );
+    const single = await startReferenceAggregator(base, reference.prefix);
 
     // the scaled run: processes that come and go in one consumer group
     const group = uniqueName('scaling');
@@ -211,7 +123,7 @@ describe('aggregator instances added and removed mid-stream', () => {
     for (let i = 4; i < CHUNKS; i++) afterScaleIn += await publishChunk(i);
 
     await waitForGroupCaughtUp(group, streams, { timeoutMs: 60_000 });
-    await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 60_000 });
+    await waitForGroupCaughtUp(single.group, streams, { timeoutMs: 60_000 });
     const aAfter = await consumed(a);
     expect(aAfter - aBefore).toBeGreaterThanOrEqual(afterScaleIn);
     // and it did not do all the work: B and C really consumed partitions of their own
@@ -219,14 +131,11 @@ describe('aggregator instances added and removed mid-stream', () => {
     expect(aAfter).toBeLessThan(total);
 
     expect(await a.proc.stop({ timeoutMs: 30_000 })).toEqual({ code: 0, signal: null });
-    await single.stop();
+    await single.aggregator.stop();
 
-    const expected = await answersOf(reference.prefix, traffic);
-    const actual = await answersOf(scaled.prefix, traffic);
+    const expected = await answersOn(reference.prefix, trafficPeriod(traffic));
+    const actual = await answersOn(scaled.prefix, trafficPeriod(traffic));
     expect(Object.keys(actual)).toEqual(Object.keys(expected));
-    for (const [url, answer] of Object.entries(expected)) {
-      expect(answer.status, url).toBe(200);
-      expect(actual[url], url).toEqual(answer);
-    }
+    expectSameAnswers(actual, expected);
   });
 });

@@ -3,13 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { REPO_DIR } from '@wfm-stream/cli';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
+import { freePort, type ManagedProcess } from '@wfm-stream/local-stack';
 import type { WfmEvent } from '@wfm-stream/schemas';
 import {
   createTopics,
   redisNamespace,
   testKafka,
-  testStack,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
@@ -18,6 +17,8 @@ import { startWfmSink } from '@wfm-stream/wfm-sink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { publishEvents } from '../support/publish.js';
+import { serviceEnv, startService as startKitService } from '../support/services.js';
+import { createStreamTopics, uniqueTopics } from '../support/topics.js';
 import { syntheticTraffic } from '../support/traffic.js';
 import { type Family, parseExposition, seriesNames } from './exposition.js';
 import { dashboardQueries, type KitQuery, ruleQueries } from './operator-kit.js';
@@ -43,13 +44,9 @@ const UNBOUNDED_LABELS =
 /** Node.js process metrics (prom-client's defaults, prefixed): the README lists them as a family. */
 const DEFAULT_METRICS = /^wfm_(process|nodejs)_/;
 
-const stack = testStack();
 const ns = redisNamespace();
 const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
+  ...uniqueTopics(),
   TOPIC_EXPORT_JOBS: uniqueName('export-jobs'),
   TOPIC_EXPORT_DEAD_LETTER: uniqueName('export-dlq'),
 };
@@ -62,36 +59,19 @@ let sink: Awaited<ReturnType<typeof startWfmSink>> | undefined;
 const scraped = new Map<ServiceName, Map<string, Family>>();
 
 async function startService(service: ServiceName, env: Record<string, string>): Promise<void> {
-  const port = await freePort();
-  const proc = spawnManaged(
+  const started = await startKitService(
     service,
-    process.execPath,
-    [path.join(REPO_DIR, 'services', service, 'dist', 'main.js')],
-    {
-      env: {
-        ...process.env,
-        ...topics,
-        KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-        REDIS_URL: stack.redisUrl,
-        REDIS_KEY_PREFIX: ns.prefix,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'silent',
-        KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        ...env,
-      },
-    },
+    serviceEnv(topics, {
+      REDIS_KEY_PREFIX: ns.prefix,
+      LOG_LEVEL: 'silent',
+      // the production default: these consumers are never stopped mid-stream
+      CONSUMER_SESSION_TIMEOUT: '30s',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      ...env,
+    }),
+    { running, timeoutMs: 60_000 },
   );
-  running.push(proc);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      if (proc.hasExited()) throw new Error(`${service} exited`);
-      return (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true;
-    },
-    { timeoutMs: 60_000, message: `${service} to be ready` },
-  );
-  urls.set(service, url);
+  urls.set(service, started.url);
 }
 
 async function scrape(service: ServiceName): Promise<Map<string, Family>> {
@@ -104,11 +84,8 @@ async function sampled(service: ServiceName, name: string): Promise<number> {
 }
 
 beforeAll(async () => {
+  await createStreamTopics(topics, { contacts: 2, agents: 2 });
   await createTopics([
-    { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-    { name: topics.TOPIC_CONTACT_EVENTS, partitions: 2 },
-    { name: topics.TOPIC_AGENT_EVENTS, partitions: 2 },
-    { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
     { name: topics.TOPIC_EXPORT_JOBS, partitions: 1 },
     { name: topics.TOPIC_EXPORT_DEAD_LETTER, partitions: 1 },
   ]);

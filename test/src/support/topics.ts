@@ -1,0 +1,56 @@
+import { createTopics, testStack, type TestStackInfo, uniqueName } from '@wfm-stream/testing';
+import type { Kafka } from 'kafkajs';
+
+import { publishEvents } from './publish.js';
+import type { Traffic } from './traffic.js';
+
+/** The topics of one deployment, as the services read them from the environment. */
+export interface StreamTopics {
+  readonly TOPIC_DIRECTORY: string;
+  readonly TOPIC_CONTACT_EVENTS: string;
+  readonly TOPIC_AGENT_EVENTS: string;
+  readonly TOPIC_DEAD_LETTER: string;
+}
+
+/** Topic names no other test uses. */
+export function uniqueTopics(): StreamTopics {
+  return {
+    TOPIC_DIRECTORY: uniqueName('directory'),
+    TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
+    TOPIC_AGENT_EVENTS: uniqueName('agents'),
+    TOPIC_DEAD_LETTER: uniqueName('dlq'),
+  };
+}
+
+/** The streams an aggregator consumes, the directory first. */
+export function streamsOf(topics: StreamTopics): string[] {
+  return [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
+}
+
+/** Creates the topics on `stack`: the directory and the dead letters on one partition each. */
+export async function createStreamTopics(
+  topics: StreamTopics,
+  partitions: { readonly contacts: number; readonly agents: number },
+  stack: TestStackInfo = testStack(),
+): Promise<void> {
+  await createTopics(
+    [
+      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
+      { name: topics.TOPIC_CONTACT_EVENTS, partitions: partitions.contacts },
+      { name: topics.TOPIC_AGENT_EVENTS, partitions: partitions.agents },
+      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
+    ],
+    stack,
+  );
+}
+
+/** Publishes the traffic's directory, contact and agent events, each to its topic. */
+export async function publishTraffic(
+  kafka: Kafka,
+  topics: StreamTopics,
+  traffic: Pick<Traffic, 'directory' | 'contacts' | 'agents'>,
+): Promise<void> {
+  await publishEvents(kafka, topics.TOPIC_DIRECTORY, traffic.directory);
+  await publishEvents(kafka, topics.TOPIC_CONTACT_EVENTS, traffic.contacts);
+  await publishEvents(kafka, topics.TOPIC_AGENT_EVENTS, traffic.agents);
+}
