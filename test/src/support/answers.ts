@@ -6,7 +6,7 @@ import {
   type RunningReader,
   startReader,
 } from '@wfm-stream/reader';
-import { testStack } from '@wfm-stream/testing';
+import { redisEnv } from '@wfm-stream/testing';
 import { expect } from 'vitest';
 
 /** Every answer the reader gives about a period, by URL: what two runs must agree on. */
@@ -74,7 +74,7 @@ export async function readerOn(
 ): Promise<RunningReader> {
   return startReader(
     loadConfig(readerConfigSchema, {
-      REDIS_URL: testStack().redisUrl,
+      ...redisEnv(),
       REDIS_KEY_PREFIX: prefix,
       READER_API_KEYS: READER_KEY,
       HTTP_PORT: '0',

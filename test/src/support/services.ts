@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { REPO_DIR } from '@wfm-stream/cli';
 import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import { testStack, type TestStackInfo, waitFor } from '@wfm-stream/testing';
+import { redisEnv, testStack, type TestStackInfo, waitFor } from '@wfm-stream/testing';
 
 import type { StreamTopics } from './topics.js';
 
@@ -27,7 +27,8 @@ export function serviceEnv(
   return {
     ...topics,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    REDIS_URL: stack.redisUrl,
+    // the run's Redis, or its cluster's nodes under TEST_REDIS=cluster
+    ...redisEnv(stack),
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     CONSUMER_SESSION_TIMEOUT: '6s',
