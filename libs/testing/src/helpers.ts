@@ -64,6 +64,9 @@ export interface TestTopic {
   readonly config?: Readonly<Record<string, string>>;
 }
 
+/** How long creating a test's topics is retried while the brokers say "not now". */
+const TOPIC_CREATE_RETRY_MS = 30_000;
+
 /** Creates topics through the project's own admin path (`@wfm-stream/topics`), as production does. */
 export async function createTopics(
   topics: readonly TestTopic[],
@@ -72,15 +75,26 @@ export async function createTopics(
   const admin = testKafka(stack).admin();
   await admin.connect();
   try {
-    const result = await ensureTopics(
-      admin,
-      topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions,
-        replicationFactor: stack.replicationFactor,
-        config: t.config ?? {},
-      })),
-    );
+    const specs = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions,
+      replicationFactor: stack.replicationFactor,
+      config: t.config ?? {},
+    }));
+    // a broker that has just restarted (the Kafka fault tests) may not know the new
+    // partitions yet when their leaders are awaited: kafkajs calls that retriable
+    const deadline = Date.now() + TOPIC_CREATE_RETRY_MS;
+    let result: Awaited<ReturnType<typeof ensureTopics>>;
+    for (;;) {
+      try {
+        result = await ensureTopics(admin, specs);
+        break;
+      } catch (error) {
+        if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline)
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
     if (!result.ok) {
       const problems = result.items.flatMap((i) => i.problems.map((p) => `${i.spec.name}: ${p}`));
       throw new Error(`could not create the test's topics:\n${problems.join('\n')}`);
