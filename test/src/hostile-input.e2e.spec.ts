@@ -24,6 +24,7 @@ import { type DecodeFailureKind, DLQ_HEADERS } from '@wfm-stream/kafka';
 import { isProcessAlive } from '@wfm-stream/local-stack';
 import { EVENT_EXAMPLES, type WfmEvent } from '@wfm-stream/schemas';
 import {
+  readTopicMessages,
   redisNamespace,
   testKafka,
   uniqueName,
@@ -949,7 +950,7 @@ describe('hostile input on the contact and agent topics', () => {
       topics.TOPIC_AGENT_EVENTS,
     ]);
     await waitForGroupCaughtUp(EMITTER_GROUP, [topics.TOPIC_AGENT_EVENTS]);
-    const records = await readTopic(topics.TOPIC_DEAD_LETTER);
+    const records = await readTopicMessages(topics.TOPIC_DEAD_LETTER);
 
     const expected = new Map<string, Kind>();
     for (const s of sent) {
@@ -1014,26 +1015,3 @@ describe('hostile input on the contact and agent topics', () => {
     expect(timings.every((t) => t.canaryMs < 10_000)).toBe(true);
   });
 });
-
-/** Every record of a topic, from its start to its end now. */
-async function readTopic(topic: string): Promise<KafkaMessage[]> {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  await admin.connect();
-  const [end] = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const total = Number(end?.high ?? 0);
-  const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader'), maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const messages: KafkaMessage[] = [];
-  await consumer.run({
-    eachMessage: ({ message }) => {
-      messages.push(message);
-      return Promise.resolve();
-    },
-  });
-  await waitFor(() => messages.length >= total, { message: `${total} records of ${topic}` });
-  await consumer.disconnect();
-  return messages;
-}
