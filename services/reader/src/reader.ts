@@ -139,6 +139,8 @@ export async function startReader(
         config.SERVICE_LEVEL_GOAL_PERCENT,
     },
     reconcileMs: config.LIVE_RECONCILE_INTERVAL,
+    // a failover delays the stream's deltas rather than failing them (docs/dashboard.md)
+    retryBudgetMs: config.READER_REDIS_RETRY_BUDGET,
     logger,
     now,
   });

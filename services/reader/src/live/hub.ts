@@ -8,6 +8,7 @@ import type {
   TodayRow,
 } from '@wfm-stream/dashboard-ui';
 import type { Logger } from '@wfm-stream/observability';
+import { backoffMs, classifyError } from '@wfm-stream/retry';
 import type { ChangeStream } from '@wfm-stream/store';
 
 import { Coalescer } from './coalescer.js';
@@ -52,9 +53,18 @@ export interface LiveHubOptions {
   readonly boardMs?: number;
   /** At most one recomputation of a view per this gap. */
   readonly minGapMs?: number;
+  /**
+   * How long a recomputation that Redis says "not now" to (a failover, a lost
+   * connection) is tried again before the hub reports itself unhealthy: the reader's
+   * READER_REDIS_RETRY_BUDGET. 0 (the default): one attempt.
+   */
+  readonly retryBudgetMs?: number;
   readonly logger: Logger;
   readonly now?: () => number;
 }
+
+/** The waits between attempts of a recomputation: 100 ms, doubling, at most 1 s (jittered). */
+const RETRY_BACKOFF = { initialMs: 100, maxMs: 1_000 };
 
 const ONLINE_TOPICS = new Set<StreamTopic>(['groupsOnlineLoad', 'agentStatus', 'queues', 'agents']);
 
@@ -109,6 +119,7 @@ export class LiveHub {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
   private healthy = true;
+  private stopped = false;
 
   constructor(private readonly options: LiveHubOptions) {
     this.now = options.now ?? Date.now;
@@ -139,6 +150,7 @@ export class LiveHub {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     await Promise.all([
       this.onlineRunner.stop(),
@@ -194,13 +206,32 @@ export class LiveHub {
     return false;
   }
 
+  /**
+   * Runs a recomputation; one that fails with a Redis error that says "not now"
+   * (`classifyError`: a failover, CLUSTERDOWN, a lost connection) runs again after a
+   * backoff until `retryBudgetMs` has passed, as the endpoints' requests do
+   * (docs/dashboard.md, "The change feed"). So a failover delays the clients' next delta
+   * rather than leaving them without one until the next reconciliation. An attempt is
+   * never abandoned (its commands have REDIS_COMMAND_TIMEOUT), so two never overlap.
+   */
   private async guard(work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-      this.healthy = true;
-    } catch (error) {
-      this.healthy = false;
-      this.options.logger.warn({ err: error }, 'live stream: could not read the figures');
+    // real time, whatever clock the views are computed for
+    const deadline = Date.now() + (this.options.retryBudgetMs ?? 0);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await work();
+        this.healthy = true;
+        return;
+      } catch (error) {
+        const wait = Math.min(backoffMs(RETRY_BACKOFF, attempt), deadline - Date.now());
+        if (this.stopped || classifyError(error) !== 'retriable' || wait <= 0) {
+          this.healthy = false;
+          this.options.logger.warn({ err: error }, 'live stream: could not read the figures');
+          return;
+        }
+        this.options.logger.debug({ err: error, attempt }, 'live stream: redis not now; retrying');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
