@@ -56,6 +56,29 @@ export interface RedisClusterOptions {
   readonly logDir?: string;
   /** Extra `redis-server` settings for every node, e.g. `['maxmemory', '1gb']`. */
   readonly settings?: readonly string[];
+  /**
+   * TLS only: every node's client port, cluster bus and replication speak TLS with this
+   * certificate (no plain port), clients need not show one; the URL is `rediss://`.
+   */
+  readonly tls?: RedisClusterTls;
+}
+
+/** PEM files of a TLS cluster: the nodes' certificate and key, and the CA that signed it. */
+export interface RedisClusterTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/** The `redis-server` arguments of a TLS-only node listening on `port`. */
+function tlsNodeArgs(port: number, tls: RedisClusterTls | undefined): string[] {
+  if (tls === undefined) return ['--port', String(port)];
+  return [
+    ...['--port', '0', '--tls-port', String(port)],
+    ...['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile],
+    ...['--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'],
+    ...['--tls-cluster', 'yes', '--tls-replication', 'yes'],
+  ];
 }
 
 const MASTERS = 3;
@@ -82,7 +105,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   };
   const cli = async (node: string, args: readonly string[]): Promise<string> => {
     const [host = '127.0.0.1', port = '6379'] = node.split(':');
-    const { stdout } = await run('redis-cli', ['-h', host, '-p', port, ...args], {
+    const tls = options.tls === undefined ? [] : ['--tls', '--cacert', options.tls.caFile];
+    const { stdout } = await run('redis-cli', ['-h', host, '-p', port, ...tls, ...args], {
       env: cliEnv,
       timeout: 30_000,
     });
@@ -102,7 +126,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           ? []
           : ['--requirepass', options.password, '--masterauth', options.password];
       const args = [
-        ...['--port', String(port)],
+        ...tlsNodeArgs(port, options.tls),
         ...localRedisArgs(dir, { appendOnly: options.persistence === true }),
         ...(await clusterNodeArgs(dir)),
         '--cluster-node-timeout',
@@ -151,7 +175,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         `the replica ${node} to be in sync`,
         30_000,
       );
-    const scheme = 'redis';
+    const scheme = options.tls === undefined ? 'redis' : 'rediss';
     const credentials =
       options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
     const first = servers[0];

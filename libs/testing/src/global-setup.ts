@@ -1,6 +1,15 @@
-import { startKafka, startRedis, startRedisCluster } from '@wfm-stream/local-stack';
+import fs from 'node:fs';
+
+import {
+  type RedisCluster,
+  type RedisServer,
+  startKafka,
+  startRedis,
+  startRedisCluster,
+} from '@wfm-stream/local-stack';
 import type { TestProject } from 'vitest/node';
 
+import { makeTestCertificate } from './secure-redis.js';
 import type { TestStackInfo } from './stack.js';
 
 type Stop = () => Promise<void>;
@@ -39,10 +48,44 @@ async function startContainers(): Promise<[TestStackInfo, Stop]> {
   ];
 }
 
+/** The password of the run's cluster: every node's requirepass and masterauth. */
+const CLUSTER_PASSWORD = 'test:cluster@pw';
+
+/**
+ * The run's Redis Cluster (TEST_REDIS=cluster), with a password as production has one,
+ * and TLS only when TEST_REDIS_TLS=yes: what the services get through `redisEnv()`.
+ */
+async function startTestCluster(): Promise<[RedisCluster, string | undefined, Stop]> {
+  const certificate =
+    process.env.TEST_REDIS_TLS === 'yes' ? await makeTestCertificate() : undefined;
+  const removeCertificate = (): void => {
+    if (certificate !== undefined) fs.rmSync(certificate.dir, { recursive: true, force: true });
+  };
+  try {
+    const cluster = await startRedisCluster({
+      nodeTimeoutMs: 1_000,
+      password: CLUSTER_PASSWORD,
+      ...(certificate === undefined ? {} : { tls: certificate }),
+    });
+    return [
+      cluster,
+      certificate?.caFile,
+      async () => {
+        await cluster.stop();
+        removeCertificate();
+      },
+    ];
+  } catch (error) {
+    removeCertificate();
+    throw error;
+  }
+}
+
 async function startLocal(): Promise<[TestStackInfo, Stop]> {
-  const cluster = process.env.TEST_REDIS === 'cluster';
-  const [redis, kafka] = await Promise.all([
-    cluster ? startRedisCluster({ nodeTimeoutMs: 1_000 }) : startRedis(),
+  const [[redis, caFile, stopRedis], kafka] = await Promise.all([
+    process.env.TEST_REDIS === 'cluster'
+      ? startTestCluster()
+      : startRedis().then((r): [RedisServer, undefined, Stop] => [r, undefined, () => r.stop()]),
     startKafka(),
   ]);
   return [
@@ -51,10 +94,11 @@ async function startLocal(): Promise<[TestStackInfo, Stop]> {
       kafkaBrokers: kafka.brokers,
       redisUrl: redis.url,
       redisClusterNodes: 'nodes' in redis ? redis.nodes : undefined,
+      redisTlsCaFile: caFile,
       replicationFactor: kafka.replicationFactor,
     },
     async () => {
-      await Promise.all([kafka.stop(), redis.stop()]);
+      await Promise.all([kafka.stop(), stopRedis()]);
     },
   ];
 }
@@ -64,8 +108,9 @@ async function startLocal(): Promise<[TestStackInfo, Stop]> {
  * file works in its own key prefix and topics):
  *
  * - default: a private `redis-server` and Apache Kafka (KRaft, one node), on free ports;
- *   `TEST_REDIS=cluster`: a private Redis Cluster (three masters, three replicas) instead
- *   of the single Redis; tests reach it through `redisEnv()` and `redisNamespace()`;
+ *   `TEST_REDIS=cluster`: a private Redis Cluster (three masters, three replicas, a
+ *   password) instead of the single Redis, TLS only with `TEST_REDIS_TLS=yes`; tests reach
+ *   it through `redisEnv()`, `redisConnection()` and `redisNamespace()`;
  * - `TEST_STACK=containers`: Kafka, Schema Registry and Redis images via testcontainers
  *   (needs a Docker engine);
  * - `TEST_KAFKA_BROKERS` and `TEST_REDIS_URL` set: those servers, untouched but for the

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 
 import { ensureTopics } from '@wfm-stream/topics';
 import { Cluster, Redis } from 'ioredis';
@@ -104,32 +105,62 @@ export async function createTopics(
   }
 }
 
+const isCluster = (stack: TestStackInfo): boolean =>
+  stack.redisClusterNodes !== undefined && stack.redisClusterNodes.length > 0;
+
 /**
- * The REDIS_* settings of a service on the run's Redis: REDIS_URL, and REDIS_CLUSTER_NODES
- * when it is a cluster (TEST_REDIS=cluster).
+ * The REDIS_* settings of a service on the run's Redis: REDIS_URL (credentials included),
+ * REDIS_CLUSTER_NODES when it is a cluster (TEST_REDIS=cluster), REDIS_TLS_CA_FILE when it
+ * speaks TLS only (TEST_REDIS_TLS=yes).
  */
 export function redisEnv(stack: TestStackInfo = testStack()): {
   REDIS_URL: string;
   REDIS_CLUSTER_NODES?: string;
+  REDIS_TLS_CA_FILE?: string;
 } {
-  return stack.redisClusterNodes === undefined || stack.redisClusterNodes.length === 0
-    ? { REDIS_URL: stack.redisUrl }
-    : { REDIS_URL: stack.redisUrl, REDIS_CLUSTER_NODES: stack.redisClusterNodes.join(',') };
+  return {
+    REDIS_URL: stack.redisUrl,
+    ...(isCluster(stack) ? { REDIS_CLUSTER_NODES: stack.redisClusterNodes?.join(',') ?? '' } : {}),
+    ...(stack.redisTlsCaFile === undefined ? {} : { REDIS_TLS_CA_FILE: stack.redisTlsCaFile }),
+  };
+}
+
+/**
+ * What `connectRedis` of @wfm-stream/store takes to reach the run's Redis as the services
+ * do (`redisConnectionOptions` of `redisEnv()`): the URL, the cluster's seeds, the CA.
+ */
+export function redisConnection(stack: TestStackInfo = testStack()): {
+  url: string;
+  clusterNodes?: readonly string[];
+  tls?: { ca: Buffer };
+} {
+  return {
+    url: stack.redisUrl,
+    ...(isCluster(stack) ? { clusterNodes: stack.redisClusterNodes ?? [] } : {}),
+    ...(stack.redisTlsCaFile === undefined
+      ? {}
+      : { tls: { ca: fs.readFileSync(stack.redisTlsCaFile) } }),
+  };
 }
 
 /** A test's own client of the run's Redis: a Redis, or a cluster client on a cluster. */
 export function testRedis(stack: TestStackInfo = testStack()): Redis | Cluster {
-  if (stack.redisClusterNodes === undefined || stack.redisClusterNodes.length === 0)
-    return new Redis(stack.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const tls =
+    stack.redisTlsCaFile === undefined
+      ? {}
+      : { tls: { ca: fs.readFileSync(stack.redisTlsCaFile) } };
+  if (!isCluster(stack))
+    return new Redis(stack.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, ...tls });
   const url = new URL(stack.redisUrl);
   return new Cluster(
-    stack.redisClusterNodes.map((node) => {
+    (stack.redisClusterNodes ?? []).map((node) => {
       const [host = '127.0.0.1', port = '6379'] = node.split(':');
       return { host, port: Number(port) };
     }),
     {
       redisOptions: {
         maxRetriesPerRequest: 1,
+        ...tls,
         ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
         ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
       },

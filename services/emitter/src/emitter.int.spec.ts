@@ -6,6 +6,7 @@ import type { AgentEvent, EpochMs } from '@wfm-stream/schemas';
 import { connectRedis, StatusClaims } from '@wfm-stream/store';
 import {
   createTopics,
+  redisConnection,
   redisNamespace,
   testKafka,
   testStack,
@@ -189,7 +190,7 @@ describe('emitter', () => {
   it('pushes nothing twice when a batch is delivered again after a restart', async () => {
     const sink = await startWfmSink();
     running.push(sink);
-    const redis = connectRedis({ url: stack.redisUrl, name: 'emitter-test' });
+    const redis = connectRedis({ ...redisConnection(stack), name: 'emitter-test' });
     running.push({
       stop: () => {
         redis.disconnect();

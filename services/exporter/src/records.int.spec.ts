@@ -2,7 +2,7 @@ import { MINUTE_MS, parseDayNumber, TimeZone } from '@wfm-stream/core';
 import { intervalsOfDay } from '@wfm-stream/export';
 import type { WfmEvent } from '@wfm-stream/schemas';
 import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { redisConnection, redisNamespace } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { RecordSource, stateKeyPrefix } from './index.js';
@@ -18,7 +18,7 @@ let events: WfmEvent[];
 let source: RecordSource;
 
 beforeAll(async () => {
-  redis = connectRedis({ url: testStack().redisUrl });
+  redis = connectRedis(redisConnection());
   const keys = new Keys(stateKeyPrefix(ns.prefix));
   events = simulate(berlin, berlin.startOfDay(DAY), berlin.startOfDay(DAY + 1), { seed: 7 });
   await applyEvents(redis, keys, berlin, events);

@@ -12,7 +12,7 @@ import {
   OnlineQueries,
   type RedisClient,
 } from '@wfm-stream/store';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
+import { redisConnection, redisNamespace } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type RunningReader, startReader } from './index.js';
@@ -279,7 +279,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
+  redis = connectRedis(redisConnection());
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { loadConfig } from '@wfm-stream/config';
-import type { TestStackInfo } from '@wfm-stream/testing';
+import { redisEnv, type TestStackInfo } from '@wfm-stream/testing';
 
 import { type EmitterConfig, emitterConfigSchema } from '../config.js';
 
@@ -22,7 +22,8 @@ export function emitterTestConfig(
 ): EmitterConfig {
   return loadConfig(emitterConfigSchema, {
     KAFKA_BROKERS: place.stack.kafkaBrokers.join(','),
-    REDIS_URL: place.stack.redisUrl,
+    // the run's Redis: its cluster's nodes, credentials and CA under TEST_REDIS=cluster
+    ...redisEnv(place.stack),
     REDIS_KEY_PREFIX: place.keyPrefix,
     TOPIC_AGENT_EVENTS: place.topic,
     TOPIC_DEAD_LETTER: place.deadLetterTopic,

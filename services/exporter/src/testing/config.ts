@@ -1,5 +1,5 @@
 import { loadConfig } from '@wfm-stream/config';
-import type { TestStackInfo } from '@wfm-stream/testing';
+import { redisEnv, type TestStackInfo } from '@wfm-stream/testing';
 
 import { type ExporterConfig, exporterConfigSchema } from '../config.js';
 
@@ -10,7 +10,8 @@ export function exporterTestConfig(
 ): ExporterConfig {
   return loadConfig(exporterConfigSchema, {
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    REDIS_URL: stack.redisUrl,
+    // the run's Redis: its cluster's nodes, credentials and CA under TEST_REDIS=cluster
+    ...redisEnv(stack),
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     LOG_LEVEL: 'silent',

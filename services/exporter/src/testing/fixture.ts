@@ -6,6 +6,7 @@ import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
 import {
   createTopics,
   endOffsets,
+  redisConnection,
   redisNamespace,
   testKafka,
   testStack,
@@ -54,7 +55,7 @@ export class ExporterFixture {
     deadLetterTopic?: boolean;
     producer?: boolean;
   }): Promise<void> {
-    this.#redis = connectRedis({ url: testStack().redisUrl });
+    this.#redis = connectRedis(redisConnection());
     await applyEvents(this.#redis, this.keys, options.zone, options.events);
     await createTopics([
       { name: this.topics.jobs, partitions: options.jobPartitions ?? 1 },

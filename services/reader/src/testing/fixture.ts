@@ -8,7 +8,7 @@ import {
   Keys,
   type RedisClient,
 } from '@wfm-stream/store';
-import { testStack } from '@wfm-stream/testing';
+import { redisEnv } from '@wfm-stream/testing';
 
 import { type ReaderConfig, readerConfigSchema } from '../config.js';
 
@@ -18,7 +18,8 @@ import { type ReaderConfig, readerConfigSchema } from '../config.js';
  */
 export function readerTestConfig(keyPrefix: string, env: Record<string, string>): ReaderConfig {
   return loadConfig(readerConfigSchema, {
-    REDIS_URL: testStack().redisUrl,
+    // the run's Redis: its cluster's nodes, credentials and CA under TEST_REDIS=cluster
+    ...redisEnv(),
     REDIS_KEY_PREFIX: keyPrefix,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
