@@ -11,6 +11,27 @@ const conditions = ['@wfm-stream/source', ...defaultServerConditions];
 const stackSetup = ['libs/testing/src/global-setup.ts'];
 const setupFiles = ['libs/testing/src/no-console.ts'];
 const exclude = ['**/node_modules/**', '**/dist/**'];
+/**
+ * The end-to-end suites that run again on a Redis Cluster (project `cluster`, `npm run
+ * test:e2e:cluster`): the global setup starts a cluster of three masters and three
+ * replicas with a password and TLS (docs/architecture.md, "Redis Cluster").
+ */
+const clusterSuites = [
+  // historic
+  'test/src/pipeline.e2e.spec.ts',
+  'test/src/replay-reconciliation.e2e.spec.ts',
+  // online
+  'services/reader/src/online.int.spec.ts',
+  // emitter
+  'services/emitter/src/emitter.int.spec.ts',
+  // export
+  'services/exporter/src/exporter.int.spec.ts',
+  'services/exporter/src/scheduler.int.spec.ts',
+  'services/exporter/src/delivery.int.spec.ts',
+  // rebuild
+  'test/src/rebuild.e2e.spec.ts',
+  'test/src/rebuild-from.e2e.spec.ts',
+];
 
 export default defineConfig({
   resolve: { conditions },
@@ -39,6 +60,19 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['**/*.e2e.spec.ts'],
+          exclude,
+          setupFiles,
+          globalSetup: ['test/src/build.global-setup.ts', ...stackSetup],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: clusterSuites,
           exclude,
           setupFiles,
           globalSetup: ['test/src/build.global-setup.ts', ...stackSetup],

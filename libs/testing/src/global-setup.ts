@@ -52,12 +52,11 @@ async function startContainers(): Promise<[TestStackInfo, Stop]> {
 const CLUSTER_PASSWORD = 'test:cluster@pw';
 
 /**
- * The run's Redis Cluster (TEST_REDIS=cluster), with a password as production has one,
- * and TLS only when TEST_REDIS_TLS=yes: what the services get through `redisEnv()`.
+ * The run's Redis Cluster, with a password as production has one, and TLS only when
+ * `tls`: what the services get through `redisEnv()`.
  */
-async function startTestCluster(): Promise<[RedisCluster, string | undefined, Stop]> {
-  const certificate =
-    process.env.TEST_REDIS_TLS === 'yes' ? await makeTestCertificate() : undefined;
+async function startTestCluster(tls: boolean): Promise<[RedisCluster, string | undefined, Stop]> {
+  const certificate = tls ? await makeTestCertificate() : undefined;
   const removeCertificate = (): void => {
     if (certificate !== undefined) fs.rmSync(certificate.dir, { recursive: true, force: true });
   };
@@ -81,10 +80,14 @@ async function startTestCluster(): Promise<[RedisCluster, string | undefined, St
   }
 }
 
-async function startLocal(): Promise<[TestStackInfo, Stop]> {
+async function startLocal(project: TestProject): Promise<[TestStackInfo, Stop]> {
+  // the `cluster` project (vitest.config.ts) is the cluster suites: a cluster, TLS unless
+  // TEST_REDIS_TLS=no
+  const clusterProject = project.name === 'cluster';
+  const tls = (process.env.TEST_REDIS_TLS ?? (clusterProject ? 'yes' : 'no')) === 'yes';
   const [[redis, caFile, stopRedis], kafka] = await Promise.all([
-    process.env.TEST_REDIS === 'cluster'
-      ? startTestCluster()
+    process.env.TEST_REDIS === 'cluster' || clusterProject
+      ? startTestCluster(tls)
       : startRedis().then((r): [RedisServer, undefined, Stop] => [r, undefined, () => r.stop()]),
     startKafka(),
   ]);
@@ -110,7 +113,9 @@ async function startLocal(): Promise<[TestStackInfo, Stop]> {
  * - default: a private `redis-server` and Apache Kafka (KRaft, one node), on free ports;
  *   `TEST_REDIS=cluster`: a private Redis Cluster (three masters, three replicas, a
  *   password) instead of the single Redis, TLS only with `TEST_REDIS_TLS=yes`; tests reach
- *   it through `redisEnv()`, `redisConnection()` and `redisNamespace()`;
+ *   it through `redisEnv()`, `redisConnection()` and `redisNamespace()`; the `cluster`
+ *   project (the cluster suites, vitest.config.ts) always so, with TLS unless
+ *   `TEST_REDIS_TLS=no`;
  * - `TEST_STACK=containers`: Kafka, Schema Registry and Redis images via testcontainers
  *   (needs a Docker engine);
  * - `TEST_KAFKA_BROKERS` and `TEST_REDIS_URL` set: those servers, untouched but for the
@@ -134,7 +139,7 @@ export async function setup(project: TestProject): Promise<Stop> {
   } else if (process.env.TEST_STACK === 'containers') {
     [info, stop] = await startContainers();
   } else {
-    [info, stop] = await startLocal();
+    [info, stop] = await startLocal(project);
   }
   project.provide('testStack', info);
   return stop;
