@@ -11,6 +11,15 @@ const conditions = ['@wfm-stream/source', ...defaultServerConditions];
 const stackSetup = ['libs/testing/src/global-setup.ts'];
 const setupFiles = ['libs/testing/src/no-console.ts'];
 const exclude = ['**/node_modules/**', '**/dist/**'];
+/** Tests that start services from their built output, one file at a time. */
+const endToEnd = {
+  exclude,
+  setupFiles,
+  globalSetup: ['test/src/build.global-setup.ts', ...stackSetup],
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  fileParallelism: false,
+};
 /**
  * The end-to-end suites that run again on a Redis Cluster (project `cluster`, `npm run
  * test:e2e:cluster`): the global setup starts a cluster of three masters and three
@@ -57,29 +66,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: {
-          name: 'e2e',
-          include: ['**/*.e2e.spec.ts'],
-          exclude,
-          setupFiles,
-          globalSetup: ['test/src/build.global-setup.ts', ...stackSetup],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-        },
+        test: { name: 'e2e', include: ['**/*.e2e.spec.ts'], ...endToEnd },
       },
       {
         extends: true,
-        test: {
-          name: 'cluster',
-          include: clusterSuites,
-          exclude,
-          setupFiles,
-          globalSetup: ['test/src/build.global-setup.ts', ...stackSetup],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-        },
+        test: { name: 'cluster', include: clusterSuites, ...endToEnd },
       },
     ],
   },

@@ -1,5 +1,6 @@
 export * from './helpers.js';
 export * from './log-capture.js';
 export * from './secure-redis.js';
+export * from './sse.js';
 export type * from './stack.js';
 export * from './topic-messages.js';

@@ -6,7 +6,7 @@ import { loadConfig } from '@wfm-stream/config';
 import { type RedisServer, startRedis } from '@wfm-stream/local-stack';
 import { createLogger } from '@wfm-stream/observability';
 import { connectRedis } from '@wfm-stream/store';
-import { captureLog, uniqueName, waitFor } from '@wfm-stream/testing';
+import { captureLog, readSseEvents, uniqueName, waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema } from './config.js';
@@ -43,25 +43,9 @@ async function openStream(query: string): Promise<{ events: StreamEvent[]; close
   });
   expect(response.status).toBe(200);
   const events: StreamEvent[] = [];
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (event !== undefined && data !== undefined)
-            events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-        }
-      }
-    } catch {
-      // closed by the test
-    }
-  })();
+  void readSseEvents(response.body as unknown as AsyncIterable<Uint8Array>, (e) => {
+    events.push(e as StreamEvent);
+  });
   return {
     events,
     close: () => {

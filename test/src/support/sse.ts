@@ -1,3 +1,5 @@
+import { readSseEvents } from '@wfm-stream/testing';
+
 /** A client of the live stream in Node: every event with when it arrived. */
 export interface StreamProbe {
   /** Resolves with the arrival time (epoch ms) of the first event after `sinceMs` that matches. */
@@ -20,27 +22,13 @@ export async function openStream(
     throw new Error(`the stream answered ${response.status}`);
   const events: { event: string; data: unknown; at: number }[] = [];
   const waiters = new Set<() => void>();
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (event !== undefined && data !== undefined)
-            events.push({ event, data: JSON.parse(data) as unknown, at: Date.now() });
-        }
-        for (const wake of waiters) wake();
-      }
-    } catch {
-      // closed
-    }
-  })();
+  void readSseEvents(
+    response.body,
+    (e) => events.push({ ...e, at: Date.now() }),
+    () => {
+      for (const wake of waiters) wake();
+    },
+  );
   return {
     arrival(event, matches, sinceMs, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
