@@ -29,16 +29,28 @@ const RATE = Number(process.env.SOAK_RATE ?? 1_000);
 const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 10);
 /** Where the plot goes (SOAK_PNG). */
 const PNG = process.env.SOAK_PNG ?? path.join(os.tmpdir(), 'wfm-soak.png');
-/** A process's RSS is flat when its second half grows less than this, in MB/hour (SOAK_RSS_FLAT_MB_PER_HOUR). */
-const RSS_FLAT_MB_PER_HOUR = Number(process.env.SOAK_RSS_FLAT_MB_PER_HOUR ?? 20);
+/** Where the samples go as JSON, rewritten after each sample (SOAK_SAMPLES); SOAK_REPLOT=<that file> prints and plots them again. */
+const SAMPLES_JSON = process.env.SOAK_SAMPLES ?? path.join(os.tmpdir(), 'wfm-soak.json');
+/** Minutes of warm-up the verdict leaves out (SOAK_WARMUP_MINUTES; a third of the run). */
+const WARMUP_MINUTES = Number(process.env.SOAK_WARMUP_MINUTES ?? MINUTES / 3);
+/** A process's RSS is flat when after warm-up it grows less than this, in MB per 10 minutes (SOAK_RSS_FLAT_MB_PER_10_MIN). */
+const RSS_FLAT_MB_PER_10_MIN = Number(process.env.SOAK_RSS_FLAT_MB_PER_10_MIN ?? 5);
+/**
+ * A service's heap after its major collections (its least in each FLOOR_WINDOW_MINUTES) is
+ * flat when after warm-up it grows less than this, in MB per 10 minutes
+ * (SOAK_LIVE_HEAP_FLAT_MB_PER_10_MIN): what a leak would move.
+ */
+const LIVE_HEAP_FLAT_MB_PER_10_MIN = Number(process.env.SOAK_LIVE_HEAP_FLAT_MB_PER_10_MIN ?? 1);
+/** Minutes over which the heap after major collections is reduced to its least, for the verdict. */
+const FLOOR_WINDOW_MINUTES = 2;
 /**
  * Redis keeps every contact by design (docs/architecture.md#retention: `DEDUPE_WINDOW` and
  * `RETENTION_DAYS`), so its memory cannot be flat under new contacts; it is bounded when it
- * grows by no more than this per contact started in the second half (SOAK_REDIS_BYTES_PER_CONTACT).
+ * grows by no more than this per contact started after warm-up (SOAK_REDIS_BYTES_PER_CONTACT).
  * The `memory` benchmark measured 1,490 bytes of used_memory per contact of the bank's month.
  */
 const REDIS_BYTES_PER_CONTACT = Number(process.env.SOAK_REDIS_BYTES_PER_CONTACT ?? 2_000);
-/** Lag is bounded when no group's lag in the second half exceeds this many seconds of traffic (SOAK_MAX_LAG_SECONDS). */
+/** Lag is bounded when no group's lag after warm-up exceeds this many seconds of traffic (SOAK_MAX_LAG_SECONDS). */
 const MAX_LAG_SECONDS = Number(process.env.SOAK_MAX_LAG_SECONDS ?? 10);
 
 const TOPICS = {
@@ -82,7 +94,11 @@ interface Service {
 async function startService(name: string, main: string, env: NodeJS.ProcessEnv): Promise<Service> {
   const port = await freePort();
   const logFile = path.join(os.tmpdir(), `wfm-bench-soak-${name}.log`);
-  const proc = spawnManaged(name, process.execPath, [main], {
+  // the log is appended to: a fresh one, so that its error lines and collections are this run's
+  fs.rmSync(logFile, { force: true });
+  // --trace-gc: V8 writes a line per collection to the log; after each major one (Mark-Compact)
+  // the heap holds only what is reachable, which is what a leak makes grow
+  const proc = spawnManaged(name, process.execPath, ['--trace-gc', main], {
     env: {
       ...process.env,
       ...env,
@@ -127,6 +143,44 @@ function cpuSeconds(pid: number): number {
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return 0;
+  }
+}
+
+/** `… ms: Mark-Compact 95.2 (120.1) -> 20.3 (60.0) MB, …`: heap used (committed) before -> after. */
+const MARK_COMPACT =
+  /(?<!Minor )Mark-Compact(?: \([a-z ]+\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/g;
+
+/**
+ * The heap after each major collection, from a log written with --trace-gc: each call reads
+ * what the log gained since the last and returns the heap after the latest major collection
+ * (MB), or the previous figure when there was none since.
+ */
+class LiveHeap {
+  private offset = 0;
+  private last = 0;
+
+  constructor(private readonly file: string) {}
+
+  read(): number {
+    let text: string;
+    try {
+      const fd = fs.openSync(this.file, 'r');
+      try {
+        const size = fs.fstatSync(fd).size;
+        const buffer = Buffer.alloc(Math.max(0, size - this.offset));
+        fs.readSync(fd, buffer, 0, buffer.length, this.offset);
+        text = buffer.toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return this.last;
+    }
+    const complete = text.lastIndexOf('\n') + 1;
+    this.offset += Buffer.byteLength(text.slice(0, complete));
+    for (const match of text.slice(0, complete).matchAll(MARK_COMPACT))
+      this.last = Number(match[1]);
+    return this.last;
   }
 }
 
@@ -360,11 +414,35 @@ function runPoller(reader: Service): { counts: Record<string, number>; stop(): P
   };
 }
 
+interface HeapSample {
+  readonly used: number;
+  readonly total: number;
+  readonly external: number;
+}
+
+/** The V8 heap figures of a service's /metrics (prom-client's default metrics), MB. */
+async function heapOf(url: string): Promise<HeapSample> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const mbOf = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`wfm_nodejs_${name}_bytes`));
+    return Number(line?.split(' ').at(-1) ?? 0) / 1_048_576;
+  };
+  return {
+    used: mbOf('heap_size_used'),
+    total: mbOf('heap_size_total'),
+    external: mbOf('external_memory'),
+  };
+}
+
 interface Sample {
   readonly seconds: number;
   readonly sent: number;
   readonly contacts: number;
   readonly rss: Record<string, number>;
+  /** Per service with a /metrics: its V8 heap and external memory (process.memoryUsage()), MB. */
+  readonly heap: Record<string, HeapSample>;
+  /** Per service: the V8 heap after its latest major collection (--trace-gc), MB. */
+  readonly live: Record<string, number>;
   readonly cpu: Record<string, number>;
   readonly redisMb: number;
   readonly lag: Record<string, number>;
@@ -399,11 +477,25 @@ function errorLines(file: string): number {
 /**
  * The whole pipeline for SOAK_MINUTES at SOAK_RATE events/s: the aggregator, the emitter
  * pushing to a wfm-sink, the reader with a polling client and the exporter dropping files,
- * each a process; every SOAK_SAMPLE_SECONDS each one's RSS and CPU, Redis used_memory, each
- * consumer group's lag and the error counts. Prints the series and a verdict, and writes a
- * PNG plot.
+ * each a process; every SOAK_SAMPLE_SECONDS each one's RSS, V8 heap (used, committed, and
+ * after its latest major collection) and CPU, Redis used_memory, each consumer group's lag
+ * and the error counts. Prints the series and a verdict on the run after its warm-up, and
+ * writes a PNG plot.
  */
 export async function benchSoak(): Promise<void> {
+  const replot = process.env.SOAK_REPLOT;
+  if (replot !== undefined) {
+    // the figures and plot of an earlier run, from its SOAK_SAMPLES file (error log lines not read)
+    const saved = JSON.parse(fs.readFileSync(replot, 'utf8')) as {
+      samples: Sample[];
+      loads: number[];
+      counts?: Record<string, number>;
+    };
+    const verdict = report(saved.samples, [], saved.loads, saved.counts ?? {});
+    await plot(saved.samples, saved.loads, verdict);
+    process.stdout.write(`\n  plot: ${PNG}\n`);
+    return;
+  }
   const stack = await startBenchStack(
     [
       { name: TOPICS.TOPIC_DIRECTORY, partitions: 1 },
@@ -458,7 +550,7 @@ export async function benchSoak(): Promise<void> {
       EXPORT_STEP: '1m',
       // the scheduler looks again at every interval closed within EXPORT_RESTATE_WINDOW
       // (docs/architecture.md#the-exporter), so its work grows until the window is full:
-      // a quarter of the run, so that the second half sees its steady state
+      // a quarter of the run, so that it is full before the warm-up (a third) ends
       EXPORT_RESTATE_WINDOW: `${Math.max(1, Math.floor(MINUTES / 4))}m`,
       EXPORT_DELAY: '5s',
       EXPORT_TICK: '5s',
@@ -482,6 +574,7 @@ export async function benchSoak(): Promise<void> {
       redis: stack.servers.redis,
       broker: stack.servers.broker,
     };
+    const liveHeaps = new Map(services.map((s) => [s.name, new LiveHeap(s.logFile)]));
     const sampleOnce = async (t0: number, poller: { counts: Record<string, number> }) => {
       const info = await redis.info('memory');
       const usedMemory = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
@@ -501,6 +594,14 @@ export async function benchSoak(): Promise<void> {
         rss: Object.fromEntries(
           Object.entries(pids).map(([name, pid]) => [name, pid === undefined ? 0 : rssMb(pid)]),
         ),
+        heap: Object.fromEntries(
+          await Promise.all(
+            services
+              .filter((s) => s.name !== 'wfm-sink')
+              .map(async (s) => [s.name, await heapOf(s.url)] as const),
+          ),
+        ),
+        live: Object.fromEntries(services.map((s) => [s.name, liveHeaps.get(s.name)?.read() ?? 0])),
         cpu: Object.fromEntries(
           Object.entries(pids).map(([name, pid]) => [
             name,
@@ -548,8 +649,16 @@ export async function benchSoak(): Promise<void> {
         const s = await sampleOnce(t0, poller);
         samples.push(s);
         loads.push(os.loadavg()[0] ?? 0);
+        fs.writeFileSync(
+          SAMPLES_JSON,
+          JSON.stringify({ rate: RATE, minutes: MINUTES, samples, loads, counts: poller.counts }),
+        );
         progress(
-          `  ${Math.round(s.seconds)} s: sent ${s.sent}, aggregator RSS ${s.rss.aggregator?.toFixed(0)} MB, Redis ${s.redisMb.toFixed(1)} MB, lag ${Object.values(s.lag).join('/')}, errors ${Object.values(s.errors).join('/')}`,
+          `  ${Math.round(s.seconds)} s: sent ${s.sent}, RSS/heap used MB ${Object.keys(s.heap)
+            .map((n) => `${n} ${s.rss[n]?.toFixed(0)}/${s.heap[n]?.used.toFixed(0)}`)
+            .join(
+              ' ',
+            )}, Redis ${s.redisMb.toFixed(1)} MB, lag ${Object.values(s.lag).join('/')}, errors ${Object.values(s.errors).join('/')}`,
         );
       }
     } finally {
@@ -557,8 +666,8 @@ export async function benchSoak(): Promise<void> {
       await poller.stop();
     }
 
-    report(samples, services, loads, poller.counts);
-    await plot(samples, loads);
+    const verdict = report(samples, services, loads, poller.counts);
+    await plot(samples, loads, verdict);
     process.stdout.write(`\n  plot: ${PNG}\n`);
   } finally {
     redis.disconnect();
@@ -577,24 +686,25 @@ function report(
   services: readonly Service[],
   loads: readonly number[],
   counts: Record<string, number>,
-): void {
+): string {
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (first === undefined || last === undefined || samples.length < 4) {
     process.stdout.write('\nsoak: too few samples for a verdict\n');
-    return;
+    return 'too few samples for a verdict';
   }
   const groups = Object.keys(GROUP_TOPICS);
   const errorNames = Object.keys(first.errors);
   const mb = (x: number | undefined): string => (x ?? 0).toFixed(1);
   printTable(
-    `soak: ${RATE} events/s offered for ${MINUTES} min, a sample every ${SAMPLE_SECONDS} s (RSS and Redis in MB; lag in messages; errors cumulative); ${os.cpus().length} cores shared with other work, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
+    `soak: ${RATE} events/s offered for ${MINUTES} min, a sample every ${SAMPLE_SECONDS} s (RSS, V8 heap used / after the latest major collection, and Redis in MB; lag in messages; errors cumulative); ${os.cpus().length} cores shared with other work, load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
     [
       [
         's',
         'sent',
         'events/s',
         ...SERVICES.map((s) => `RSS ${s}`),
+        ...SERVICES.map((s) => `heap ${s}`),
         'RSS redis',
         'RSS broker',
         'Redis used',
@@ -610,6 +720,10 @@ function report(
           s.sent,
           rate,
           ...SERVICES.map((name) => mb(s.rss[name])),
+          ...SERVICES.map(
+            (name) =>
+              `${s.heap[name] === undefined ? '—' : s.heap[name].used.toFixed(0)}/${(s.live[name] ?? 0).toFixed(1)}`,
+          ),
           mb(s.rss.redis),
           mb(s.rss.broker),
           mb(s.redisMb),
@@ -620,40 +734,100 @@ function report(
     ],
   );
 
-  // the second half, after warm-up
-  const half = samples.filter((s) => s.seconds >= last.seconds / 2);
-  const hours = (s: Sample): number => s.seconds / 3_600;
-  const halfMinutes = ((last.seconds - (half[0]?.seconds ?? 0)) / 60).toFixed(1);
+  // after warm-up: slopes per 10 minutes
+  const steady = samples.filter((s) => s.seconds >= WARMUP_MINUTES * 60);
+  if (steady.length < 4) {
+    process.stdout.write(
+      `\nsoak: too few samples after ${WARMUP_MINUTES} min of warm-up for a verdict\n`,
+    );
+    return 'too few samples after warm-up for a verdict';
+  }
+  const tens = (s: Sample): number => s.seconds / 600;
+  const steadyMinutes = ((last.seconds - (steady[0]?.seconds ?? 0)) / 60).toFixed(1);
+  const signed = (x: number, digits = 1): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+  const range = (values: readonly number[]): string =>
+    `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
   const lines: string[] = [];
   let ok = true;
+  // the least of each FLOOR_WINDOW_MINUTES: a major collection during a burst of work (the
+  // exporter's scheduler tick) counts that work's objects as live; a leak raises the floor
+  const floors = (name: string): [number, number][] => {
+    const windows = new Map<number, Sample[]>();
+    for (const s of steady) {
+      const w = Math.floor(s.seconds / (FLOOR_WINDOW_MINUTES * 60));
+      windows.set(w, [...(windows.get(w) ?? []), s]);
+    }
+    return [...windows.values()]
+      .filter((w) => w.length >= 2)
+      .map((w) => [
+        w.reduce((sum, s) => sum + tens(s), 0) / w.length,
+        Math.min(...w.map((s) => s.live[name] ?? 0)),
+      ]);
+  };
   // Redis's RSS follows its used_memory, judged below
-  const rssSlopes = SERVICES.map((name) => ({
+  const memory = SERVICES.map((name) => ({
     name,
-    slope: slope(half.map((s) => [hours(s), s.rss[name] ?? 0])),
+    rss: slope(steady.map((s) => [tens(s), s.rss[name] ?? 0])),
+    rssRange: range(steady.map((s) => s.rss[name] ?? 0)),
+    live: slope(steady.map((s) => [tens(s), s.live[name] ?? 0])),
+    floor: slope(floors(name)),
+    floorRange: `${Math.min(...floors(name).map((f) => f[1])).toFixed(1)}–${Math.max(...floors(name).map((f) => f[1])).toFixed(1)}`,
+    liveRange: `${Math.min(...steady.map((s) => s.live[name] ?? 0)).toFixed(1)}–${Math.max(...steady.map((s) => s.live[name] ?? 0)).toFixed(1)}`,
+    heapTotal: range(steady.map((s) => s.heap[name]?.total ?? 0)),
+    native: range(steady.map((s) => (s.rss[name] ?? 0) - (s.heap[name]?.total ?? 0))),
   }));
-  const rssFlat = rssSlopes.every((r) => r.slope <= RSS_FLAT_MB_PER_HOUR);
-  ok &&= rssFlat;
-  lines.push(
-    `RSS over the second half (${halfMinutes} min): ${rssSlopes.map((r) => `${r.name} ${r.slope >= 0 ? '+' : ''}${r.slope.toFixed(1)} (${r.slope >= 0 ? '+' : ''}${((r.slope * Number(halfMinutes)) / 60).toFixed(1)} MB over it)`).join(', ')} MB/hour: ${rssFlat ? 'flat' : 'NOT flat'} (limit ${RSS_FLAT_MB_PER_HOUR} MB/hour, SOAK_RSS_FLAT_MB_PER_HOUR)`,
+  printTable(
+    `soak: memory after ${WARMUP_MINUTES.toFixed(1)} min of warm-up (${steadyMinutes} min, ${steady.length} samples): least-squares slopes in MB per 10 minutes, ranges in MB`,
+    [
+      [
+        'process',
+        'RSS slope',
+        'RSS range',
+        'heap after major GC: slope',
+        'its range',
+        `its floor (least per ${FLOOR_WINDOW_MINUTES} min): slope`,
+        'floor range',
+        'V8 heap total range',
+        'RSS − heap total range',
+      ],
+      ...memory.map((m) => [
+        m.name,
+        signed(m.rss),
+        m.rssRange,
+        signed(m.live, 2),
+        m.liveRange,
+        signed(m.floor, 2),
+        m.floorRange,
+        m.name === 'wfm-sink' ? '—' : m.heapTotal,
+        m.name === 'wfm-sink' ? '—' : m.native,
+      ]),
+    ],
   );
-  const redisSlope = slope(half.map((s) => [hours(s), s.redisMb]));
-  const h0 = half[0] ?? first;
-  const contactsInHalf = last.contacts - h0.contacts;
+  const rssFlat = memory.every((m) => m.rss <= RSS_FLAT_MB_PER_10_MIN);
+  const liveFlat = memory.every((m) => m.floor <= LIVE_HEAP_FLAT_MB_PER_10_MIN);
+  ok &&= rssFlat && liveFlat;
+  lines.push(
+    `RSS after warm-up (${steadyMinutes} min): ${memory.map((m) => `${m.name} ${signed(m.rss)}`).join(', ')} MB/10 min: ${rssFlat ? 'flat' : 'NOT flat'} (limit ${RSS_FLAT_MB_PER_10_MIN} MB/10 min, SOAK_RSS_FLAT_MB_PER_10_MIN)`,
+    `V8 heap after major collections, its floor (least per ${FLOOR_WINDOW_MINUTES} min) after warm-up: ${memory.map((m) => `${m.name} ${signed(m.floor, 2)}`).join(', ')} MB/10 min: ${liveFlat ? 'flat, no leak' : 'NOT flat'} (limit ${LIVE_HEAP_FLAT_MB_PER_10_MIN} MB/10 min, SOAK_LIVE_HEAP_FLAT_MB_PER_10_MIN)`,
+  );
+  const redisSlope = slope(steady.map((s) => [tens(s), s.redisMb]));
+  const h0 = steady[0] ?? first;
+  const contactsInSteady = last.contacts - h0.contacts;
   const bytesPerContact =
-    contactsInHalf > 0 ? ((last.redisMb - h0.redisMb) * 1_048_576) / contactsInHalf : 0;
+    contactsInSteady > 0 ? ((last.redisMb - h0.redisMb) * 1_048_576) / contactsInSteady : 0;
   const redisBounded = bytesPerContact <= REDIS_BYTES_PER_CONTACT;
   ok &&= redisBounded;
   lines.push(
-    `Redis used_memory over the second half: ${redisSlope >= 0 ? '+' : ''}${redisSlope.toFixed(1)} MB/hour, ${Math.round(bytesPerContact)} bytes per contact started (${contactsInHalf} contacts): ${redisBounded ? 'bounded' : 'NOT bounded'} by the state kept per contact (limit ${REDIS_BYTES_PER_CONTACT} bytes, SOAK_REDIS_BYTES_PER_CONTACT; it keeps contacts DEDUPE_WINDOW and figures RETENTION_DAYS, so it is not flat while contacts arrive)`,
+    `Redis used_memory after warm-up: ${signed(redisSlope)} MB/10 min (${mb(h0.redisMb)} → ${mb(last.redisMb)} MB), ${Math.round(bytesPerContact)} bytes per contact started (${contactsInSteady} contacts): ${redisBounded ? 'bounded' : 'NOT bounded'} by the state kept per contact (limit ${REDIS_BYTES_PER_CONTACT} bytes, SOAK_REDIS_BYTES_PER_CONTACT; it keeps contacts DEDUPE_WINDOW and figures RETENTION_DAYS, so it is not flat while contacts arrive)`,
   );
   const lagLimit = MAX_LAG_SECONDS * RATE;
   const maxLag = Object.fromEntries(
-    groups.map((g) => [g, Math.max(...half.map((s) => s.lag[g] ?? 0))]),
+    groups.map((g) => [g, Math.max(...steady.map((s) => s.lag[g] ?? 0))]),
   );
   const lagBounded = Object.values(maxLag).every((l) => l <= lagLimit);
   ok &&= lagBounded;
   lines.push(
-    `lag over the second half, most: ${groups.map((g) => `${g} ${maxLag[g] ?? 0}`).join(', ')} messages: ${lagBounded ? 'bounded' : 'NOT bounded'} (limit ${lagLimit}, SOAK_MAX_LAG_SECONDS ${MAX_LAG_SECONDS} s of traffic)`,
+    `lag after warm-up, most: ${groups.map((g) => `${g} ${maxLag[g] ?? 0}`).join(', ')} messages: ${lagBounded ? 'bounded' : 'NOT bounded'} (limit ${lagLimit}, SOAK_MAX_LAG_SECONDS ${MAX_LAG_SECONDS} s of traffic)`,
   );
   const logErrors = Object.fromEntries(services.map((s) => [s.name, errorLines(s.logFile)]));
   const errorTotal =
@@ -733,7 +907,9 @@ function report(
     ],
   );
   process.stdout.write(`\n${lines.map((l) => `  ${l}\n`).join('')}`);
-  process.stdout.write(`  verdict: ${ok ? 'steady' : 'NOT steady (see above)'}\n`);
+  const verdict = ok ? 'steady' : 'NOT steady (see above)';
+  process.stdout.write(`  verdict: ${verdict}\n`);
+  return verdict;
 }
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
@@ -760,6 +936,7 @@ function chart(
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xMax = Math.max(1e-9, ...xs);
+  const warmup = Math.min(WARMUP_MINUTES, xMax);
   const yMax = Math.max(1, ...ys) * 1.1;
   const px = (x: number): number => left + (x / xMax) * (width - left - right);
   const py = (y: number): number => top + (1 - y / yMax) * (height - top - bottom);
@@ -778,8 +955,8 @@ function chart(
       (t) =>
         `<text x="${px(t * xMax)}" y="${py(0) + 15}" font-size="11" text-anchor="middle">${(t * xMax).toFixed(1)}</text>`,
     ),
-    `<line x1="${px(xMax / 2)}" y1="${top}" x2="${px(xMax / 2)}" y2="${py(0)}" stroke="#999" stroke-dasharray="4 4"/>`,
-    `<text x="${px(xMax / 2) + 4}" y="${top + 10}" font-size="10" fill="#666">second half →</text>`,
+    `<line x1="${px(warmup)}" y1="${top}" x2="${px(warmup)}" y2="${py(0)}" stroke="#999" stroke-dasharray="4 4"/>`,
+    `<text x="${px(warmup) + 4}" y="${top + 10}" font-size="10" fill="#666">after warm-up →</text>`,
     `<text x="${(left + width - right) / 2}" y="${height - 5}" font-size="11" text-anchor="middle">minutes</text>`,
     `<text x="12" y="${(top + height - bottom) / 2}" font-size="11" transform="rotate(-90 12 ${(top + height - bottom) / 2})" text-anchor="middle">${unit}</text>`,
   ];
@@ -799,12 +976,28 @@ function formatTick(v: number): string {
   return v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1);
 }
 
-/** Renders the series as four SVG charts in Chromium and writes the PNG. */
-async function plot(samples: readonly Sample[], loads: readonly number[]): Promise<void> {
+/** Height of the plot: a title line and four rows of charts. */
+const TITLE = 30;
+const HEIGHT = TITLE + 1280;
+
+/** Renders the series as eight SVG charts in Chromium and writes the PNG. */
+async function plot(
+  samples: readonly Sample[],
+  loads: readonly number[],
+  verdict: string,
+): Promise<void> {
   const minutes = (s: Sample): number => s.seconds / 60;
   const rss: Series[] = [...SERVICES, 'redis'].map((name) => ({
     name,
     points: samples.map((s) => [minutes(s), s.rss[name] ?? 0]),
+  }));
+  const live: Series[] = SERVICES.map((name) => ({
+    name,
+    points: samples.map((s) => [minutes(s), s.live[name] ?? 0]),
+  }));
+  const heapTotal: Series[] = SERVICES.filter((name) => name !== 'wfm-sink').map((name) => ({
+    name,
+    points: samples.map((s) => [minutes(s), s.heap[name]?.total ?? 0]),
   }));
   const memory: Series[] = [
     { name: 'used_memory', points: samples.map((s) => [minutes(s), s.redisMb]) },
@@ -842,19 +1035,22 @@ async function plot(samples: readonly Sample[], loads: readonly number[]): Promi
     { name: 'load average', points: samples.map((s, i) => [minutes(s), loads[i] ?? 0]) },
   ];
   const svg = [
-    '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="960" font-family="sans-serif">',
-    '<rect width="1200" height="960" fill="white"/>',
-    chart('Process RSS', 'MB', rss, 0, 0),
-    chart('Redis used_memory', 'MB', memory, 600, 0),
-    chart('Consumer lag', 'messages', lag, 0, 320),
-    chart('Throughput', 'events/s', rates, 600, 320),
-    chart('Errors (cumulative)', 'count', errors, 0, 640),
-    chart(`Machine load (${os.cpus().length} cores)`, '1-min load average', load, 600, 640),
+    `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="${HEIGHT}" font-family="sans-serif" shape-rendering="crispEdges">`,
+    `<rect width="1200" height="${HEIGHT}" fill="white"/>`,
+    `<text x="20" y="22" font-size="15">wfm-stream soak (plotted ${new Date().toISOString().slice(0, 16)} UTC): ${RATE} events/s offered for ${MINUTES} min, ${os.cpus().length} shared cores, load average ${Math.min(...loads).toFixed(0)}–${Math.max(...loads).toFixed(0)}; verdict after ${WARMUP_MINUTES.toFixed(0)} min of warm-up: ${verdict.replace(' (see above)', '')}</text>`,
+    chart('Process RSS', 'MB', rss, 0, TITLE),
+    chart('V8 heap after each major GC (live)', 'MB', live, 600, TITLE),
+    chart('V8 heap total (committed)', 'MB', heapTotal, 0, TITLE + 320),
+    chart('Redis used_memory', 'MB', memory, 600, TITLE + 320),
+    chart('Consumer lag', 'messages', lag, 0, TITLE + 640),
+    chart('Throughput', 'events/s', rates, 600, TITLE + 640),
+    chart('Errors (cumulative)', 'count', errors, 0, TITLE + 960),
+    chart(`Machine load (${os.cpus().length} cores)`, '1-min load average', load, 600, TITLE + 960),
     '</svg>',
   ].join('\n');
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage({ width: 1200, height: 960 });
+    const page = await browser.newPage({ width: 1200, height: HEIGHT });
     await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
     await page.screenshot({ path: PNG, fullPage: true });
   } finally {
