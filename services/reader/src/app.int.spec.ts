@@ -17,13 +17,7 @@ import { redisNamespace, testStack, UNCONNECTED_ADDRESSES } from '@wfm-stream/te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema, type RunningReader, startReader } from './index.js';
-import {
-  agentState,
-  dir,
-  handledContact,
-  readerTestConfig,
-  writeFixture,
-} from './testing/fixture.js';
+import { dir, handledContact, readerTestConfig, state, writeFixture } from './testing/fixture.js';
 
 const ns = redisNamespace();
 const KEY = 'secret-key';
@@ -53,9 +47,9 @@ const directory: DirectoryEvent[] = [
 
 const agent1: AgentEvent[] = [
   { eventId: 'a1', type: 'agent.loggedIn', occurredAt: at('10:03:15'), agentId: '1' },
-  agentState.working('a2', at('10:10:36'), '1', '1'),
-  agentState.onTechnicalBreak('a3', at('10:15:36'), '1'),
-  agentState.working('a4', at('10:18:36'), '1', '2'),
+  state.working('a2', at('10:10:36'), '1', '1'),
+  state.onTechnicalBreak('a3', at('10:15:36'), '1'),
+  state.working('a4', at('10:18:36'), '1', '2'),
   { eventId: 'a5', type: 'agent.loggedOut', occurredAt: at('12:30:05'), agentId: '1' },
   { eventId: 'a6', type: 'agent.loggedIn', occurredAt: at('18:15:05'), agentId: '1' },
   { eventId: 'a7', type: 'agent.loggedOut', occurredAt: at('21:32:55'), agentId: '1' },

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningReader, startReader } from './index.js';
 import { groupsOnlineLoadRoute } from './routes/online.js';
 import { serializerFor } from './serializer.js';
-import { agentState, dir, readerTestConfig } from './testing/fixture.js';
+import { dir, readerTestConfig, state } from './testing/fixture.js';
 
 /**
  * The online figures (docs/api.md, "Online endpoints") against a straightforward
@@ -352,9 +352,9 @@ describe('the online endpoints over HTTP', () => {
     await s.directory.apply(directory);
     await s.agents.apply([
       { eventId: 'l1', type: 'agent.loggedIn', occurredAt: iso(T0), agentId: 'a1' },
-      agentState.working('s1', iso(T0 + 60_000), 'a1'),
+      state.working('s1', iso(T0 + 60_000), 'a1'),
       { eventId: 'l2', type: 'agent.loggedIn', occurredAt: iso(T0), agentId: 'a2' },
-      agentState.onTechnicalBreak('s2', iso(T0 + 120_000), 'a2'),
+      state.onTechnicalBreak('s2', iso(T0 + 120_000), 'a2'),
       { eventId: 'l3', type: 'agent.loggedIn', occurredAt: iso(T0), agentId: 'a3' },
       { eventId: 'o3', type: 'agent.loggedOut', occurredAt: iso(T0 + 1_000), agentId: 'a3' },
     ]);

@@ -35,13 +35,7 @@ import { apiRoutes } from './routes/api-routes.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
 import { SERVICE_GROUP_DATA_SCHEMA } from './schemas.js';
 import { serializerFor } from './serializer.js';
-import {
-  agentState,
-  dir,
-  handledContact,
-  readerTestConfig,
-  writeFixture,
-} from './testing/fixture.js';
+import { dir, handledContact, readerTestConfig, state, writeFixture } from './testing/fixture.js';
 
 /**
  * Every route of the reader, asked for real over HTTP (its 200s and every error it
@@ -76,8 +70,8 @@ const directory: DirectoryEvent[] = [
 
 const agents: AgentEvent[] = [
   { eventId: 'a1', type: 'agent.loggedIn', occurredAt: at('08:00:00'), agentId: '1' },
-  agentState.onTechnicalBreak('a2', at('08:05:00'), '1'),
-  agentState.working('a3', at('08:10:00'), '1', '1'),
+  state.onTechnicalBreak('a2', at('08:05:00'), '1'),
+  state.working('a3', at('08:10:00'), '1', '1'),
   { eventId: 'a4', type: 'agent.loggedOut', occurredAt: at('12:00:00'), agentId: '1' },
   { eventId: 'a5', type: 'agent.loggedIn', occurredAt: at('09:00:00'), agentId: '2' },
 ];

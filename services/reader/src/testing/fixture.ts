@@ -132,7 +132,7 @@ export const dir = {
 };
 
 /** The two states the specs' agents are in: working on a contact, on a technical break. */
-export const agentState = {
+export const state = {
   working: (
     eventId: string,
     occurredAt: string,
