@@ -22,14 +22,8 @@ import {
   type TopicNames,
   type WfmEvent,
 } from '@wfm-stream/schemas';
-import {
-  createTopics,
-  endOffsets,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-} from '@wfm-stream/testing';
+import { createTopics, testKafka, testStack, uniqueName, waitFor } from '@wfm-stream/testing';
+import { endOffsets } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
