@@ -2,13 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 
 import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
-import {
-  createRegistry,
-  Health,
-  type Logger,
-  type OpsServer,
-  startOpsServer,
-} from '@wfm-stream/observability';
+import { createRegistry, Health, type Logger, startOpsServer } from '@wfm-stream/observability';
 import {
   AgentAggregation,
   ChangeNotifier,
@@ -126,7 +120,7 @@ export async function startAggregator(
     gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, retentionSeconds),
     compactedTopics: [config.TOPIC_DIRECTORY],
   });
-  const ops: OpsServer = await startOpsServer({
+  const ops = await startOpsServer({
     host: config.OPS_HOST,
     port: config.HTTP_PORT,
     health,
