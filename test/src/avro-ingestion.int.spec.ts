@@ -23,6 +23,7 @@ import {
   type WfmEvent,
 } from '@wfm-stream/schemas';
 import { createTopics, testKafka, testStack, uniqueName, waitFor } from '@wfm-stream/testing';
+import { endOffsets } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -97,17 +98,6 @@ async function consume(topics: TopicNames): Promise<Consumed> {
   return { received, metrics, deadLetter };
 }
 
-async function deadLettered(topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function metricValue(
   metrics: ConsumerMetrics,
   name: 'retries' | 'rejected',
@@ -134,7 +124,7 @@ describe('Avro through a Schema Registry', () => {
     const byId = new Map(received.map((e) => [e.eventId, e]));
     for (const event of [...examples, ...asJson]) expect(byId.get(event.eventId)).toEqual(event);
     expect(received).toHaveLength(examples.length * 2);
-    expect(await deadLettered(deadLetter)).toBe(0);
+    expect(await endOffsets(kafka, deadLetter)).toBe(0);
 
     // each event type registered its schema under <topic>-<record name>
     const subjects = (await (await fetch(`${registryUrl}/subjects`)).json()) as string[];
@@ -195,7 +185,7 @@ describe('Avro through a Schema Registry', () => {
     await waitFor(() => received.length >= 2, { message: 'both records' });
     // the field the contract does not know is dropped; everything else is the event
     expect(received).toEqual([old, evolved]);
-    expect(await deadLettered(deadLetter)).toBe(0);
+    expect(await endOffsets(kafka, deadLetter)).toBe(0);
   });
 
   // an external registry (TEST_SCHEMA_REGISTRY_URL) cannot be stopped from here
@@ -233,7 +223,7 @@ describe('Avro through a Schema Registry', () => {
         new Set(events.map((e) => e.eventId)),
       );
       expect(await metricValue(metrics, 'rejected')).toBe(0);
-      expect(await deadLettered(deadLetter)).toBe(0);
+      expect(await endOffsets(kafka, deadLetter)).toBe(0);
     },
   );
 });

@@ -97,6 +97,21 @@ export const opsSettings = {
 };
 
 /**
+ * Every shared setting of a service that consumes the event topics (the aggregator, the
+ * emitter): the brokers, the bounds of one message, the topics, the Redis, the contact
+ * center, the log level and the ops address. Each adds its group and fetch settings.
+ */
+export const eventConsumerServiceSettings = {
+  ...kafkaSettings,
+  ...ingestLimitSettings,
+  ...topicSettings,
+  ...redisSettings,
+  ...contactCenterSettings,
+  ...serviceSettings,
+  ...opsSettings,
+};
+
+/**
  * Runs a cross-field check even when other settings failed: it must read only raw values
  * that it checks itself (strings or undefined).
  */

@@ -17,6 +17,17 @@ export function parseDurationMs(text: string): number | undefined {
   return Number.isFinite(value) ? Math.round(value) : undefined;
 }
 
+/**
+ * A duration greater than 0 (parseDurationMs), in ms; otherwise `message` is the issue,
+ * and the setting has no value. For the transforms of duration settings.
+ */
+export function positiveDurationMs(text: string, ctx: z.RefinementCtx, message: string): number {
+  const value = parseDurationMs(text);
+  if (value !== undefined && value > 0) return value;
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+}
+
 /** What `setting.keyPrefix` accepts. */
 export const KEY_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -72,17 +83,9 @@ export const setting = {
     return z
       .string()
       .default(defaultValue)
-      .transform((text, ctx) => {
-        const value = parseDurationMs(text);
-        if (value === undefined || value <= 0) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'must be a duration such as 500ms, 30s, 15m, 36h or 7d',
-          });
-          return z.NEVER;
-        }
-        return value;
-      });
+      .transform((text, ctx) =>
+        positiveDurationMs(text, ctx, 'must be a duration such as 500ms, 30s, 15m, 36h or 7d'),
+      );
   },
   oneOf<const V extends readonly [string, ...string[]]>(values: V, defaultValue: V[number]) {
     return z

@@ -1,9 +1,11 @@
 import {
+  type LabelFilter,
   metricSum,
-  type MetricWindow,
+  MetricWindow,
   STATUS_RECORDS,
   type StatusCollector,
   type StatusOp,
+  type WindowQuantiles,
 } from '@wfm-stream/observability';
 import type { Registry } from 'prom-client';
 
@@ -59,4 +61,34 @@ export function consumerStatusCollector(options: {
       ops,
     };
   };
+}
+
+/** A latency of the status snapshot: p50/p99 of a seconds histogram over the window. */
+export interface LatencyMetric {
+  readonly metric: string;
+  /** Which series of the histogram count (default: all). */
+  readonly filter?: LabelFilter;
+}
+
+/**
+ * What an event-consuming service (the aggregator, the emitter) puts in its status
+ * snapshot: the consumer's section (consumerStatusCollector) and the latencies it names,
+ * all read over one window of its metrics (the dashboard's Pipeline view, docs/dashboard.md).
+ */
+export function eventConsumerCollectors(options: {
+  readonly registry: Registry;
+  readonly group: string;
+  readonly deadLetter: DeadLetterPublisher;
+  readonly latencies: Readonly<Record<string, LatencyMetric>>;
+}): StatusCollector[] {
+  const window = new MetricWindow(options.registry);
+  return [
+    consumerStatusCollector({ ...options, window }),
+    async () => {
+      const latencies: Record<string, WindowQuantiles> = {};
+      for (const [name, { metric, filter }] of Object.entries(options.latencies))
+        latencies[name] = await window.quantiles(metric, filter);
+      return { status: { latencies } };
+    },
+  ];
 }

@@ -6,6 +6,7 @@ import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
 import type { ConsumerMetrics } from './consumer-metrics.js';
 import type { DeadLetterPublisher, Rejected } from './dead-letter.js';
 import type { EventDecoder } from './decode.js';
+import { createGroupConsumer, reportConsumerHealth, runBatches } from './group-consumer.js';
 import { type GapLog, PartitionGuard, type ProgressStore } from './partition-guard.js';
 
 export interface ConsumedEvent {
@@ -128,15 +129,11 @@ export class EventConsumer {
     // kafkajs's only assigner, RoundRobin, and its only rebalance protocol, eager: every
     // join or leave stops the whole group for the rebalance; kafkajs has no cooperative
     // (incremental) protocol (docs/architecture.md, "Scaling out and in")
-    this.consumer = options.kafka.consumer({
+    this.consumer = createGroupConsumer(options.kafka, {
       groupId: options.groupId,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
-      ...(options.maxBytesPerPartition === undefined
-        ? {}
-        : { maxBytesPerPartition: options.maxBytesPerPartition }),
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 30_000) / 10)),
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      maxBytesPerPartition: options.maxBytesPerPartition,
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     });
     this.guard = new PartitionGuard({
       group: options.groupId,
@@ -165,41 +162,18 @@ export class EventConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       void this.guard.assigned(event.payload.memberAssignment);
     });
-    const health = options.health;
-    if (health !== undefined) {
-      health.register(HEALTH_COMPONENT);
-      const { GROUP_JOIN, CRASH, DISCONNECT, STOP } = this.consumer.events;
-      this.consumer.on(GROUP_JOIN, (event) => {
-        health.set(
-          HEALTH_COMPONENT,
-          true,
-          `joined; ${JSON.stringify(event.payload.memberAssignment)}`,
-        );
+    if (options.health !== undefined)
+      reportConsumerHealth(this.consumer, options.health, {
+        component: HEALTH_COMPONENT,
+        name: 'Kafka consumer',
+        joined: (assignment) => `joined; ${JSON.stringify(assignment)}`,
       });
-      this.consumer.on(CRASH, (event) => {
-        health.set(HEALTH_COMPONENT, false, `crashed: ${String(event.payload.error)}`);
-        if (!event.payload.restart)
-          health.fail(`Kafka consumer stopped: ${String(event.payload.error)}`);
-      });
-      this.consumer.on(DISCONNECT, () => {
-        health.set(HEALTH_COMPONENT, false, 'disconnected');
-      });
-      this.consumer.on(STOP, () => {
-        health.set(HEALTH_COMPONENT, false, 'stopped');
-      });
-    }
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({
+    await runBatches(this.consumer, {
       topics: this.options.topics.map((t) => t.topic),
       fromBeginning: this.options.fromBeginning ?? true,
-    });
-    await this.consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1_000,
-      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
       eachBatch: async (payload) => {
         const { batch } = payload;

@@ -4,6 +4,7 @@ export * from './consumer-metrics.js';
 export * from './consumer-status.js';
 export * from './dead-letter.js';
 export * from './decode.js';
+export * from './group-consumer.js';
 export * from './group-progress.js';
 export * from './partition-guard.js';
 export * from './producer.js';

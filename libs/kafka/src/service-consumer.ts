@@ -2,6 +2,7 @@ import type { Health, Logger } from '@wfm-stream/observability';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 
+import { createKafka, createProducer, type KafkaSettings } from './client.js';
 import type { EventConsumerOptions } from './consumer.js';
 import { ConsumerMetrics } from './consumer-metrics.js';
 import { DeadLetterPublisher } from './dead-letter.js';
@@ -73,4 +74,22 @@ export function eventConsumerOptions(
     maxWaitTimeInMs: config.FETCH_MAX_WAIT,
     sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT,
   };
+}
+
+/**
+ * The Kafka side of an event-consuming service: the client, its producer (connected: the
+ * dead letters go through it, idempotent unless KAFKA_IDEMPOTENT_PRODUCER is off) and the
+ * EventConsumer options its settings give (eventConsumerOptions).
+ */
+export async function connectEventConsumer(
+  config: EventConsumerSettings & KafkaSettings & { readonly KAFKA_IDEMPOTENT_PRODUCER: boolean },
+  parts: Omit<EventConsumerParts, 'kafka' | 'producer'>,
+): Promise<{
+  readonly producer: KafkaProducer;
+  readonly options: Omit<EventConsumerOptions, 'topics' | 'handler'>;
+}> {
+  const kafka = createKafka(config, parts.logger);
+  const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
+  await producer.connect();
+  return { producer, options: eventConsumerOptions(config, { ...parts, kafka, producer }) };
 }

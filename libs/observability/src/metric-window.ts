@@ -9,7 +9,7 @@ export interface HistogramReading {
 }
 
 type Labels = Record<string, string | number | undefined>;
-type LabelFilter = (labels: Labels) => boolean;
+export type LabelFilter = (labels: Labels) => boolean;
 
 /** The part of a histogram recorded between two readings of it. */
 export function histogramDelta(now: HistogramReading, before?: HistogramReading): HistogramReading {

@@ -1,4 +1,4 @@
-import { parseDurationMs, setting } from '@wfm-stream/config';
+import { positiveDurationMs, setting } from '@wfm-stream/config';
 import { z } from 'zod';
 
 /** A retention: a duration (`30d`, `36h`) or `forever`; in ms, -1 for forever (Kafka's own spelling). */
@@ -6,18 +6,11 @@ function retention(defaultValue: string) {
   return z
     .string()
     .default(defaultValue)
-    .transform((text, ctx) => {
-      if (text.trim().toLowerCase() === 'forever') return -1;
-      const ms = parseDurationMs(text);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a duration such as 7d or 36h, or forever',
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
+    .transform((text, ctx) =>
+      text.trim().toLowerCase() === 'forever'
+        ? -1
+        : positiveDurationMs(text, ctx, 'must be a duration such as 7d or 36h, or forever'),
+    );
 }
 
 /**

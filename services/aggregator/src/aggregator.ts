@@ -1,21 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 
-import {
-  consumerStatusCollector,
-  createKafka,
-  createProducer,
-  EventConsumer,
-  eventConsumerOptions,
-} from '@wfm-stream/kafka';
-import {
-  createRegistry,
-  Health,
-  type Logger,
-  MetricWindow,
-  type OpsServer,
-  startOpsServer,
-} from '@wfm-stream/observability';
+import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
+import { createRegistry, Health, type Logger, startOpsServer } from '@wfm-stream/observability';
 import {
   AgentAggregation,
   ChangeNotifier,
@@ -104,15 +91,12 @@ export async function startAggregator(
     return found;
   };
 
-  const kafka = createKafka(config, logger);
-  const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
-  await producer.connect();
   // the readers' live stream hears of every durable batch (docs/dashboard.md)
   const notifier = new ChangeNotifier(redis, config.REDIS_KEY_PREFIX, { logger });
   const handle = aggregatorHandler(storesNow, logger, {
     maxEventsPerContact: config.CONTACT_MAX_EVENTS,
   });
-  const options = eventConsumerOptions(config, { kafka, producer, logger, registry, health });
+  const { producer, options } = await connectEventConsumer(config, { logger, registry, health });
   const { deadLetter } = options;
   const consumer = new EventConsumer({
     ...options,
@@ -136,33 +120,30 @@ export async function startAggregator(
     gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, retentionSeconds),
     compactedTopics: [config.TOPIC_DIRECTORY],
   });
-  const ops: OpsServer = await startOpsServer({
+  const ops = await startOpsServer({
     host: config.OPS_HOST,
     port: config.HTTP_PORT,
     health,
     registry,
   });
-  const window = new MetricWindow(registry);
   const status = startStatusReporter({
     redis,
     keyPrefix: config.REDIS_KEY_PREFIX,
     service: 'aggregator',
     health,
     logger,
-    collectors: [
-      consumerStatusCollector({ registry, window, group: config.CONSUMER_GROUP, deadLetter }),
-      async () => ({
-        status: {
-          latencies: {
-            // from an event's append to Kafka to its figures in Redis
-            onlineFreshness: await window.quantiles(
-              'wfm_event_processing_delay_seconds',
-              (labels) => labels.topic !== config.TOPIC_DIRECTORY,
-            ),
-          },
+    collectors: eventConsumerCollectors({
+      registry,
+      group: config.CONSUMER_GROUP,
+      deadLetter,
+      latencies: {
+        // from an event's append to Kafka to its figures in Redis
+        onlineFreshness: {
+          metric: 'wfm_event_processing_delay_seconds',
+          filter: (labels) => labels.topic !== config.TOPIC_DIRECTORY,
         },
-      }),
-    ],
+      },
+    }),
   });
   await consumer.start();
   logger.info(

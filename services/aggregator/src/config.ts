@@ -2,14 +2,8 @@ import {
   ALONGSIDE_OTHER_PROBLEMS,
   checkKafkaSettings,
   checkRedisSettings,
-  contactCenterSettings,
-  ingestLimitSettings,
-  kafkaSettings,
-  opsSettings,
-  redisSettings,
-  serviceSettings,
+  eventConsumerServiceSettings,
   setting,
-  topicSettings,
 } from '@wfm-stream/config';
 import { GENERATION_PATTERN } from '@wfm-stream/store';
 import { z } from 'zod';
@@ -32,13 +26,7 @@ function parseServiceLevels(text: string, ctx: z.RefinementCtx): Map<string, num
 
 export const aggregatorConfigSchema = z
   .object({
-    ...kafkaSettings,
-    ...ingestLimitSettings,
-    ...topicSettings,
-    ...redisSettings,
-    ...contactCenterSettings,
-    ...serviceSettings,
-    ...opsSettings,
+    ...eventConsumerServiceSettings,
     HTTP_PORT: setting.port(9464),
     CONSUMER_GROUP: setting.string('wfm-aggregator'),
     /** Most distinct events one contact may have; more are dead-lettered (kind `limit`). */

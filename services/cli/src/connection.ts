@@ -20,9 +20,10 @@ import { createLogger, type Logger } from '@wfm-stream/observability';
 import type { TopicNames } from '@wfm-stream/schemas';
 import { z } from 'zod';
 
-export const publishingConfigSchema = z
-  .object({ ...kafkaSettings, ...topicSettings })
-  .superRefine(checkKafkaSettings);
+/** The settings of every command that talks to the event topics: the brokers and the topic names. */
+export const publishingSettings = { ...kafkaSettings, ...topicSettings };
+
+export const publishingConfigSchema = z.object(publishingSettings).superRefine(checkKafkaSettings);
 export type PublishingConfig = z.output<typeof publishingConfigSchema>;
 
 /**
@@ -118,13 +119,18 @@ export interface Publishing {
   close(): Promise<void>;
 }
 
-/** A connected publisher: Avro through the Schema Registry when SCHEMA_REGISTRY_URL is set, JSON otherwise. */
+/**
+ * A connected publisher: Avro through the Schema Registry when SCHEMA_REGISTRY_URL is set,
+ * JSON otherwise. The client id sent to the brokers is KAFKA_CLIENT_ID's with `-cli`, or
+ * `clientId` when given.
+ */
 export async function connectPublishing(
   config: PublishingConfig,
   logger: Logger,
+  options: { readonly clientId?: string } = {},
 ): Promise<Publishing> {
   const kafka = createKafka(
-    { ...config, KAFKA_CLIENT_ID: `${config.KAFKA_CLIENT_ID}-cli` },
+    { ...config, KAFKA_CLIENT_ID: options.clientId ?? `${config.KAFKA_CLIENT_ID}-cli` },
     logger,
   );
   const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });

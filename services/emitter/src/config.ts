@@ -2,27 +2,15 @@ import {
   ALONGSIDE_OTHER_PROBLEMS,
   checkKafkaSettings,
   checkRedisSettings,
-  contactCenterSettings,
+  eventConsumerServiceSettings,
   hasCredentials,
-  ingestLimitSettings,
-  kafkaSettings,
-  opsSettings,
-  redisSettings,
-  serviceSettings,
   setting,
-  topicSettings,
 } from '@wfm-stream/config';
 import { z } from 'zod';
 
 export const emitterConfigSchema = z
   .object({
-    ...kafkaSettings,
-    ...ingestLimitSettings,
-    ...topicSettings,
-    ...redisSettings,
-    ...contactCenterSettings,
-    ...serviceSettings,
-    ...opsSettings,
+    ...eventConsumerServiceSettings,
     HTTP_PORT: setting.port(9465),
     CONSUMER_GROUP: setting.string('wfm-emitter'),
     /** The WFM's status endpoint (docs/api.md), e.g. http://wfm:8080/ccwfm/api/rest/status. */

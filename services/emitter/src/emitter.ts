@@ -1,16 +1,9 @@
 import { withoutCredentials } from '@wfm-stream/config';
-import {
-  consumerStatusCollector,
-  createKafka,
-  createProducer,
-  EventConsumer,
-  eventConsumerOptions,
-} from '@wfm-stream/kafka';
+import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
 import {
   createRegistry,
   Health,
   type Logger,
-  MetricWindow,
   type OpsServer,
   redactUrl,
   startOpsServer,
@@ -88,10 +81,7 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
   );
   const claims = new StatusClaims(redis, config.REDIS_KEY_PREFIX, CLAIM_TTL_SECONDS);
 
-  const kafka = createKafka(config, logger);
-  const producer = createProducer(kafka, { idempotent: config.KAFKA_IDEMPOTENT_PRODUCER });
-  await producer.connect();
-  const options = eventConsumerOptions(config, { kafka, producer, logger, registry, health });
+  const { producer, options } = await connectEventConsumer(config, { logger, registry, health });
   const { deadLetter } = options;
   const consumer = new EventConsumer({
     ...options,
@@ -109,21 +99,18 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     registry,
   });
   // the dashboard's Pipeline view (docs/dashboard.md)
-  const window = new MetricWindow(registry);
   const status = startStatusReporter({
     redis,
     keyPrefix: config.REDIS_KEY_PREFIX,
     service: 'emitter',
     health,
     logger,
-    collectors: [
-      consumerStatusCollector({ registry, window, group: config.CONSUMER_GROUP, deadLetter }),
-      async () => ({
-        status: {
-          latencies: { statusPush: await window.quantiles('wfm_emitter_push_latency_seconds') },
-        },
-      }),
-    ],
+    collectors: eventConsumerCollectors({
+      registry,
+      group: config.CONSUMER_GROUP,
+      deadLetter,
+      latencies: { statusPush: { metric: 'wfm_emitter_push_latency_seconds' } },
+    }),
   });
   await consumer.start();
   logger.info(

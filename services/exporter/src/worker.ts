@@ -7,6 +7,7 @@ import {
   type ParkKind,
   recordsHash,
 } from '@wfm-stream/export';
+import { createGroupConsumer, reportConsumerHealth, runBatches } from '@wfm-stream/kafka';
 import { type Health, type Logger, redactText } from '@wfm-stream/observability';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
@@ -43,10 +44,15 @@ const INFRASTRUCTURE_RETRY: RetryPolicy = {
   maxMs: 10_000,
 };
 
+/** A job in hand: where it is, and whether its partition is still this worker's. */
 interface Place {
   readonly topic: string;
   readonly partition: number;
   readonly message: KafkaMessage;
+  /** False once the partition was lost or the worker stops: the job is abandoned. */
+  readonly stillOurs: () => boolean;
+  /** Keeps the partition assigned while the job waits. */
+  readonly heartbeat: () => Promise<void>;
 }
 
 /**
@@ -70,41 +76,22 @@ export class ExportWorker {
   private stopping = false;
 
   constructor(private readonly options: WorkerOptions) {
-    this.consumer = options.kafka.consumer({
+    this.consumer = createGroupConsumer(options.kafka, {
       groupId: options.groupId,
       maxWaitTimeInMs: 250,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      sessionTimeoutMs: options.sessionTimeoutMs,
     });
-    const health = options.health;
-    if (health !== undefined) {
-      health.register(HEALTH_COMPONENT);
-      const { GROUP_JOIN, CRASH, DISCONNECT, STOP } = this.consumer.events;
-      this.consumer.on(GROUP_JOIN, () => {
-        health.set(HEALTH_COMPONENT, true, 'joined');
+    if (options.health !== undefined)
+      reportConsumerHealth(this.consumer, options.health, {
+        component: HEALTH_COMPONENT,
+        name: 'export consumer',
       });
-      this.consumer.on(CRASH, (event) => {
-        health.set(HEALTH_COMPONENT, false, `crashed: ${String(event.payload.error)}`);
-        if (!event.payload.restart)
-          health.fail(`export consumer stopped: ${String(event.payload.error)}`);
-      });
-      this.consumer.on(DISCONNECT, () => {
-        health.set(HEALTH_COMPONENT, false, 'disconnected');
-      });
-      this.consumer.on(STOP, () => {
-        health.set(HEALTH_COMPONENT, false, 'stopped');
-      });
-    }
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.queue.topics.jobs, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1_000,
-      eachBatchAutoResolve: false,
+    await runBatches(this.consumer, {
+      topics: [this.options.queue.topics.jobs],
+      fromBeginning: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: async (payload) => {
         const { batch } = payload;
@@ -119,8 +106,8 @@ export class ExportWorker {
         try {
           for (const message of batch.messages) {
             if (!stillOurs()) return;
-            const place = { topic: batch.topic, partition: batch.partition, message };
-            const done = await this.handle(place, stillOurs, heartbeat);
+            const { topic, partition } = batch;
+            const done = await this.handle({ topic, partition, message, stillOurs, heartbeat });
             if (!done) return;
             activity?.advanced(batch.partition);
             payload.resolveOffset(message.offset);
@@ -145,8 +132,7 @@ export class ExportWorker {
   private async untilDone<T>(
     what: string,
     work: () => Promise<T>,
-    stillOurs: () => boolean,
-    heartbeat: () => Promise<void>,
+    { stillOurs, heartbeat }: Place,
   ): Promise<{ value: T } | undefined> {
     for (let attempt = 1; ; attempt++) {
       if (!stillOurs()) return undefined;
@@ -169,8 +155,6 @@ export class ExportWorker {
     reason: string,
     attempts: number,
     target: string,
-    stillOurs: () => boolean,
-    heartbeat: () => Promise<void>,
   ): Promise<boolean> {
     const { message } = place;
     // a parked record is read by operators and tools: it never quotes credentials
@@ -190,8 +174,7 @@ export class ExportWorker {
             consumerGroup: this.options.groupId,
           },
         ]),
-      stillOurs,
-      heartbeat,
+      place,
     );
     if (parked === undefined) return false;
     this.options.metrics.outcomes.inc({ target, outcome: 'parked' });
@@ -204,19 +187,14 @@ export class ExportWorker {
   }
 
   /** Returns false when the job was abandoned (it will be redelivered). */
-  private async handle(
-    place: Place,
-    stillOurs: () => boolean,
-    heartbeat: () => Promise<void>,
-  ): Promise<boolean> {
+  private async handle(place: Place): Promise<boolean> {
     const decoded = decodeJob(place.message.value);
-    if (!decoded.ok)
-      return this.park(place, 'invalid-job', decoded.reason, 0, '', stillOurs, heartbeat);
+    if (!decoded.ok) return this.park(place, 'invalid-job', decoded.reason, 0, '');
     const job = decoded.job;
     const target = this.options.targets.get(job.target);
     if (target === undefined) {
       const reason = `no target named "${job.target}" is configured`;
-      return this.park(place, 'unknown-target', reason, 0, job.target, stillOurs, heartbeat);
+      return this.park(place, 'unknown-target', reason, 0, job.target);
     }
     const interval = jobInterval(job);
     const computed = await this.untilDone(
@@ -226,8 +204,7 @@ export class ExportWorker {
         if (records === undefined) throw new Error('no records computed');
         return records;
       },
-      stillOurs,
-      heartbeat,
+      place,
     );
     if (computed === undefined) return false;
     const records = computed.value;
@@ -235,8 +212,7 @@ export class ExportWorker {
     const previous = await this.untilDone(
       'reading the delivery log',
       () => this.options.delivered.hashOf(job.target, interval.startMs),
-      stillOurs,
-      heartbeat,
+      place,
     );
     if (previous === undefined) return false;
     if (previous.value === hash) {
@@ -245,7 +221,7 @@ export class ExportWorker {
       this.options.logger.debug({ job: job.id, target: job.target, hash }, 'already delivered');
       return true;
     }
-    return this.deliver(place, job, target, records, hash, stillOurs, heartbeat);
+    return this.deliver(place, job, target, records, hash);
   }
 
   private async deliver(
@@ -254,13 +230,11 @@ export class ExportWorker {
     target: Target,
     records: IntervalRecords,
     hash: string,
-    stillOurs: () => boolean,
-    heartbeat: () => Promise<void>,
   ): Promise<boolean> {
     const { metrics, logger, retry } = this.options;
     const completed = new Set<string>();
     for (let attempt = 1; ; attempt++) {
-      if (!stillOurs()) return false;
+      if (!place.stillOurs()) return false;
       const started = process.hrtime.bigint();
       try {
         await target.deliver(records, { hash, signal: this.abort.signal, completed });
@@ -271,15 +245,7 @@ export class ExportWorker {
         metrics.attempts.inc({ target: target.name, result: last ? 'failed' : 'retry' });
         if (last) {
           const kind = failure.retriable ? 'delivery-failed' : 'rejected';
-          return this.park(
-            place,
-            kind,
-            failure.message,
-            attempt,
-            target.name,
-            stillOurs,
-            heartbeat,
-          );
+          return this.park(place, kind, failure.message, attempt, target.name);
         }
         const wait = backoffMs(retry, attempt, failure.retryAfterMs);
         this.options.activity?.retrying(target.name, attempt, failure.message);
@@ -293,7 +259,7 @@ export class ExportWorker {
           },
           'export delivery failed; retrying',
         );
-        if (!(await pause(wait, stillOurs, heartbeat))) return false;
+        if (!(await pause(wait, place.stillOurs, place.heartbeat))) return false;
         continue;
       }
       metrics.attempts.inc({ target: target.name, result: 'ok' });
@@ -304,8 +270,7 @@ export class ExportWorker {
       const recorded = await this.untilDone(
         'recording a delivery',
         () => this.options.delivered.record(target.name, records.interval.startMs, hash),
-        stillOurs,
-        heartbeat,
+        place,
       );
       if (recorded === undefined) return false;
       metrics.outcomes.inc({ target: target.name, outcome: 'delivered' });

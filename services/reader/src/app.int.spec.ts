@@ -17,7 +17,7 @@ import { redisNamespace, testStack, UNCONNECTED_ADDRESSES } from '@wfm-stream/te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema, type RunningReader, startReader } from './index.js';
-import { handledContact, readerTestConfig, writeFixture } from './testing/fixture.js';
+import { dir, handledContact, readerTestConfig, state, writeFixture } from './testing/fixture.js';
 
 const ns = redisNamespace();
 const KEY = 'secret-key';
@@ -25,106 +25,31 @@ let redis: RedisClient;
 let reader: RunningReader;
 
 const at = (text: string): string => `2020-01-01T${text}Z`;
+const day = at('00:00:00');
 const directory: DirectoryEvent[] = [
-  {
-    eventId: 'd1',
-    type: 'service.upserted',
-    occurredAt: at('00:00:00'),
+  dir.service('d1', day, '1', 'Retail'),
+  dir.group('d2', day, '1', 'Individual Support', {
     serviceId: '1',
-    name: 'Retail',
-    status: 'ACTIVE',
-  },
-  {
-    eventId: 'd2',
-    type: 'group.upserted',
-    occurredAt: at('00:00:00'),
-    groupId: '1',
-    serviceId: '1',
-    name: 'Individual Support',
-    status: 'ACTIVE',
     channelType: 'INCOMING_CALLS',
-  },
-  {
-    eventId: 'd3',
-    type: 'group.upserted',
-    occurredAt: at('00:00:00'),
-    groupId: '2',
-    serviceId: '1',
-    name: 'Business Support',
-    status: 'ACTIVE',
-    channelType: 'CHATS',
-  },
-  {
-    eventId: 'd4',
-    type: 'group.upserted',
-    occurredAt: at('00:00:00'),
-    groupId: '3',
-    name: 'Loose group',
-    status: 'INACTIVE',
-  },
-  {
-    eventId: 'd5',
-    type: 'agent.upserted',
-    occurredAt: at('00:00:00'),
-    agentId: '1',
+  }),
+  dir.group('d3', day, '2', 'Business Support', { serviceId: '1', channelType: 'CHATS' }),
+  dir.group('d4', day, '3', 'Loose group', { status: 'INACTIVE' }),
+  dir.agent('d5', day, '1', {
     name: 'John',
     surname: 'Smith',
     secondName: 'William',
     loginSSO: 'j.smith',
     groupIds: ['1'],
-  },
-  {
-    eventId: 'd6',
-    type: 'agent.upserted',
-    occurredAt: at('00:00:00'),
-    agentId: '2',
-    name: 'Agent123',
-    agentNumber: '000123',
-    groupIds: ['1', '2'],
-  },
-  {
-    eventId: 'd7',
-    type: 'agent.upserted',
-    occurredAt: at('00:00:00'),
-    agentId: '3',
-    name: 'Nobody',
-    groupIds: [],
-  },
+  }),
+  dir.agent('d6', day, '2', { name: 'Agent123', agentNumber: '000123', groupIds: ['1', '2'] }),
+  dir.agent('d7', day, '3', { name: 'Nobody', groupIds: [] }),
 ];
 
 const agent1: AgentEvent[] = [
   { eventId: 'a1', type: 'agent.loggedIn', occurredAt: at('10:03:15'), agentId: '1' },
-  {
-    eventId: 'a2',
-    type: 'agent.stateChanged',
-    occurredAt: at('10:10:36'),
-    agentId: '1',
-    stateCode: 'Work',
-    stateName: 'Contact processing',
-    category: 'BUSY',
-    groupId: '1',
-  },
-  {
-    eventId: 'a3',
-    type: 'agent.stateChanged',
-    occurredAt: at('10:15:36'),
-    agentId: '1',
-    stateCode: 'Break',
-    stateName: 'Break',
-    reasonCode: 'Tech',
-    reasonName: 'Technical break',
-    category: 'NOT_READY',
-  },
-  {
-    eventId: 'a4',
-    type: 'agent.stateChanged',
-    occurredAt: at('10:18:36'),
-    agentId: '1',
-    stateCode: 'Work',
-    stateName: 'Contact processing',
-    category: 'BUSY',
-    groupId: '2',
-  },
+  state.working('a2', at('10:10:36'), '1', '1'),
+  state.onTechnicalBreak('a3', at('10:15:36'), '1'),
+  state.working('a4', at('10:18:36'), '1', '2'),
   { eventId: 'a5', type: 'agent.loggedOut', occurredAt: at('12:30:05'), agentId: '1' },
   { eventId: 'a6', type: 'agent.loggedIn', occurredAt: at('18:15:05'), agentId: '1' },
   { eventId: 'a7', type: 'agent.loggedOut', occurredAt: at('21:32:55'), agentId: '1' },

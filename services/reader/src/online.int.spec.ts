@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningReader, startReader } from './index.js';
 import { groupsOnlineLoadRoute } from './routes/online.js';
 import { serializerFor } from './serializer.js';
-import { readerTestConfig } from './testing/fixture.js';
+import { dir, readerTestConfig, state } from './testing/fixture.js';
 
 /**
  * The online figures (docs/api.md, "Online endpoints") against a straightforward
@@ -42,23 +42,12 @@ let run = 0;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const directory: DirectoryEvent[] = [
-  ...GROUPS.map((groupId): DirectoryEvent => ({
-    eventId: `dir-${groupId}`,
-    type: 'group.upserted',
-    occurredAt: iso(T0),
-    groupId,
-    serviceId: 's1',
-    name: groupId,
-    status: 'ACTIVE',
-  })),
-  ...Object.entries(AGENT_GROUPS).map(([agentId, groupIds]): DirectoryEvent => ({
-    eventId: `dir-${agentId}`,
-    type: 'agent.upserted',
-    occurredAt: iso(T0),
-    agentId,
-    name: agentId,
-    groupIds,
-  })),
+  ...GROUPS.map((groupId) =>
+    dir.group(`dir-${groupId}`, iso(T0), groupId, groupId, { serviceId: 's1' }),
+  ),
+  ...Object.entries(AGENT_GROUPS).map(([agentId, groupIds]) =>
+    dir.agent(`dir-${agentId}`, iso(T0), agentId, { name: agentId, groupIds }),
+  ),
 ];
 
 interface ContactPlan {
@@ -363,27 +352,9 @@ describe('the online endpoints over HTTP', () => {
     await s.directory.apply(directory);
     await s.agents.apply([
       { eventId: 'l1', type: 'agent.loggedIn', occurredAt: iso(T0), agentId: 'a1' },
-      {
-        eventId: 's1',
-        type: 'agent.stateChanged',
-        occurredAt: iso(T0 + 60_000),
-        agentId: 'a1',
-        stateCode: 'Work',
-        stateName: 'Contact processing',
-        category: 'BUSY',
-      },
+      state.working('s1', iso(T0 + 60_000), 'a1'),
       { eventId: 'l2', type: 'agent.loggedIn', occurredAt: iso(T0), agentId: 'a2' },
-      {
-        eventId: 's2',
-        type: 'agent.stateChanged',
-        occurredAt: iso(T0 + 120_000),
-        agentId: 'a2',
-        stateCode: 'Break',
-        stateName: 'Break',
-        reasonCode: 'Tech',
-        reasonName: 'Technical break',
-        category: 'NOT_READY',
-      },
+      state.onTechnicalBreak('s2', iso(T0 + 120_000), 'a2'),
       { eventId: 'l3', type: 'agent.loggedIn', occurredAt: iso(T0), agentId: 'a3' },
       { eventId: 'o3', type: 'agent.loggedOut', occurredAt: iso(T0 + 1_000), agentId: 'a3' },
     ]);

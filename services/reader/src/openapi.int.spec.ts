@@ -35,7 +35,7 @@ import { apiRoutes } from './routes/api-routes.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
 import { SERVICE_GROUP_DATA_SCHEMA } from './schemas.js';
 import { serializerFor } from './serializer.js';
-import { handledContact, readerTestConfig, writeFixture } from './testing/fixture.js';
+import { dir, handledContact, readerTestConfig, state, writeFixture } from './testing/fixture.js';
 
 /**
  * Every route of the reader, asked for real over HTTP (its 200s and every error it
@@ -54,78 +54,24 @@ let broken: RunningReader;
 
 const at = (text: string): string => `2020-01-01T${text}Z`;
 
+const midnight = at('00:00:00');
 const directory: DirectoryEvent[] = [
-  {
-    eventId: 'd1',
-    type: 'service.upserted',
-    occurredAt: at('00:00:00'),
-    serviceId: 's1',
-    name: 'Retail',
-    status: 'ACTIVE',
-  },
-  {
-    eventId: 'd2',
-    type: 'group.upserted',
-    occurredAt: at('00:00:00'),
-    groupId: '1',
-    serviceId: 's1',
-    name: 'Calls',
-    status: 'ACTIVE',
-    channelType: 'INCOMING_CALLS',
-  },
-  {
-    eventId: 'd3',
-    type: 'group.upserted',
-    occurredAt: at('00:00:00'),
-    groupId: '2',
-    name: 'Chats',
-    status: 'ACTIVE',
-    channelType: 'CHATS',
-  },
-  {
-    eventId: 'd4',
-    type: 'agent.upserted',
-    occurredAt: at('00:00:00'),
-    agentId: '1',
+  dir.service('d1', midnight, 's1', 'Retail'),
+  dir.group('d2', midnight, '1', 'Calls', { serviceId: 's1', channelType: 'INCOMING_CALLS' }),
+  dir.group('d3', midnight, '2', 'Chats', { channelType: 'CHATS' }),
+  dir.agent('d4', midnight, '1', {
     name: 'John',
     surname: 'Smith',
     loginSSO: 'j.smith',
     groupIds: ['1', '2'],
-  },
-  {
-    eventId: 'd5',
-    type: 'agent.upserted',
-    occurredAt: at('00:00:00'),
-    agentId: '2',
-    name: 'Jane',
-    agentNumber: '0002',
-    groupIds: ['2'],
-  },
+  }),
+  dir.agent('d5', midnight, '2', { name: 'Jane', agentNumber: '0002', groupIds: ['2'] }),
 ];
 
 const agents: AgentEvent[] = [
   { eventId: 'a1', type: 'agent.loggedIn', occurredAt: at('08:00:00'), agentId: '1' },
-  {
-    eventId: 'a2',
-    type: 'agent.stateChanged',
-    occurredAt: at('08:05:00'),
-    agentId: '1',
-    stateCode: 'Break',
-    stateName: 'Break',
-    reasonCode: 'Tech',
-    reasonName: 'Technical break',
-    category: 'NOT_READY',
-  },
-  {
-    eventId: 'a3',
-    type: 'agent.stateChanged',
-    occurredAt: at('08:10:00'),
-    agentId: '1',
-    stateCode: 'Work',
-    stateName: 'Contact processing',
-    category: 'BUSY',
-    groupId: '1',
-  },
+  state.onTechnicalBreak('a2', at('08:05:00'), '1'),
+  state.working('a3', at('08:10:00'), '1', '1'),
   { eventId: 'a4', type: 'agent.loggedOut', occurredAt: at('12:00:00'), agentId: '1' },
   { eventId: 'a5', type: 'agent.loggedIn', occurredAt: at('09:00:00'), agentId: '2' },
 ];

@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { MetricDeclarations } from '@wfm-stream/observability';
+import type { Counter, Histogram, Registry } from 'prom-client';
 
 /** Labels of a finished request: the route pattern (not the URL) and the status code. */
 export interface RequestLabels {
@@ -13,19 +14,20 @@ export class RequestMetrics {
   private readonly seconds: Histogram<'route'>;
 
   constructor(registry: Registry) {
-    this.requests = new Counter({
-      name: 'wfm_http_requests_total',
-      help: 'Requests answered, by route and status code.',
-      labelNames: ['route', 'status'],
-      registers: [registry],
-    });
-    this.seconds = new Histogram({
-      name: 'wfm_http_request_duration_seconds',
-      help: 'Time from receiving a request to sending its answer, by route.',
-      labelNames: ['route'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    });
+    const declare = new MetricDeclarations(registry);
+    this.requests = declare.counter(
+      'wfm_http_requests_total',
+      'Requests answered, by route and status code.',
+      ['route', 'status'],
+    );
+    this.seconds = declare.histogram(
+      'wfm_http_request_duration_seconds',
+      'Time from receiving a request to sending its answer, by route.',
+      {
+        labels: ['route'],
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      },
+    );
   }
 
   record(labels: RequestLabels, seconds: number): void {

@@ -211,16 +211,21 @@ function declaredSettings(service: string): Set<string> | undefined {
   const config = fs.readFileSync(file, 'utf8');
   const names = new Set([...keys(config), ...COMMON_SETTINGS]);
   const libs = path.join(REPO_DIR, 'libs');
-  for (const [, fragment] of config.matchAll(/\.\.\.(\w+)/g)) {
+  // the fragments it spreads, and the fragments those spread (eventConsumerServiceSettings)
+  // (a Set's iteration visits what is added to it meanwhile)
+  const fragments = new Set([...config.matchAll(/\.\.\.(\w+)/g)].map((m) => m[1]!));
+  for (const fragment of fragments) {
     for (const lib of fs.readdirSync(libs)) {
       const src = path.join(libs, lib, 'src');
       if (!fs.existsSync(src)) continue;
       for (const entry of fs.readdirSync(src)) {
         if (!entry.endsWith('.ts') || entry.includes('.spec.')) continue;
         const text = fs.readFileSync(path.join(src, entry), 'utf8');
-        const start = text.indexOf(`export const ${fragment!} = {`);
+        const start = text.indexOf(`export const ${fragment} = {`);
         if (start < 0) continue;
-        for (const name of keys(text.slice(start, text.indexOf('\n};', start)))) names.add(name);
+        const body = text.slice(start, text.indexOf('\n};', start));
+        for (const name of keys(body)) names.add(name);
+        for (const [, inner] of body.matchAll(/\.\.\.(\w+)/g)) fragments.add(inner!);
       }
     }
   }

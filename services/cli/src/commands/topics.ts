@@ -1,10 +1,4 @@
-import {
-  checkKafkaSettings,
-  ConfigError,
-  kafkaSettings,
-  loadConfig,
-  topicSettings,
-} from '@wfm-stream/config';
+import { checkKafkaSettings, ConfigError, loadConfig } from '@wfm-stream/config';
 import { exportQueueSettings } from '@wfm-stream/export';
 import { createKafka } from '@wfm-stream/kafka';
 import { createLogger } from '@wfm-stream/observability';
@@ -19,12 +13,11 @@ import {
 } from '@wfm-stream/topics';
 import { z } from 'zod';
 
-import { KAFKA_ADDRESS, loadCommandConfig } from '../connection.js';
+import { KAFKA_ADDRESS, loadCommandConfig, publishingSettings } from '../connection.js';
 
 const topicsConfigSchema = z
   .object({
-    ...kafkaSettings,
-    ...topicSettings,
+    ...publishingSettings,
     TOPIC_EXPORT_JOBS: exportQueueSettings.TOPIC_EXPORT_JOBS,
     TOPIC_EXPORT_DEAD_LETTER: exportQueueSettings.TOPIC_EXPORT_DEAD_LETTER,
     ...topicLayoutSettings,

@@ -88,3 +88,76 @@ export async function writeFixture(
     retentionSeconds: 86_400,
   }).apply(events.contacts);
 }
+
+type Fields<T extends DirectoryEvent['type']> = Omit<
+  Extract<DirectoryEvent, { type: T }>,
+  'eventId' | 'type' | 'occurredAt'
+>;
+
+/** The directory events of the specs' fixtures: a service or group is ACTIVE unless told. */
+export const dir = {
+  service: (
+    eventId: string,
+    occurredAt: string,
+    serviceId: string,
+    name: string,
+  ): DirectoryEvent => ({
+    eventId,
+    type: 'service.upserted',
+    occurredAt,
+    serviceId,
+    name,
+    status: 'ACTIVE',
+  }),
+  group: (
+    eventId: string,
+    occurredAt: string,
+    groupId: string,
+    name: string,
+    fields: Partial<Fields<'group.upserted'>> = {},
+  ): DirectoryEvent => ({
+    eventId,
+    type: 'group.upserted',
+    occurredAt,
+    groupId,
+    name,
+    status: 'ACTIVE',
+    ...fields,
+  }),
+  agent: (
+    eventId: string,
+    occurredAt: string,
+    agentId: string,
+    fields: Omit<Fields<'agent.upserted'>, 'agentId'>,
+  ): DirectoryEvent => ({ eventId, type: 'agent.upserted', occurredAt, agentId, ...fields }),
+};
+
+/** The two states the specs' agents are in: working on a contact, on a technical break. */
+export const state = {
+  working: (
+    eventId: string,
+    occurredAt: string,
+    agentId: string,
+    groupId?: string,
+  ): AgentEvent => ({
+    eventId,
+    type: 'agent.stateChanged',
+    occurredAt,
+    agentId,
+    stateCode: 'Work',
+    stateName: 'Contact processing',
+    category: 'BUSY',
+    ...(groupId === undefined ? {} : { groupId }),
+  }),
+  onTechnicalBreak: (eventId: string, occurredAt: string, agentId: string): AgentEvent => ({
+    eventId,
+    type: 'agent.stateChanged',
+    occurredAt,
+    agentId,
+    stateCode: 'Break',
+    stateName: 'Break',
+    reasonCode: 'Tech',
+    reasonName: 'Technical break',
+    category: 'NOT_READY',
+  }),
+};

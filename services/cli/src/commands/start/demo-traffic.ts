@@ -1,15 +1,8 @@
 import { loadConfig, setting } from '@wfm-stream/config';
-import {
-  AvroEventCodec,
-  createKafka,
-  createProducer,
-  createSchemaRegistry,
-  EventPublisher,
-  jsonEncoder,
-} from '@wfm-stream/kafka';
 import { createLogger } from '@wfm-stream/observability';
 import { z } from 'zod';
 
+import { connectPublishing } from '../../connection.js';
 import { play } from '../../traffic/player.js';
 import { publisherSink } from '../../traffic/sink.js';
 import type { EventSource } from '../../traffic/source.js';
@@ -60,32 +53,29 @@ export async function startTraffic(
   print: (line: string) => void,
 ): Promise<Traffic> {
   const { kafka, registry } = servers;
-  const client = createKafka(
+  // the local cluster as the stack started it: no TLS, no SASL (libs/local-stack)
+  const publishing = await connectPublishing(
     {
-      KAFKA_BROKERS: kafka.brokers,
-      KAFKA_CLIENT_ID: 'wfm-stream-traffic',
+      ...layout,
+      KAFKA_BROKERS: [...kafka.brokers],
       KAFKA_SSL: false,
+      KAFKA_SASL_MECHANISM: undefined,
+      KAFKA_SASL_USERNAME: undefined,
+      KAFKA_SASL_PASSWORD: undefined,
+      KAFKA_IDEMPOTENT_PRODUCER: true,
       KAFKA_CONNECTION_TIMEOUT: 3_000,
+      SCHEMA_REGISTRY_URL: registry?.url,
+      SCHEMA_REGISTRY_USERNAME: undefined,
+      SCHEMA_REGISTRY_PASSWORD: undefined,
     },
     createLogger('wfm-stream', 'warn'),
+    { clientId: 'wfm-stream-traffic' },
   );
-  const producer = createProducer(client, { idempotent: true });
-  await producer.connect();
-  const topicNames = {
-    directory: layout.TOPIC_DIRECTORY,
-    contacts: layout.TOPIC_CONTACT_EVENTS,
-    agents: layout.TOPIC_AGENT_EVENTS,
-  };
-  const encoder =
-    registry === undefined
-      ? jsonEncoder
-      : new AvroEventCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: registry.url }), topicNames);
-  const publisher = new EventPublisher(producer, topicNames, encoder);
   const controller = new AbortController();
   let published = 0;
   const playing = play(
     source,
-    publisherSink(publisher, () => Promise.resolve()),
+    publisherSink(publishing.publisher, () => Promise.resolve()),
     {
       speed: 1,
       catchUp: true,
@@ -104,7 +94,7 @@ export async function startTraffic(
     async stop() {
       controller.abort();
       await playing;
-      await producer.disconnect();
+      await publishing.close();
     },
   };
 }
