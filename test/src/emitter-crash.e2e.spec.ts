@@ -108,6 +108,10 @@ describe('emitters SIGKILLed while they deliver', () => {
       const started = Date.now();
       await createStreamTopics(topics, { contacts: 1, agents: PARTITIONS });
       const traffic = syntheticTraffic({ seed: 23, contacts: 2_000, groups: 6, agents: 30 });
+      // a live stream: the agent events in the order they happened
+      const agentEvents = [...traffic.agents].sort(
+        (a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt),
+      );
 
       const referenceWfm = await startWfmReceiver(0);
       stops.push(() => referenceWfm.stop());
@@ -174,7 +178,7 @@ describe('emitters SIGKILLed while they deliver', () => {
 
       const members = [await emitter()];
       await stable(1);
-      const publisher = new SteadyPublisher(producer, topics.TOPIC_AGENT_EVENTS, traffic.agents);
+      const publisher = new SteadyPublisher(producer, topics.TOPIC_AGENT_EVENTS, agentEvents);
       stops.push(() => publisher.stop());
       await waitFor(() => wfm.received.length > 100, { message: 'the first pushes' });
 
@@ -204,7 +208,7 @@ describe('emitters SIGKILLed while they deliver', () => {
       expect(publisher.exhausted).toBe(false);
       await publisher.stop();
       const steadilyPublished = publisher.sent;
-      await sendEvents(producer, topics.TOPIC_AGENT_EVENTS, traffic.agents.slice(steadilyPublished));
+      await sendEvents(producer, topics.TOPIC_AGENT_EVENTS, agentEvents.slice(steadilyPublished));
 
       // everything consumed, and nothing left to deliver: the live emitters hold no push
       // and the outbox in Redis is empty (a dead emitter's leases expired and were taken over)
@@ -213,7 +217,7 @@ describe('emitters SIGKILLed while they deliver', () => {
       });
       await waitForGroupCaughtUp(elasticGroup, [topics.TOPIC_AGENT_EVENTS], { timeoutMs: 90_000 });
       const expected = await waitFor(
-        () => (referenceEmitter.pending() === 0 ? referenceWfm.received : undefined),
+        () => (referenceEmitter.pending() === 0 ? [...referenceWfm.received] : undefined),
         { timeoutMs: 60_000, message: 'the reference emitter to deliver everything' },
       );
       const outbox = `${elastic.prefix}:{emitter}:outbox`;
@@ -234,7 +238,7 @@ describe('emitters SIGKILLed while they deliver', () => {
       const report = deliveryReport(wfm.received, pushesByAgent(expected));
       await annotate(
         [
-          `${steadilyPublished} of ${traffic.agents.length} agent events at ${RATE}/s, the rest at once; WFM latency ${WFM_LATENCY_MS} ms`,
+          `${steadilyPublished} of ${agentEvents.length} agent events at ${RATE}/s, the rest at once; WFM latency ${WFM_LATENCY_MS} ms`,
           ...steps,
           `${expected.length} pushes expected; ${wfm.received.length} received: ${report.lost} lost, ${report.extra} extra, ${report.keyedDuplicates} re-sent with their key, ${report.keyCollisions} keys reused; ${report.agentsDiffering.length} agents differing`,
           `${Math.round((Date.now() - started) / 1000)} s in all`,
