@@ -520,8 +520,8 @@ describe('consumers joining and leaving under steady traffic', () => {
       await change('aggregators 3 → 2 (SIGKILL)', groups.elasticAggregator, 2, async () => {
         await c.proc.stop({ signal: 'SIGKILL' });
       });
-      // emitters 3 → 1: two leave gracefully (a SIGKILLed emitter loses the pushes it had
-      // claimed and not yet sent, by design: docs/architecture.md, "The emitter")
+      // emitters 3 → 1: two leave gracefully (emitters SIGKILLed while they deliver:
+      // test/src/emitter-crash.e2e.spec.ts, docs/architecture.md, "Scaling out and in")
       await change('emitters 3 → 1 (2 SIGTERM)', groups.elasticEmitter, 1, async () => {
         const leaving = emitters.splice(1);
         const exits = await Promise.all(

@@ -161,7 +161,11 @@ describe('emitters SIGKILLed while they deliver', () => {
               ? Date.now()
               : undefined;
           },
-          { timeoutMs: 60_000, intervalMs: 100, message: `${elasticGroup} with ${members} members` },
+          {
+            timeoutMs: 60_000,
+            intervalMs: 100,
+            message: `${elasticGroup} with ${members} members`,
+          },
         );
       /** SIGKILLs an emitter as soon as it holds pushes it has not delivered. */
       const kill = async (victim: ServiceProcess): Promise<number> => {

@@ -42,10 +42,14 @@ export async function startWfmReceiver(latencyMs: number): Promise<WfmReceiver> 
         key: typeof key === 'string' ? key : undefined,
         atMs: Date.now(),
       });
-      setTimeout(() => response.writeHead(200).end(), latencyMs);
+      setTimeout(() => {
+        response.writeHead(200).end();
+      }, latencyMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -53,7 +57,9 @@ export async function startWfmReceiver(latencyMs: number): Promise<WfmReceiver> 
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
