@@ -20,7 +20,13 @@ import { sendEvents } from './support/publish.js';
 import { serviceEnv, type ServiceProcess, spawnService } from './support/services.js';
 import { createStreamTopics, uniqueTopics } from './support/topics.js';
 import { syntheticTraffic } from './support/traffic.js';
-import { deliveryReport, pushesByAgent, startWfmReceiver } from './support/wfm-receiver.js';
+import {
+  deliveryReport,
+  firstDifference,
+  pushesByAgent,
+  startWfmReceiver,
+  withoutResends,
+} from './support/wfm-receiver.js';
 
 /*
  * Emitters SIGKILLed while they deliver (docs/architecture.md, "The emitter"): steady agent
@@ -46,8 +52,8 @@ const base = serviceEnv(topics, {
   SYSTEM_ID: 'Test system',
   EMITTER_START_FROM: 'earliest',
   // a dead emitter's leases expire soon (PUSH_LEASE must exceed twice PUSH_TIMEOUT)
-  PUSH_TIMEOUT: '500ms',
-  PUSH_LEASE: '2s',
+  PUSH_TIMEOUT: '1s',
+  PUSH_LEASE: '3s',
 });
 const running: ManagedProcess[] = [];
 const stops: (() => Promise<unknown>)[] = [];
@@ -174,7 +180,11 @@ describe('emitters SIGKILLed while they deliver', () => {
             const pending = await metricTotal(victim.url, 'wfm_emitter_pending_pushes');
             return pending > 0 ? pending : undefined;
           },
-          { timeoutMs: 30_000, intervalMs: 5, message: `${victim.name} to hold pushes` },
+          {
+            timeoutMs: 30_000,
+            intervalMs: 5,
+            message: `${victim.name} to hold pushes (${wfm.received.length} received so far)`,
+          },
         );
         await victim.proc.stop({ signal: 'SIGKILL' });
         return holding;
@@ -215,7 +225,7 @@ describe('emitters SIGKILLed while they deliver', () => {
       await sendEvents(producer, topics.TOPIC_AGENT_EVENTS, agentEvents.slice(steadilyPublished));
 
       // everything consumed, and nothing left to deliver: the live emitters hold no push
-      // and the outbox in Redis is empty (a dead emitter's leases expired and were taken over)
+      // and the outbox in Redis is empty (a dead emitter's leases ran out and were taken over)
       await waitForGroupCaughtUp(referenceGroup, [topics.TOPIC_AGENT_EVENTS], {
         timeoutMs: 90_000,
       });
@@ -229,7 +239,7 @@ describe('emitters SIGKILLed while they deliver', () => {
         async () => {
           for (const m of members)
             if ((await metricTotal(m.url, 'wfm_emitter_pending_pushes')) > 0) return false;
-          return (await elastic.redis.exists(outbox, `${outbox}:entries`)) === 0;
+          return (await elastic.redis.exists(`${outbox}:entries`, `${outbox}:leases`)) === 0;
         },
         { timeoutMs: 60_000, message: 'the elastic emitters to deliver everything' },
       );
@@ -239,17 +249,24 @@ describe('emitters SIGKILLed while they deliver', () => {
           signal: null,
         });
 
-      const report = deliveryReport(wfm.received, pushesByAgent(expected));
+      // the undisturbed emitter may also send a push again (a POST that timed out after the
+      // WFM had it): what it meant to send is each key once
+      const expectedByAgent = pushesByAgent(withoutResends(expected));
+      const referenceResends = expected.length - withoutResends(expected).length;
+      const report = deliveryReport(wfm.received, expectedByAgent);
       await annotate(
         [
           `${steadilyPublished} of ${agentEvents.length} agent events at ${RATE}/s, the rest at once; WFM latency ${WFM_LATENCY_MS} ms`,
           ...steps,
-          `${expected.length} pushes expected; ${wfm.received.length} received: ${report.lost} lost, ${report.extra} extra, ${report.keyedDuplicates} re-sent with their key, ${report.keyCollisions} keys reused; ${report.agentsDiffering.length} agents differing`,
+          `${expected.length - referenceResends} pushes expected (the undisturbed emitter re-sent ${referenceResends} more with their key); ${wfm.received.length} received: ${report.lost} lost, ${report.extra} extra, ${report.keyedDuplicates} re-sent with their key, ${report.keyCollisions} keys reused; ${report.agentsDiffering.length} agents differing`,
+          ...(report.agentsDiffering.length > 0
+            ? [`first difference: ${firstDifference(wfm.received, expectedByAgent) ?? ''}`]
+            : []),
           `${Math.round((Date.now() - started) / 1000)} s in all`,
         ].join('\n'),
         'emitter kills',
       );
-      expect(expected.length).toBeGreaterThan(5_000);
+      expect(expected.length - referenceResends).toBeGreaterThan(5_000);
       expect(report).toEqual({
         lost: 0,
         extra: 0,
@@ -257,8 +274,9 @@ describe('emitters SIGKILLed while they deliver', () => {
         keyCollisions: 0,
         agentsDiffering: [],
       });
-      // a re-send is the exception: the pushes in flight when a process died, at most
-      expect(report.keyedDuplicates).toBeLessThan(100);
+      // a re-send is the exception: a push in flight when its emitter died, or a POST that
+      // timed out after the WFM had it (PUSH_TIMEOUT, on a loaded machine)
+      expect(report.keyedDuplicates).toBeLessThan((expected.length - referenceResends) / 20);
     },
   );
 });

@@ -77,5 +77,6 @@ redis.call('EXPIRE', key, ttl)
 for _, k in ipairs({ outbox, entries, leases }) do
   if redis.call('EXISTS', k) == 1 then redis.call('EXPIRE', k, ttl) end
 end
-expireFields(key, KEYS[2], {}, now, ttl, tonumber(ARGV[2]))
+-- an agent's outbox header goes with its claim record (ttl after its last claim)
+expireFields(key, KEYS[2], { outbox }, now, ttl, tonumber(ARGV[2]))
 return result

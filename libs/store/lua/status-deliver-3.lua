@@ -3,7 +3,7 @@
   (docs/architecture.md, "The emitter"). Per agent: when the caller still holds the lease,
   an acknowledged push advances the head entry (the entry goes when its last push is
   acknowledged), the lease is renewed, and the reply is the head entry; when the outbox is
-  then empty the agent leaves it (and the lease ends); when another emitter has claimed a
+  then empty the lease ends; when another emitter has claimed a
   change of the agent meanwhile (its partition moved), the lease is released between two
   entries, for that emitter's next claim or the next takeover. Mode 'release' gives the leases up
   at once instead (a stopping emitter): another emitter takes them over.
@@ -50,7 +50,12 @@ for i = 4, #ARGV, 4 do
       end
     end
     if h.head > h.tail then
-      redis.call('HDEL', outbox, agentId)
+      -- nothing left: the lease ends; the header stays (its sequence numbers go on, so an
+      -- acknowledgement that comes late never matches a later entry) and is forgotten
+      -- with the agent's claim record (status-claim-5.lua)
+      h.owner = ''
+      h.want = ''
+      writeHeader(outbox, agentId, h)
       redis.call('ZREM', leases, agentId)
       result[#result + 1] = '='
     elseif completed and h.want ~= '' and h.want ~= owner then

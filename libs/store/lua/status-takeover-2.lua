@@ -19,7 +19,7 @@ local taken = {}
 local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', nowMs, 'LIMIT', 0, tonumber(ARGV[3]))
 for _, agentId in ipairs(expired) do
   local h = readHeader(outbox, agentId)
-  if h then
+  if h and h.head <= h.tail then
     h.owner = owner
     writeHeader(outbox, agentId, h)
     redis.call('ZADD', leases, nowMs + leaseMs, agentId)

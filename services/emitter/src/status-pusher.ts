@@ -99,7 +99,6 @@ export class StatusPusher {
       const request = this.request(this.settings.url, {
         method: 'POST',
         agent: this.agent,
-        timeout: this.settings.timeoutMs,
         headers: {
           ...this.settings.headers,
           'content-type': 'application/json',
@@ -107,15 +106,23 @@ export class StatusPusher {
           'content-length': Buffer.byteLength(body),
         },
       });
-      request.on('timeout', () => {
+      // PUSH_TIMEOUT bounds the whole attempt, the wait for a free connection included, so
+      // that an attempt never outlasts the lease it started under (docs/architecture.md,
+      // "The emitter")
+      const deadline = setTimeout(() => {
         request.destroy(new ConnectionFailure(`no answer within ${this.settings.timeoutMs} ms`));
+      }, this.settings.timeoutMs);
+      request.on('close', () => {
+        clearTimeout(deadline);
       });
       request.on('error', (error) => {
+        clearTimeout(deadline);
         reject(error instanceof ConnectionFailure ? error : new ConnectionFailure(error.message));
       });
       request.on('response', (response) => {
         response.resume();
         response.on('end', () => {
+          clearTimeout(deadline);
           resolve();
         });
         response.on('error', (error) => {

@@ -135,3 +135,32 @@ export function deliveryReport(
   }
   return { lost, extra, keyedDuplicates, keyCollisions, agentsDiffering };
 }
+
+/** The pushes received, re-sends (a key already received) set aside. */
+export function withoutResends(received: readonly ReceivedPush[]): ReceivedPush[] {
+  const seen = new Set<string>();
+  return received.filter((r) => {
+    if (r.key === undefined) return true;
+    if (seen.has(r.key)) return false;
+    seen.add(r.key);
+    return true;
+  });
+}
+
+/** Where an agent's received pushes (re-sends set aside) first differ from the expected ones, for a failure's message. */
+export function firstDifference(
+  received: readonly ReceivedPush[],
+  expected: ReadonlyMap<string, readonly string[]>,
+): string | undefined {
+  const actual = pushesByAgent(withoutResends(received));
+  for (const [agent, want] of expected) {
+    const got = actual.get(agent) ?? [];
+    const i = want.findIndex((p, j) => got[j] !== p);
+    if (i < 0 && got.length === want.length) continue;
+    const at = i < 0 ? want.length : i;
+    const around = (list: readonly (string | undefined)[]): string =>
+      list.slice(Math.max(0, at - 2), at + 3).join(' | ');
+    return `${agent} from push ${at}: expected ${around(want)}; received ${around(got)}`;
+  }
+  return undefined;
+}

@@ -5,7 +5,9 @@
 --                 partition moved to it, and the lease goes to it after the current entry)
 --   entries hash: agentId \29 seq → order key \28 append time (ms) \28 status before \28 status after
 --   leases zset:  agentId → the lease's end, Redis time in ms (0: free, to be taken at once)
--- An agent is in the outbox hash and the leases set exactly while it has entries.
+-- An agent is in the leases set exactly while it has entries. Its header stays when it has
+-- none (owner '', head past tail), so that its sequence numbers only grow, and goes with
+-- its claim record.
 
 local function redisNowMs()
   local t = redis.call('TIME')

@@ -102,7 +102,13 @@ describe("the emitter's outbox", () => {
       await next.outbox.hold([{ agentId: 'a', ack: { seq: 3, done: 2, last: true } }]),
     ).toEqual([{ kind: 'empty' }]);
     const keys = outboxKeys(prefix);
-    expect(await redis.exists(keys.outbox, keys.entries, keys.leases)).toBe(0);
+    expect(await redis.exists(keys.entries, keys.leases)).toBe(0);
+    // the header stays, its sequence numbers going on: a late acknowledgement matches nothing
+    const [again] = await next.claims.claim([change('a', 'READY', 4)]);
+    expect(again).toMatchObject({ claimed: true, delivery: 'leased' });
+    expect(
+      await next.outbox.hold([{ agentId: 'a', ack: { seq: 3, done: 2, last: true } }]),
+    ).toMatchObject([{ kind: 'entry', seq: 4, done: 0 }]);
   });
 
   it('passes the lease, between two entries, to the emitter that claims the agent now', async () => {
