@@ -1,10 +1,7 @@
-import { setTimeout as pace } from 'node:timers/promises';
-
 import { loadConfig } from '@wfm-stream/config';
 import { emitterConfigSchema, type RunningEmitter, startEmitter } from '@wfm-stream/emitter';
 import type { ManagedProcess } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
-import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
 import {
   redisNamespace,
   testKafka,
@@ -12,12 +9,13 @@ import {
   waitFor,
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
-import { Partitioners, type Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { metricTotal } from './support/metrics.js';
 import { sendEvents } from './support/publish.js';
 import { serviceEnv, type ServiceProcess, spawnService } from './support/services.js';
+import { SteadyPublisher } from './support/steady-publisher.js';
 import { createStreamTopics, uniqueTopics } from './support/topics.js';
 import { syntheticTraffic } from './support/traffic.js';
 import {
@@ -64,47 +62,6 @@ afterAll(async () => {
   await reference.cleanup();
   await elastic.cleanup();
 });
-
-/** Publishes the events, in order, at RATE a second until `stop()` or until they run out. */
-class SteadyPublisher {
-  sent = 0;
-  private running = true;
-  private readonly loop: Promise<void>;
-
-  constructor(
-    private readonly producer: Producer,
-    private readonly topic: string,
-    private readonly events: readonly WfmEvent[],
-  ) {
-    this.loop = this.run();
-  }
-
-  get exhausted(): boolean {
-    return this.sent >= this.events.length;
-  }
-
-  private async run(): Promise<void> {
-    const started = Date.now();
-    while (this.running && !this.exhausted) {
-      const due = Math.min(this.events.length, Math.floor(((Date.now() - started) / 1000) * RATE));
-      if (due > this.sent) {
-        await this.producer.send({
-          topic: this.topic,
-          messages: this.events
-            .slice(this.sent, due)
-            .map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
-        });
-        this.sent = due;
-      }
-      await pace(50);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-}
 
 describe('emitters SIGKILLed while they deliver', () => {
   it(
@@ -192,7 +149,11 @@ describe('emitters SIGKILLed while they deliver', () => {
 
       const members = [await emitter()];
       await stable(1);
-      const publisher = new SteadyPublisher(producer, topics.TOPIC_AGENT_EVENTS, agentEvents);
+      const publisher = new SteadyPublisher(
+        producer,
+        agentEvents.map((event) => ({ topic: topics.TOPIC_AGENT_EVENTS, event })),
+        RATE,
+      );
       stops.push(() => publisher.stop());
       await waitFor(() => wfm.received.length > 100, { message: 'the first pushes' });
 

@@ -314,7 +314,8 @@ describe('emitter', () => {
   });
 
   it('retries then drops what one agent cannot deliver, while other agents keep flowing', async () => {
-    const { topic, group, sink, emitter } = await setUp();
+    // long enough for a retry even when a refused attempt takes a while (a loaded machine)
+    const { topic, group, sink, emitter } = await setUp({ PUSH_GIVE_UP_AFTER: '400ms' });
     sink.setFault((r) => ((r.body as Push).workerId === 'bad' ? 'reset' : undefined));
     await publish(topic, [login('bad', '11:00:00'), login('good', '11:00:00')]);
     await publish(topic, [
@@ -324,7 +325,7 @@ describe('emitter', () => {
     ]);
     await waitFor(() => pushesOf(sink, 'good').length === 5, { message: "good's five pushes" });
     await waitForGroupCaughtUp(group, [topic]);
-    // bad: 3 pushes (entry; exit + entry), each retried for 100 ms, then dropped
+    // bad: 3 pushes (entry; exit + entry), each retried for 400 ms, then dropped
     const counts = await waitFor(
       async () => {
         const c = await pushCounts(emitter);
