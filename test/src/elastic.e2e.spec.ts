@@ -12,7 +12,6 @@ import { emitterConfigSchema, type RunningEmitter, startEmitter } from '@wfm-str
 import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
 import { readerConfigSchema, startReader } from '@wfm-stream/reader';
-import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
 import {
   createTopics,
   redisEnv,
@@ -24,11 +23,12 @@ import {
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
 import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
-import { type Admin, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { allAnswers } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
+import { SteadyPublisher } from './support/steady-publisher.js';
 import { syntheticTraffic } from './support/traffic.js';
 
 /*
@@ -265,53 +265,6 @@ class LagSampler {
   }
 }
 
-/**
- * Publishes `events` (in order, each to its stream's topic) at RATE events a second from
- * the moment it is made until `stop()` or until they run out.
- */
-class SteadyPublisher {
-  sent = 0;
-  private running = true;
-  private readonly loop: Promise<void>;
-
-  constructor(
-    private readonly producer: Producer,
-    private readonly events: readonly { topic: string; event: WfmEvent }[],
-  ) {
-    this.loop = this.run();
-  }
-
-  get exhausted(): boolean {
-    return this.sent >= this.events.length;
-  }
-
-  private async run(): Promise<void> {
-    const started = Date.now();
-    while (this.running && !this.exhausted) {
-      const due = Math.min(this.events.length, Math.floor(((Date.now() - started) / 1000) * RATE));
-      if (due > this.sent) {
-        const batch = this.events.slice(this.sent, due);
-        const byTopic = new Map<string, WfmEvent[]>();
-        for (const { topic, event } of batch)
-          byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
-        await this.producer.sendBatch({
-          topicMessages: [...byTopic].map(([topic, events]) => ({
-            topic,
-            messages: events.map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
-          })),
-        });
-        this.sent = due;
-      }
-      await pace(50);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-}
-
 interface Push {
   workerId: string;
   action: number;
@@ -448,7 +401,7 @@ describe('consumers joining and leaving under steady traffic', () => {
       const emitters = [await emitterMember('e1')];
       await stable(groups.elasticAggregator, 1);
       await stable(groups.elasticEmitter, 1);
-      const publisher = new SteadyPublisher(producer, live);
+      const publisher = new SteadyPublisher(producer, live, RATE);
       stops.push(() => publisher.stop());
       const steadyFrom = Date.now();
       await sampler.lagUnderBound(groups.elasticAggregator, steadyFrom);
@@ -520,8 +473,8 @@ describe('consumers joining and leaving under steady traffic', () => {
       await change('aggregators 3 → 2 (SIGKILL)', groups.elasticAggregator, 2, async () => {
         await c.proc.stop({ signal: 'SIGKILL' });
       });
-      // emitters 3 → 1: two leave gracefully (a SIGKILLed emitter loses the pushes it had
-      // claimed and not yet sent, by design: docs/architecture.md, "The emitter")
+      // emitters 3 → 1: two leave gracefully (emitters SIGKILLed while they deliver:
+      // test/src/emitter-crash.e2e.spec.ts, docs/architecture.md, "Scaling out and in")
       await change('emitters 3 → 1 (2 SIGTERM)', groups.elasticEmitter, 1, async () => {
         const leaving = emitters.splice(1);
         const exits = await Promise.all(

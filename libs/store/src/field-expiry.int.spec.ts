@@ -87,7 +87,7 @@ describe("the emitter's status claims", () => {
     expect(same).toEqual([
       { claimed: false },
       { claimed: false },
-      { claimed: true, previous: { loggedIn: true, code: 'R', name: 'Ready' } },
+      { claimed: true, previous: { loggedIn: true, code: 'R', name: 'Ready' }, delivery: 'leased' },
     ]);
   });
 });

@@ -7,6 +7,7 @@ export * from './contacts/codec.js';
 export * from './contacts/group-terms.js';
 export * from './directory/directory-store.js';
 export * from './emitter/status-claims.js';
+export * from './emitter/status-outbox.js';
 export * from './generation.js';
 export * from './generation-keys.js';
 export * from './keys.js';

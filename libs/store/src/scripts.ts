@@ -19,7 +19,9 @@ export const SCRIPTS = {
   wfmAgentApply: 'agent-apply-1.lua',
   wfmAgentContacts: 'agent-contacts-1.lua',
   wfmOnlineAgents: 'online-agents-1.lua',
-  wfmStatusClaim: 'status-claim-2.lua',
+  wfmStatusClaim: 'status-claim-5.lua',
+  wfmStatusDeliver: 'status-deliver-3.lua',
+  wfmStatusTakeover: 'status-takeover-2.lua',
   wfmStatusReport: 'status-report-1.lua',
   wfmProgressRecord: 'progress-record-1.lua',
 } as const;
@@ -69,7 +71,25 @@ declare module 'ioredis' {
     wfmAgentApply(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmAgentContacts(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmOnlineAgents(key: string, ...args: ScriptArg[]): Result<number, Context>;
-    wfmStatusClaim(key: string, cursorKey: string, ...args: ScriptArg[]): Result<string[], Context>;
+    wfmStatusClaim(
+      key: string,
+      cursorKey: string,
+      outbox: string,
+      entries: string,
+      leases: string,
+      ...args: ScriptArg[]
+    ): Result<string[], Context>;
+    wfmStatusDeliver(
+      outbox: string,
+      entries: string,
+      leases: string,
+      ...args: ScriptArg[]
+    ): Result<string[], Context>;
+    wfmStatusTakeover(
+      outbox: string,
+      leases: string,
+      ...args: ScriptArg[]
+    ): Result<string[], Context>;
     wfmStatusReport(key: string, ...args: ScriptArg[]): Result<number, Context>;
     wfmProgressRecord(key: string, ...args: ScriptArg[]): Result<number, Context>;
   }

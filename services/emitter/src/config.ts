@@ -32,8 +32,17 @@ export const emitterConfigSchema = z
     PUSH_RETRY_BACKOFF_MAX: setting.duration('5s'),
     /** Keep-alive connections to the WFM. */
     PUSH_MAX_CONNECTIONS: setting.int(16, 1, 1024),
-    /** Pushes waiting for delivery beyond which new ones are dropped (and counted). */
+    /**
+     * Status changes waiting in the outbox (all emitters together) beyond which new ones
+     * are not pushed (and counted).
+     */
     PUSH_MAX_PENDING: setting.int(100_000, 1, 10_000_000),
+    /**
+     * How long an emitter's hold on an agent's outbox lasts unrenewed: a SIGKILLed emitter's
+     * pushes wait this long before another emitter delivers them. More than twice
+     * PUSH_TIMEOUT (a push is attempted only while the lease covers the attempt).
+     */
+    PUSH_LEASE: setting.duration('10s'),
     /**
      * Where a new consumer group starts: \`latest\` (a fresh deployment does not replay the
      * topic's history to the WFM) or \`earliest\`.
@@ -68,6 +77,13 @@ export const emitterConfigSchema = z
         path: ['WFM_STATUS_URL'],
         message:
           'carries credentials: give them in the URL or in WFM_STATUS_USERNAME/PASSWORD/TOKEN, not both',
+      });
+    }
+    if (config.PUSH_LEASE <= 2 * config.PUSH_TIMEOUT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUSH_LEASE'],
+        message: 'must be more than twice PUSH_TIMEOUT',
       });
     }
     if (config.WFM_STATUS_TOKEN !== undefined && config.WFM_STATUS_USERNAME !== undefined) {

@@ -86,8 +86,11 @@ describe('an emitter whose WFM_STATUS_URL carries credentials', () => {
       const received = sink.received(STATUS_PATH);
       return received.length > 0 && received;
     });
-    // the sink records that basic credentials came, not what they were
-    expect(push?.headers).toEqual({ authorization: '<redacted: Basic>' });
+    // the sink records that basic credentials came, not what they were (and the push's key)
+    expect(push?.headers).toEqual({
+      authorization: '<redacted: Basic>',
+      'idempotency-key': expect.stringMatching(/^[\w-]{24}\.1$/) as unknown,
+    });
 
     const started = log.lines
       .map((line) => JSON.parse(line) as { msg: string; wfm?: string })

@@ -3,7 +3,7 @@ import { createProducer } from '@wfm-stream/kafka';
 import { silentLogger } from '@wfm-stream/observability';
 import { createRegistry } from '@wfm-stream/observability';
 import type { AgentEvent, EpochMs } from '@wfm-stream/schemas';
-import { connectRedis, StatusClaims } from '@wfm-stream/store';
+import { connectRedis, StatusClaims, StatusOutbox } from '@wfm-stream/store';
 import {
   createTopics,
   redisConnection,
@@ -17,6 +17,7 @@ import {
 import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { StatusDelivery } from './delivery.js';
 import { type RunningEmitter, startEmitter } from './emitter.js';
 import { emitterHandler } from './handler.js';
 import { PushMetrics } from './push-metrics.js';
@@ -198,6 +199,7 @@ describe('emitter', () => {
       },
     });
     const metrics = new PushMetrics(createRegistry('emitter-test'));
+    const prefix = `${ns.prefix}:redelivery`;
     const pusher = new StatusPusher(
       {
         url: new URL(`${sink.url}${STATUS_PATH}`),
@@ -207,21 +209,32 @@ describe('emitter', () => {
         backoffMs: 10,
         maxBackoffMs: 10,
         maxConnections: 4,
-        maxPending: 1000,
       },
       metrics,
       silentLogger(),
     );
+    const delivery = new StatusDelivery(
+      new StatusOutbox(redis, prefix, 'life-1', 3000),
+      pusher,
+      metrics,
+      silentLogger(),
+      { leaseMs: 3000, systemId: 's' },
+    );
     running.push({
       stop: async () => {
-        await pusher.close(1000);
+        await delivery.stop(1000);
+        pusher.close();
       },
     });
     const handler = emitterHandler({
-      claims: new StatusClaims(redis, `${ns.prefix}:redelivery`, 3600),
-      pusher,
+      claims: new StatusClaims(redis, prefix, 3600, {
+        owner: 'life-1',
+        leaseMs: 3000,
+        maxPending: 1000,
+      }),
+      delivery,
       metrics,
-      systemId: 's',
+      logger: silentLogger(),
     });
     const events = [
       login('r1', '10:00:00'),
@@ -240,15 +253,70 @@ describe('emitter', () => {
     };
     const context = { heartbeat: () => Promise.resolve(), reject: () => undefined };
     await handler(batch, context);
-    await waitFor(() => pushesOf(sink).length === 3, { message: 'three pushes' });
+    await waitFor(() => pushesOf(sink).length === 3 && delivery.pending === 0, {
+      message: 'three pushes',
+    });
     // the process died before committing: the same batch comes again
     await handler(batch, context);
-    await pusher.close(1000);
+    await delivery.stop(1000);
     expect(pushesOf(sink)).toHaveLength(3);
+    // every push carried a key of its own
+    const keys = sink.received(STATUS_PATH).map((r) => r.headers['idempotency-key']);
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it('delivers what a dead emitter claimed and never sent, once its lease runs out, before what follows', async () => {
+    const { topic, sink } = await setUp({ PUSH_LEASE: '1s', PUSH_TIMEOUT: '300ms' });
+    const redis = connectRedis({ url: stack.redisUrl, name: 'emitter-test' });
+    running.push({
+      stop: () => {
+        redis.disconnect();
+        return Promise.resolve();
+      },
+    });
+    // another emitter claimed these and died before sending anything
+    const dead = new StatusClaims(redis, ns.prefix, 3600, {
+      owner: 'dead',
+      leaseMs: 1000,
+      maxPending: 1000,
+    });
+    const claimed = await dead.claim(
+      [login('k1', '14:00:00'), state('k1', '14:01:00', 'READY', 'Ready', 'AVAILABLE')].map(
+        (event) => ({
+          agentId: event.agentId,
+          eventId: event.eventId,
+          occurredAtMs: Date.parse(event.occurredAt),
+          change:
+            event.type === 'agent.loggedIn'
+              ? { kind: 'login' as const, code: 'LOGGED_IN', name: 'Logged in' }
+              : { kind: 'state' as const, code: 'READY', name: 'Ready' },
+        }),
+      ),
+    );
+    expect(claimed.map((r) => r.claimed && r.delivery)).toEqual(['leased', 'leased']);
+    // a later change reaches the live emitter first: it waits behind the dead one's lease
+    await publish(topic, [state('k1', '14:02:00', 'BUSY', 'Talking', 'BUSY')]);
+    await waitFor(() => pushesOf(sink, 'k1').length === 5, {
+      timeoutMs: 30_000,
+      message: "k1's five pushes",
+    });
+    expect(pushesOf(sink, 'k1').map((p) => `${p.action}:${p.stateCode}`)).toEqual([
+      '1:LOGGED_IN',
+      '0:LOGGED_IN',
+      '1:READY',
+      '0:READY',
+      '1:BUSY',
+    ]);
+    const keys = sink
+      .received(STATUS_PATH)
+      .filter((r) => (r.body as Push).workerId === 'k1')
+      .map((r) => r.headers['idempotency-key']);
+    expect(new Set(keys).size).toBe(5);
   });
 
   it('retries then drops what one agent cannot deliver, while other agents keep flowing', async () => {
-    const { topic, group, sink, emitter } = await setUp();
+    // long enough for a retry even when a refused attempt takes a while (a loaded machine)
+    const { topic, group, sink, emitter } = await setUp({ PUSH_GIVE_UP_AFTER: '400ms' });
     sink.setFault((r) => ((r.body as Push).workerId === 'bad' ? 'reset' : undefined));
     await publish(topic, [login('bad', '11:00:00'), login('good', '11:00:00')]);
     await publish(topic, [
@@ -258,7 +326,7 @@ describe('emitter', () => {
     ]);
     await waitFor(() => pushesOf(sink, 'good').length === 5, { message: "good's five pushes" });
     await waitForGroupCaughtUp(group, [topic]);
-    // bad: 3 pushes (entry; exit + entry), each retried for 100 ms, then dropped
+    // bad: 3 pushes (entry; exit + entry), each retried for 400 ms, then dropped
     const counts = await waitFor(
       async () => {
         const c = await pushCounts(emitter);
@@ -293,6 +361,8 @@ describe('emitter', () => {
       [0, 'BUSY'],
       [1, 'ACW'],
     ]);
+    // counted once the answer is in (the sink records a push before it answers)
+    await waitFor(async () => (await pushCounts(emitter)).sent === 3, { message: 'three sent' });
     expect(await pushCounts(emitter)).toMatchObject({ sent: 3, dropped: 4 });
   });
 

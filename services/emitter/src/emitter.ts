@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { withoutCredentials } from '@wfm-stream/config';
 import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
 import {
@@ -13,10 +15,12 @@ import {
   GapRecords,
   startStatusReporter,
   StatusClaims,
+  StatusOutbox,
 } from '@wfm-stream/store';
 import type { Registry } from 'prom-client';
 
 import type { EmitterConfig } from './config.js';
+import { StatusDelivery } from './delivery.js';
 import { emitterHandler } from './handler.js';
 import { PushMetrics } from './push-metrics.js';
 import { StatusPusher } from './status-pusher.js';
@@ -27,15 +31,18 @@ export interface RunningEmitter {
   /** The address of /healthz, /readyz and /metrics (OPS_HOST). */
   readonly opsHost: string;
   readonly opsPort: number;
-  /** Pushes waiting for delivery. */
+  /** Agents whose pushes this process is delivering. */
   pending(): number;
-  /** Stops consuming (committing what was claimed), then gives queued pushes a moment. */
+  /**
+   * Stops consuming (committing what was claimed), gives the deliveries a moment, then
+   * hands what is left to the other emitters (releases the leases).
+   */
   stop(): Promise<void>;
 }
 
 /** Status records are kept this long after an agent's last change. */
 const CLAIM_TTL_SECONDS = 30 * 86_400;
-/** How long a stop waits for queued pushes before dropping them. */
+/** How long a stop waits for the deliveries before releasing their leases. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
 /**
@@ -74,19 +81,32 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
       backoffMs: config.PUSH_RETRY_BACKOFF,
       maxBackoffMs: config.PUSH_RETRY_BACKOFF_MAX,
       maxConnections: config.PUSH_MAX_CONNECTIONS,
-      maxPending: config.PUSH_MAX_PENDING,
     },
     metrics,
     logger,
   );
-  const claims = new StatusClaims(redis, config.REDIS_KEY_PREFIX, CLAIM_TTL_SECONDS);
+  // this process's name on the outbox leases: a new one every start, so that a restarted
+  // emitter never mistakes the leases of its previous life (they run out) for its own
+  const owner = randomUUID();
+  const claims = new StatusClaims(redis, config.REDIS_KEY_PREFIX, CLAIM_TTL_SECONDS, {
+    owner,
+    leaseMs: config.PUSH_LEASE,
+    maxPending: config.PUSH_MAX_PENDING,
+  });
+  const delivery = new StatusDelivery(
+    new StatusOutbox(redis, config.REDIS_KEY_PREFIX, owner, config.PUSH_LEASE),
+    pusher,
+    metrics,
+    logger,
+    { leaseMs: config.PUSH_LEASE, systemId: config.SYSTEM_ID },
+  );
 
   const { producer, options } = await connectEventConsumer(config, { logger, registry, health });
   const { deadLetter } = options;
   const consumer = new EventConsumer({
     ...options,
     topics: [{ topic: config.TOPIC_AGENT_EVENTS, stream: 'agents' }],
-    handler: emitterHandler({ claims, pusher, metrics, systemId: config.SYSTEM_ID }),
+    handler: emitterHandler({ claims, delivery, metrics, logger }),
     // what the topic lost before it was read (its claims are not replayed: see
     // docs/architecture.md, "When Redis loses data")
     gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, 400 * 86_400),
@@ -123,15 +143,16 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     registry,
     opsHost: ops.host,
     opsPort: ops.port,
-    pending: () => pusher.pending,
+    pending: () => delivery.pending,
     async stop() {
       await consumer.stop();
-      const dropped = await pusher.close(DRAIN_TIMEOUT_MS);
+      const released = await delivery.stop(DRAIN_TIMEOUT_MS);
+      pusher.close();
       await status.stop();
       await producer.disconnect();
       await ops.close();
       connection.close();
-      logger.info({ dropped }, 'emitter stopped');
+      logger.info({ released }, 'emitter stopped');
     },
   };
 }

@@ -1,5 +1,6 @@
-import { type StatusChange, statusPushes } from '@wfm-stream/core';
+import type { StatusChange } from '@wfm-stream/core';
 import type { BatchHandler } from '@wfm-stream/kafka';
+import type { Logger } from '@wfm-stream/observability';
 import type { AgentEvent } from '@wfm-stream/schemas';
 import {
   LOGGED_IN_STATE,
@@ -8,8 +9,8 @@ import {
   type StatusClaims,
 } from '@wfm-stream/store';
 
+import type { StatusDelivery } from './delivery.js';
 import type { PushMetrics } from './push-metrics.js';
-import type { StatusPusher } from './status-pusher.js';
 
 /** The status change an agent event makes, or undefined (direct-out contacts make none). */
 export function statusChangeOf(event: AgentEvent): StatusChange | undefined {
@@ -31,16 +32,17 @@ export function statusChangeOf(event: AgentEvent): StatusChange | undefined {
 
 export interface EmitterDeps {
   readonly claims: StatusClaims;
-  readonly pusher: StatusPusher;
+  readonly delivery: StatusDelivery;
   readonly metrics: PushMetrics;
-  readonly systemId: string;
+  readonly logger: Logger;
 }
 
 /**
- * For a batch of agent events: claim every status change in one Redis round trip (the
- * claim is durable before the offset is committed and before anything is sent, so a
- * restart never pushes a change twice), then hand the pushes to the per-agent queues
- * without waiting for the WFM.
+ * For a batch of agent events: claim every status change and put it in the outbox in one
+ * Redis round trip (durable before the offset is committed and before anything is sent,
+ * so a redelivered batch claims nothing twice), then wake the delivery of the agents whose
+ * lease this process holds, without waiting for the WFM (docs/architecture.md, "The
+ * emitter").
  */
 export function emitterHandler(deps: EmitterDeps): BatchHandler {
   return async (batch) => {
@@ -67,11 +69,16 @@ export function emitterHandler(deps: EmitterDeps): BatchHandler {
         deps.metrics.changes.inc({ result: 'stale' });
         return;
       }
+      if (result.delivery === 'full') {
+        deps.metrics.changes.inc({ result: 'full' });
+        deps.logger.warn(
+          { agentId: c.agentId, eventId: c.eventId, reason: 'too many pushes pending' },
+          'status change not pushed',
+        );
+        return;
+      }
       deps.metrics.changes.inc({ result: 'claimed' });
-      deps.pusher.enqueue(
-        statusPushes(c.agentId, result.previous, c.change, c.occurredAtMs, deps.systemId),
-        c.appendedAtMs,
-      );
+      if (result.delivery === 'leased') deps.delivery.wake(c.agentId);
     });
   };
 }

@@ -4,10 +4,16 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export class PushMetrics {
   /** POSTs by outcome: sent (the WFM answered), retried (a connection failure, tried again), dropped. */
   readonly pushes: Counter<'outcome'>;
-  /** Status changes by what became of them: claimed (pushed), stale (history or duplicate). */
+  /**
+   * Status changes by what became of them: claimed (in the outbox), stale (history or
+   * duplicate), full (not queued: PUSH_MAX_PENDING changes wait already).
+   */
   readonly changes: Counter<'result'>;
+  /** Agents whose outbox lease this process took over (its holder died or stopped). */
+  readonly takeovers: Counter;
   /** From the event's append to Kafka to the WFM's answer. */
   readonly latency: Histogram;
+  /** Agents whose outbox lease this process holds and delivers. */
   readonly pending: Gauge;
 
   constructor(registry: Registry) {
@@ -20,11 +26,16 @@ export class PushMetrics {
     for (const outcome of ['sent', 'retried', 'dropped']) this.pushes.inc({ outcome }, 0);
     this.changes = new Counter({
       name: 'wfm_emitter_changes_total',
-      help: 'Agent status changes by result (claimed for pushing, stale)',
+      help: 'Agent status changes by result (claimed for pushing, stale, full)',
       labelNames: ['result'],
       registers: [registry],
     });
-    for (const result of ['claimed', 'stale']) this.changes.inc({ result }, 0);
+    for (const result of ['claimed', 'stale', 'full']) this.changes.inc({ result }, 0);
+    this.takeovers = new Counter({
+      name: 'wfm_emitter_lease_takeovers_total',
+      help: 'Agents whose outbox lease this emitter took over from one that died or stopped',
+      registers: [registry],
+    });
     this.latency = new Histogram({
       name: 'wfm_emitter_push_latency_seconds',
       help: "From the event's append to Kafka to the WFM's answer",
@@ -33,7 +44,7 @@ export class PushMetrics {
     });
     this.pending = new Gauge({
       name: 'wfm_emitter_pending_pushes',
-      help: 'Pushes waiting for delivery',
+      help: 'Agents whose pushes this emitter is delivering (holds the outbox lease of)',
       registers: [registry],
     });
   }
