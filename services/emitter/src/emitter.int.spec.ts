@@ -267,7 +267,7 @@ describe('emitter', () => {
 
   it('delivers what a dead emitter claimed and never sent, once its lease runs out, before what follows', async () => {
     const { topic, sink } = await setUp({ PUSH_LEASE: '1s', PUSH_TIMEOUT: '300ms' });
-    const redis = connectRedis({ url: stack.redisUrl, name: 'emitter-test' });
+    const redis = connectRedis({ ...redisConnection(stack), name: 'emitter-test' });
     running.push({
       stop: () => {
         redis.disconnect();
