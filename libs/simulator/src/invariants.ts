@@ -110,7 +110,9 @@ export function checkCenter(record: CenterRecord): Violation[] {
     invariant: Invariant,
     e: { readonly occurredAt: string; readonly agentId: string },
     message: string,
-  ): void => report({ invariant, at: e.occurredAt, agentId: e.agentId, message });
+  ): void => {
+    report({ invariant, at: e.occurredAt, agentId: e.agentId, message });
+  };
 
   // ---- the directory ----
   const skills = new Map<string, ReadonlySet<string>>();
