@@ -105,6 +105,14 @@ export function checkCenter(record: CenterRecord): Violation[] {
   const report = (v: Violation): void => {
     if (violations.length < limit) violations.push(v);
   };
+  /** A violation by the agent of the event, at the event's time. */
+  const reportAgent = (
+    invariant: Invariant,
+    e: { readonly occurredAt: string; readonly agentId: string },
+    message: string,
+  ): void => {
+    report({ invariant, at: e.occurredAt, agentId: e.agentId, message });
+  };
 
   // ---- the directory ----
   const skills = new Map<string, ReadonlySet<string>>();
@@ -258,12 +266,7 @@ export function checkCenter(record: CenterRecord): Violation[] {
       case 'agent.loggedIn': {
         const a = agentOf(e.agentId);
         if (a.loggedIn) {
-          report({
-            invariant: 'session',
-            at: e.occurredAt,
-            agentId: e.agentId,
-            message: 'logs in while logged in',
-          });
+          reportAgent('session', e, 'logs in while logged in');
           return;
         }
         a.loggedIn = true;
@@ -272,13 +275,7 @@ export function checkCenter(record: CenterRecord): Violation[] {
         a.shift = undefined;
         if (checkShifts) {
           a.shift = shiftAt(e.agentId, ms);
-          if (a.shift === undefined)
-            report({
-              invariant: 'shift',
-              at: e.occurredAt,
-              agentId: e.agentId,
-              message: 'logs in outside its shifts',
-            });
+          if (a.shift === undefined) reportAgent('shift', e, 'logs in outside its shifts');
           else shiftsWorked.add(a.shift);
         }
         return;
@@ -286,29 +283,18 @@ export function checkCenter(record: CenterRecord): Violation[] {
       case 'agent.loggedOut': {
         const a = agentOf(e.agentId);
         if (!a.loggedIn) {
-          report({
-            invariant: 'session',
-            at: e.occurredAt,
-            agentId: e.agentId,
-            message: 'logs out while logged out',
-          });
+          reportAgent('session', e, 'logs out while logged out');
           return;
         }
         endBreak(e.agentId, a, ms);
         if (a.inHand.size > 0)
-          report({
-            invariant: 'session',
-            at: e.occurredAt,
-            agentId: e.agentId,
-            message: `logs out with ${[...a.inHand].join(', ')} in hand`,
-          });
+          reportAgent('session', e, `logs out with ${[...a.inHand].join(', ')} in hand`);
         if (a.shift !== undefined && ms > a.shift.endMs + rules.logoutGraceMs)
-          report({
-            invariant: 'shift',
-            at: e.occurredAt,
-            agentId: e.agentId,
-            message: `logs out ${Math.round((ms - a.shift.endMs) / 60_000)} minutes after its shift ended at ${iso(a.shift.endMs)}`,
-          });
+          reportAgent(
+            'shift',
+            e,
+            `logs out ${Math.round((ms - a.shift.endMs) / 60_000)} minutes after its shift ended at ${iso(a.shift.endMs)}`,
+          );
         a.loggedIn = false;
         a.category = 'OFFLINE';
         return;
@@ -316,12 +302,7 @@ export function checkCenter(record: CenterRecord): Violation[] {
       case 'agent.stateChanged': {
         const a = agentOf(e.agentId);
         if (!a.loggedIn) {
-          report({
-            invariant: 'session',
-            at: e.occurredAt,
-            agentId: e.agentId,
-            message: `is ${e.stateCode} while logged out`,
-          });
+          reportAgent('session', e, `is ${e.stateCode} while logged out`);
           return;
         }
         endBreak(e.agentId, a, ms);
@@ -343,12 +324,7 @@ export function checkCenter(record: CenterRecord): Violation[] {
               matched = planKey(shift, index);
               takenBreaks.set(matched, ms);
             } else {
-              report({
-                invariant: 'break',
-                at: e.occurredAt,
-                agentId: e.agentId,
-                message: `a ${code} break that is not due`,
-              });
+              reportAgent('break', e, `a ${code} break that is not due`);
             }
           }
           a.onBreak = { code, startMs: ms, planKey: matched };
@@ -357,20 +333,9 @@ export function checkCenter(record: CenterRecord): Violation[] {
       }
       case 'agent.directOutContact': {
         const a = agentOf(e.agentId);
-        if (!a.loggedIn)
-          report({
-            invariant: 'session',
-            at: e.occurredAt,
-            agentId: e.agentId,
-            message: 'direct-out work while logged out',
-          });
+        if (!a.loggedIn) reportAgent('session', e, 'direct-out work while logged out');
         else if (a.shift !== undefined && ms >= a.shift.endMs)
-          report({
-            invariant: 'shift',
-            at: e.occurredAt,
-            agentId: e.agentId,
-            message: `direct-out work after its shift ended at ${iso(a.shift.endMs)}`,
-          });
+          reportAgent('shift', e, `direct-out work after its shift ended at ${iso(a.shift.endMs)}`);
         return;
       }
       case 'contact.answered': {

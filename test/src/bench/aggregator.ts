@@ -1,5 +1,3 @@
-import { aggregatorHandler } from '@wfm-stream/aggregator';
-import { TimeZone } from '@wfm-stream/core';
 import {
   createProducer,
   DeadLetterPublisher,
@@ -8,112 +6,55 @@ import {
   EventDecoder,
 } from '@wfm-stream/kafka';
 import { silentLogger } from '@wfm-stream/observability';
-import { messageKey, type TopicNames, topicOf, type WfmEvent } from '@wfm-stream/schemas';
-import {
-  AgentAggregation,
-  connectRedis,
-  ContactAggregation,
-  DirectoryStore,
-  Keys,
-} from '@wfm-stream/store';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { connectRedis } from '@wfm-stream/store';
+import type { Kafka } from 'kafkajs';
 
+import { publishReplay } from '../support/publish.js';
 import { syntheticTraffic } from '../support/traffic.js';
+import { bareConsumeRate, timed } from './common/consume.js';
+import { benchAggregatorHandler, deletePrefix, infoNumber } from './common/redis.js';
+import { pipelineTopics, STREAM_TOPICS, TOPICS } from './common/topics.js';
 import { platformaticConsumeRate } from './platformatic.js';
 import { printTable, progress } from './report.js';
-import { type BenchStack, KAFKA_VERSION, startBenchStack } from './stack.js';
+import { benchKafka, type BenchStack, KAFKA_VERSION, startBenchStack } from './stack.js';
 
-const TOPICS: TopicNames = {
-  directory: 'cc.directory',
-  contacts: 'cc.contact-events',
-  agents: 'cc.agent-events',
-};
-const TOPIC_LIST = [TOPICS.directory, TOPICS.contacts, TOPICS.agents];
-
-async function publishAll(kafka: Kafka, events: readonly WfmEvent[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  for (let i = 0; i < events.length; i += 2_000) {
-    const batch = events.slice(i, i + 2_000);
-    await producer.sendBatch({
-      topicMessages: TOPIC_LIST.map((topic) => ({
-        topic,
-        messages: batch
-          .filter((e) => topicOf(e, TOPICS) === topic)
-          .map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
-      })),
-    });
+/** The backlog both benchmarks of this file read: 50 groups and 200 agents over 14 hours. */
+async function startWithBacklog(
+  defaultContacts: number,
+): Promise<{ contacts: number; total: number; stack: BenchStack; kafka: Kafka }> {
+  const contacts = Number(process.env.BENCH_CONTACTS ?? defaultContacts);
+  const traffic = syntheticTraffic({ seed: 42, contacts, groups: 50, agents: 200, hours: 14 });
+  const events = [...traffic.directory, ...traffic.contacts, ...traffic.agents];
+  const stack = await startBenchStack(pipelineTopics(12), true);
+  try {
+    const kafka = benchKafka(stack);
+    progress(`publishing ${events.length} events (${contacts} contacts, 50 groups, 200 agents)…`);
+    await publishReplay(kafka, events, TOPICS);
+    return { contacts, total: events.length, stack, kafka };
+  } catch (error) {
+    await stack.stop();
+    throw error;
   }
-  await producer.disconnect();
-}
-
-/** Events per second of whatever `run` consumes, from its first batch to its last. */
-async function timed(
-  total: number,
-  run: (onBatch: (n: number) => void) => Promise<() => Promise<void>>,
-): Promise<number> {
-  let first = 0;
-  let last = 0;
-  let seen = 0;
-  let resolveDone: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (resolveDone = resolve));
-  const stop = await run((n) => {
-    if (first === 0) first = performance.now();
-    seen += n;
-    last = performance.now();
-    if (seen >= total) resolveDone();
-  });
-  await done;
-  await stop();
-  return (total * 1000) / (last - first);
 }
 
 export async function benchAggregator(): Promise<void> {
-  const contacts = Number(process.env.BENCH_CONTACTS ?? 20_000);
-  const traffic = syntheticTraffic({ seed: 42, contacts, groups: 50, agents: 200, hours: 14 });
-  const events = [...traffic.directory, ...traffic.contacts, ...traffic.agents];
-  const stack: BenchStack = await startBenchStack(
-    [
-      { name: TOPICS.directory, partitions: 1 },
-      { name: TOPICS.contacts, partitions: 12 },
-      { name: TOPICS.agents, partitions: 12 },
-      { name: 'cc.dead-letter', partitions: 1 },
-    ],
-    true,
-  );
+  const { contacts, total, stack, kafka } = await startWithBacklog(20_000);
   try {
-    const kafka = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING });
-    progress(`publishing ${events.length} events (${contacts} contacts, 50 groups, 200 agents)…`);
-    await publishAll(kafka, events);
-
     progress('bare kafkajs consumer (consume and JSON.parse)…');
-    const bare = await timed(events.length, async (onBatch) => {
-      const consumer = kafka.consumer({ groupId: 'bench-bare', maxWaitTimeInMs: 100 });
-      await consumer.connect();
-      await consumer.subscribe({ topics: TOPIC_LIST, fromBeginning: true });
-      await consumer.run({
-        partitionsConsumedConcurrently: 4,
-        eachBatch: ({ batch }) => {
-          for (const m of batch.messages) JSON.parse(m.value?.toString() ?? '{}');
-          onBatch(batch.messages.length);
-          return Promise.resolve();
-        },
-      });
-      return () => consumer.disconnect();
-    });
+    const bare = await bareConsumeRate(kafka, STREAM_TOPICS, total, 'bench-bare');
 
     progress('bare @platformatic/kafka consumer (consume and JSON.parse)…');
     const platformatic = await platformaticConsumeRate(
       stack.kafkaBrokers,
-      TOPIC_LIST,
-      events.length,
+      STREAM_TOPICS,
+      total,
       'bench-platformatic',
     );
 
     progress('aggregator (decode, validate, Redis in two round trips per batch, commit)…');
     const redis = connectRedis({ url: stack.redisUrl });
     const memoryBefore = await usedMemory(redis);
-    const aggregated = await aggregatorRate(kafka, redis, events.length, {
+    const aggregated = await aggregatorRate(kafka, redis, total, {
       groupId: 'bench-aggregator',
       prefix: 'bench:g0',
       partitionsConsumedConcurrently: 4,
@@ -122,7 +63,7 @@ export async function benchAggregator(): Promise<void> {
     redis.disconnect();
 
     printTable(
-      `aggregation, ${events.length} events over 12+12 partitions (Kafka ${KAFKA_VERSION}, Redis and the consumer on one 2-core machine)`,
+      `aggregation, ${total} events over 12+12 partitions (Kafka ${KAFKA_VERSION}, Redis and the consumer on one 2-core machine)`,
       [
         ['path', 'events/s', 'vs bare'],
         ['bare kafkajs consumer: consume + JSON.parse', Math.round(bare), '100 %'],
@@ -149,8 +90,7 @@ export async function benchAggregator(): Promise<void> {
 }
 
 async function usedMemory(redis: ReturnType<typeof connectRedis>): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+  return infoNumber(await redis.info('memory'), 'used_memory');
 }
 
 export interface AggregatorRun {
@@ -173,22 +113,7 @@ export async function aggregatorRate(
   total: number,
   run: AggregatorRun,
 ): Promise<number> {
-  const keys = new Keys(run.prefix);
-  const zone = TimeZone.UTC;
-  const stores = {
-    contacts: new ContactAggregation(redis, keys, {
-      zone,
-      serviceLevelMs: () => 20_000,
-      stateTtlSeconds: 7 * 86_400,
-      retentionSeconds: 400 * 86_400,
-    }),
-    agents: new AgentAggregation(redis, keys, {
-      dedupeWindowMs: 7 * 86_400_000,
-      retentionSeconds: 400 * 86_400,
-    }),
-    directory: new DirectoryStore(redis, keys, 400 * 86_400),
-  };
-  const handle = aggregatorHandler(stores, silentLogger());
+  const handle = benchAggregatorHandler(redis, run.prefix);
   return timed(total, async (onBatch) => {
     const producer = createProducer(kafka, { idempotent: true });
     await producer.connect();
@@ -205,7 +130,7 @@ export async function aggregatorRate(
         onBatch(batch.events.length);
       },
       decoder: new EventDecoder(),
-      deadLetter: new DeadLetterPublisher(producer, 'cc.dead-letter', run.groupId),
+      deadLetter: new DeadLetterPublisher(producer, TOPICS.deadLetter, run.groupId),
       logger: silentLogger(),
       partitionsConsumedConcurrently: run.partitionsConsumedConcurrently,
       ...(run.maxBytesPerPartition === undefined
@@ -227,22 +152,8 @@ export async function aggregatorRate(
  * concurrently and the fetch size per partition.
  */
 export async function benchConsumerTuning(): Promise<void> {
-  const contacts = Number(process.env.BENCH_CONTACTS ?? 15_000);
-  const traffic = syntheticTraffic({ seed: 42, contacts, groups: 50, agents: 200, hours: 14 });
-  const events = [...traffic.directory, ...traffic.contacts, ...traffic.agents];
-  const stack: BenchStack = await startBenchStack(
-    [
-      { name: TOPICS.directory, partitions: 1 },
-      { name: TOPICS.contacts, partitions: 12 },
-      { name: TOPICS.agents, partitions: 12 },
-      { name: 'cc.dead-letter', partitions: 1 },
-    ],
-    true,
-  );
+  const { total, stack, kafka } = await startWithBacklog(15_000);
   try {
-    const kafka = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING });
-    progress(`publishing ${events.length} events…`);
-    await publishAll(kafka, events);
     const redis = connectRedis({ url: stack.redisUrl });
     const variants: { label: string; run: Omit<AggregatorRun, 'groupId' | 'prefix'> }[] = [
       { label: '1 partition at a time, 1 MB', run: { partitionsConsumedConcurrently: 1 } },
@@ -264,13 +175,13 @@ export async function benchConsumerTuning(): Promise<void> {
       progress(`${variant.label}…`);
       const prefix = `bench-tuning-${i}`;
       rates.push(
-        await aggregatorRate(kafka, redis, events.length, {
+        await aggregatorRate(kafka, redis, total, {
           ...variant.run,
           groupId: `bench-tuning-${i}`,
           prefix,
         }),
       );
-      await deleteKeys(redis, prefix);
+      await deletePrefix(redis, prefix);
     }
     const base = rates[2] ?? 1;
     variants.forEach((v, i) =>
@@ -282,19 +193,10 @@ export async function benchConsumerTuning(): Promise<void> {
     );
     redis.disconnect();
     printTable(
-      `aggregator consumer settings, ${events.length} events over 12+12 partitions (Kafka ${KAFKA_VERSION}, one node)`,
+      `aggregator consumer settings, ${total} events over 12+12 partitions (Kafka ${KAFKA_VERSION}, one node)`,
       rows,
     );
   } finally {
     await stack.stop();
   }
-}
-
-async function deleteKeys(redis: ReturnType<typeof connectRedis>, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }

@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
-import { aggregatorHandler } from '@wfm-stream/aggregator';
-import { TimeZone } from '@wfm-stream/core';
 import { type ConsumedEvent, EventDecoder } from '@wfm-stream/kafka';
 import { startRedis } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
 import { messageKey, type Stream, streamOf, type WfmEvent } from '@wfm-stream/schemas';
 import {
-  AgentAggregation,
   connectRedis,
-  ContactAggregation,
-  DirectoryStore,
-  Keys,
   type RedisClient,
   type ScriptName,
   SCRIPTS,
@@ -21,6 +14,7 @@ import {
 import type { Redis } from 'ioredis';
 
 import { syntheticTraffic } from '../support/traffic.js';
+import { benchAggregatorHandler, infoNumber, scanAll } from './common/redis.js';
 import { printTable, progress } from './report.js';
 
 interface Batch {
@@ -87,14 +81,7 @@ function withoutStamp(key: string, value: Buffer | undefined): string {
 
 /** Every key and value under the prefix, hashed; stamps of the online index left out. */
 async function fingerprint(redis: RedisClient, prefix: string): Promise<string> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await (redis as Redis).scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
-  keys.sort();
+  const keys = (await scanAll(redis, `${prefix}*`)).sort();
   const hash = createHash('sha256');
   const client = redis as Redis;
   for (const key of keys) {
@@ -119,8 +106,8 @@ async function fingerprint(redis: RedisClient, prefix: string): Promise<string> 
 async function redisNetBytes(client: Redis): Promise<{ input: number; output: number }> {
   const info = await client.info('stats');
   return {
-    input: Number(/total_net_input_bytes:(\d+)/.exec(info)?.[1] ?? 0),
-    output: Number(/total_net_output_bytes:(\d+)/.exec(info)?.[1] ?? 0),
+    input: infoNumber(info, 'total_net_input_bytes'),
+    output: infoNumber(info, 'total_net_output_bytes'),
   };
 }
 
@@ -162,9 +149,7 @@ async function startProfile(): Promise<{ stop(): Promise<void> }> {
 
 async function redisCpuUs(client: Redis): Promise<number> {
   const info = await client.info('cpu');
-  const user = Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0);
-  const sys = Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
-  return (user + sys) * 1e6;
+  return (infoNumber(info, 'used_cpu_user') + infoNumber(info, 'used_cpu_sys')) * 1e6;
 }
 
 /** Calls and time per script, from a SLOWLOG that logged every command. */
@@ -221,22 +206,7 @@ export async function benchHandler(): Promise<void> {
     const decodeCpuUs = decodeCpu.user + decodeCpu.system;
 
     const prefix = 'bench:h';
-    const keys = new Keys(prefix);
-    const zone = TimeZone.UTC;
-    const stores = {
-      contacts: new ContactAggregation(redis, keys, {
-        zone,
-        serviceLevelMs: () => 20_000,
-        stateTtlSeconds: 7 * 86_400,
-        retentionSeconds: 400 * 86_400,
-      }),
-      agents: new AgentAggregation(redis, keys, {
-        dedupeWindowMs: 7 * 86_400_000,
-        retentionSeconds: 400 * 86_400,
-      }),
-      directory: new DirectoryStore(redis, keys, 400 * 86_400),
-    };
-    const handle = aggregatorHandler(stores, silentLogger());
+    const handle = benchAggregatorHandler(redis, prefix);
     const context = { heartbeat: () => Promise.resolve(), reject: () => undefined };
     const client = redis as Redis;
     await client.config('RESETSTAT');
@@ -280,46 +250,23 @@ export async function benchHandler(): Promise<void> {
       ),
     ];
     const redisUsec = [...stats.matchAll(/usec=(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+    /** A row of time spent: ms in all, events/s where it is wall-clock time, µs per event. */
+    const timeRow = (label: string, us: number, wallClock = false): (string | number)[] => [
+      label,
+      Math.round(us / 1000),
+      wallClock ? Math.round((events.length * 1e6) / us) : '',
+      Math.round((us / events.length) * 100) / 100,
+    ];
     printTable(
       `handler in process, ${events.length} events, batches of ${batchSize}, ${concurrency} at a time`,
       [
         ['path', 'ms', 'events/s', 'µs/event'],
-        [
-          'JSON.parse only',
-          Math.round(bareMs),
-          Math.round((events.length * 1000) / bareMs),
-          Math.round(((bareMs * 1000) / events.length) * 100) / 100,
-        ],
-        [
-          'aggregator: decode + validate + handler',
-          Math.round(aggregatorMs),
-          Math.round((events.length * 1000) / aggregatorMs),
-          Math.round(((aggregatorMs * 1000) / events.length) * 100) / 100,
-        ],
-        [
-          '  decode + validate alone (EventDecoder, node CPU)',
-          Math.round(decodeCpuUs / 1000),
-          '',
-          Math.round((decodeCpuUs / events.length) * 100) / 100,
-        ],
-        [
-          '  node CPU of the whole path (process.cpuUsage)',
-          Math.round(nodeCpuUs / 1000),
-          '',
-          Math.round((nodeCpuUs / events.length) * 100) / 100,
-        ],
-        [
-          '  Redis CPU (INFO cpu)',
-          Math.round(redisCpuUsed / 1000),
-          '',
-          Math.round((redisCpuUsed / events.length) * 100) / 100,
-        ],
-        [
-          '  Redis command time (commandstats)',
-          Math.round(redisUsec / 1000),
-          '',
-          Math.round((redisUsec / events.length) * 100) / 100,
-        ],
+        timeRow('JSON.parse only', bareMs * 1000, true),
+        timeRow('aggregator: decode + validate + handler', aggregatorMs * 1000, true),
+        timeRow('  decode + validate alone (EventDecoder, node CPU)', decodeCpuUs),
+        timeRow('  node CPU of the whole path (process.cpuUsage)', nodeCpuUs),
+        timeRow('  Redis CPU (INFO cpu)', redisCpuUsed),
+        timeRow('  Redis command time (commandstats)', redisUsec),
       ],
     );
     printTable('bytes to and from Redis', [

@@ -3,19 +3,18 @@ import { loadConfig } from '@wfm-stream/config';
 import { REDIS_DEFAULT_LISTPACK_SETTINGS, REDIS_LISTPACK_SETTINGS } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
 import { loadBundledCallLog, planReplay } from '@wfm-stream/replay';
-import { messageKey, type TopicNames, topicOf, type WfmEvent } from '@wfm-stream/schemas';
+import type { WfmEvent } from '@wfm-stream/schemas';
 import { connectRedis } from '@wfm-stream/store';
-import { type Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 
+import { committedByTopic, endsByTopic, sumOf } from '../support/metrics.js';
+import { publishReplay } from '../support/publish.js';
+import { random } from '../support/traffic.js';
+import { forEachKeyBatch, infoNumber, scanAll } from './common/redis.js';
+import { pipelineTopics, STREAM_TOPICS, TOPICS } from './common/topics.js';
 import { printTable, progress } from './report.js';
-import { startBenchStack } from './stack.js';
+import { benchKafka, startBenchStack } from './stack.js';
 
-const TOPICS: TopicNames = {
-  directory: 'cc.directory',
-  contacts: 'cc.contact-events',
-  agents: 'cc.agent-events',
-};
-const TOPIC_LIST = [TOPICS.directory, TOPICS.contacts, TOPICS.agents];
 const PREFIX = 'bench';
 const GROUP = 'bench-memory';
 /** A family with more keys than this is measured on a seeded sample of this many. */
@@ -52,23 +51,15 @@ export async function benchMemory(): Promise<void> {
   const plan = planReplay(loadBundledCallLog());
   const events: WfmEvent[] = [...plan.directory, ...plan.events];
   const contacts = plan.stats.contacts;
-  const stack = await startBenchStack(
-    [
-      { name: TOPICS.directory, partitions: 1 },
-      { name: TOPICS.contacts, partitions: 12 },
-      { name: TOPICS.agents, partitions: 12 },
-      { name: 'cc.dead-letter', partitions: 1 },
-    ],
-    true,
-  );
+  const stack = await startBenchStack(pipelineTopics(12), true);
   try {
     const redis = connectRedis({ url: stack.redisUrl });
-    const kafka = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = benchKafka(stack);
     const before = await memoryInfo(redis);
     progress(
       `publishing ${events.length} events (${contacts} contacts over ${plan.stats.days} days, ${plan.stats.agents} agents)…`,
     );
-    await publishAll(kafka, events);
+    await publishReplay(kafka, events, TOPICS);
 
     progress('aggregating with the aggregator (default settings, TIMEZONE Asia/Jerusalem)…');
     const env = {
@@ -87,7 +78,7 @@ export async function benchMemory(): Promise<void> {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await caughtUp(admin, GROUP, TOPIC_LIST, 600_000);
+      await caughtUp(admin, GROUP, STREAM_TOPICS, 600_000);
     } finally {
       await admin.disconnect();
       await aggregator.stop();
@@ -240,13 +231,7 @@ async function compareThresholds(
 }
 
 async function reencodeAll(redis: Redis, pattern: string): Promise<void> {
-  const all: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    all.push(...keys);
-  } while (cursor !== '0');
+  const all = await scanAll(redis, pattern);
   for (let from = 0; from < all.length; from += 500) {
     const keys = all.slice(from, from + 500);
     const read = redis.pipeline();
@@ -297,10 +282,7 @@ export function familyOf(key: string, prefix: string): string {
 
 async function measureFamilies(redis: Redis, pattern: string): Promise<Map<string, Family>> {
   const families = new Map<string, Family>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
+  await forEachKeyBatch(redis, pattern, 1000, (keys) => {
     for (const key of keys) {
       const name = familyOf(key, PREFIX);
       let f = families.get(name);
@@ -319,7 +301,8 @@ async function measureFamilies(redis: Redis, pattern: string): Promise<Map<strin
       }
       f.keys.push(key);
     }
-  } while (cursor !== '0');
+    return Promise.resolve();
+  });
 
   for (const f of families.values()) {
     f.keys.sort();
@@ -370,14 +353,7 @@ async function measureShapes(redis: Redis, f: Family, keys: readonly string[]): 
 
 /** `size` of `items`, chosen by a seeded generator (mulberry32): the same sample every run. */
 function seededSample<T>(items: readonly T[], size: number, seed: number): T[] {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = random(seed);
   const copy = [...items];
   for (let i = 0; i < Math.min(size, copy.length); i++) {
     const j = i + Math.floor(next() * (copy.length - i));
@@ -389,29 +365,9 @@ function seededSample<T>(items: readonly T[], size: number, seed: number): T[] {
 async function memoryInfo(redis: Redis): Promise<{ used: number; dataset: number }> {
   const info = await redis.info('memory');
   return {
-    used: Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0),
-    dataset: Number(/used_memory_dataset:(\d+)/.exec(info)?.[1] ?? 0),
+    used: infoNumber(info, 'used_memory'),
+    dataset: infoNumber(info, 'used_memory_dataset'),
   };
-}
-
-async function publishAll(kafka: Kafka, events: readonly WfmEvent[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    for (let i = 0; i < events.length; i += 2_000) {
-      const batch = events.slice(i, i + 2_000);
-      await producer.sendBatch({
-        topicMessages: TOPIC_LIST.map((topic) => ({
-          topic,
-          messages: batch
-            .filter((e) => topicOf(e, TOPICS) === topic)
-            .map((e) => ({ key: messageKey(e), value: JSON.stringify(e) })),
-        })),
-      });
-    }
-  } finally {
-    await producer.disconnect();
-  }
 }
 
 /** Resolves when the group has committed every partition's end; rejects after `timeoutMs`. */
@@ -423,17 +379,12 @@ async function caughtUp(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let done = true;
-    for (const topic of topics) {
-      const [ends, committed] = await Promise.all([
-        admin.fetchTopicOffsets(topic),
-        admin.fetchOffsets({ groupId, topics: [topic] }),
-      ]);
-      const at = new Map(committed[0]?.partitions.map((p) => [p.partition, p.offset]) ?? []);
-      for (const end of ends)
-        if (end.high !== '0' && at.get(end.partition) !== end.high) done = false;
-    }
-    if (done) return;
+    // a partition's committed offset is at most its end: equal sums, every partition's end
+    const [ends, committed] = await Promise.all([
+      endsByTopic(admin, topics),
+      committedByTopic(admin, groupId, topics),
+    ]);
+    if (sumOf(committed) >= sumOf(ends)) return;
     if (Date.now() > deadline) throw new Error(`${groupId} did not catch up in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -1,21 +1,14 @@
-import os from 'node:os';
-import path from 'node:path';
-
-import { REPO_DIR } from '@wfm-stream/cli';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import type { AgentEvent, ContactEvent, DirectoryEvent } from '@wfm-stream/schemas';
+import type { ManagedProcess } from '@wfm-stream/local-stack';
 import { startWfmSink } from '@wfm-stream/wfm-sink';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 
+import { waitUntil } from './common/consume.js';
+import { eventMessage, wfmEvent } from './common/events.js';
+import { startBenchService } from './common/services.js';
+import { pipelineTopics, TOPICS } from './common/topics.js';
 import { percentile, printTable, progress } from './report.js';
-import { startBenchStack } from './stack.js';
+import { benchKafka, startBenchStack } from './stack.js';
 
-const TOPICS = {
-  directory: 'cc.directory',
-  contacts: 'cc.contact-events',
-  agents: 'cc.agent-events',
-  deadLetter: 'cc.dead-letter',
-};
 const STATUS_PATH = '/ccwfm/api/rest/status';
 /** Part 2's agent topic: empty, so the aggregator does not first work through part 1's. */
 const QUIET_AGENTS_TOPIC = 'cc.agent-events.quiet';
@@ -23,42 +16,6 @@ const QUIET_AGENTS_TOPIC = 'cc.agent-events.quiet';
 const BASELINE_TOPIC = 'bench.baseline';
 /** The load is sent in ticks: each tick is one produce request. */
 const TICK_MS = 50;
-
-async function startService(
-  name: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ proc: ManagedProcess; url: string }> {
-  const port = await freePort();
-  const proc = spawnManaged(
-    name,
-    process.execPath,
-    [path.join(REPO_DIR, `services/${name}/dist/main.js`)],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'warn',
-        KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      },
-      logFile: path.join(os.tmpdir(), `wfm-bench-${name}.log`),
-    },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${url}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return { proc, url };
-    if (proc.hasExited()) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await proc.stop();
-  throw new Error(`${name} did not become ready`);
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Sends `perTick` messages every `tickMs` for `seconds`; `make(i, sentAt)` builds message i. */
 async function paced(
@@ -91,6 +48,19 @@ async function paced(
   return i;
 }
 
+/** A call offered to `groupId`, keyed by its contact. */
+function offeredMessage(
+  contactId: string,
+  eventId: string,
+  atMs: number,
+  groupId: string,
+): { key: string; value: string } {
+  return eventMessage(
+    contactId,
+    wfmEvent('contact.offered', eventId, atMs, { contactId, groupId, channel: 'INCOMING_CALLS' }),
+  );
+}
+
 function stats(values: readonly number[]): (string | number)[] {
   return [
     values.length,
@@ -110,10 +80,7 @@ export async function benchOnline(): Promise<void> {
   const partitions = 6;
   const stack = await startBenchStack(
     [
-      { name: TOPICS.directory, partitions: 1 },
-      { name: TOPICS.contacts, partitions },
-      { name: TOPICS.agents, partitions },
-      { name: TOPICS.deadLetter, partitions: 1 },
+      ...pipelineTopics(partitions),
       { name: QUIET_AGENTS_TOPIC, partitions },
       { name: BASELINE_TOPIC, partitions },
     ],
@@ -121,11 +88,7 @@ export async function benchOnline(): Promise<void> {
   );
   const sink = await startWfmSink();
   const services: ManagedProcess[] = [];
-  const kafka = new Kafka({
-    brokers: [...stack.kafkaBrokers],
-    clientId: 'bench-online',
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = benchKafka(stack, 'bench-online');
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const common = {
@@ -165,10 +128,12 @@ export async function benchOnline(): Promise<void> {
     rows.push([`bare kafkajs consumer: send → eachMessage (${rate}/s)`, ...stats(bareLatencies)]);
 
     // 1. status pushes
-    const emitter = await startService('emitter', {
-      ...common,
-      WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
-      EMITTER_START_FROM: 'earliest',
+    const emitter = await startBenchService('emitter', {
+      env: {
+        ...common,
+        WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
+        EMITTER_START_FROM: 'earliest',
+      },
     });
     services.push(emitter.proc);
     const agents = 500;
@@ -176,15 +141,9 @@ export async function benchOnline(): Promise<void> {
     // every agent logged in first, so each change is an exit and an entry
     await producer.send({
       topic: TOPICS.agents,
-      messages: Array.from({ length: agents }, (_, a) => ({
-        key: `b${a}`,
-        value: JSON.stringify({
-          eventId: `login-${a}`,
-          type: 'agent.loggedIn',
-          occurredAt: iso(base),
-          agentId: `b${a}`,
-        } satisfies AgentEvent),
-      })),
+      messages: Array.from({ length: agents }, (_, a) =>
+        eventMessage(`b${a}`, wfmEvent('agent.loggedIn', `login-${a}`, base, { agentId: `b${a}` })),
+      ),
     });
     await waitUntil(() => sink.received(STATUS_PATH).length >= agents, 60_000, 'logins pushed');
     sink.clear();
@@ -195,18 +154,16 @@ export async function benchOnline(): Promise<void> {
       TOPICS.agents,
       rate,
       seconds,
-      (i) => ({
-        key: `b${i % agents}`,
-        value: JSON.stringify({
-          eventId: `change-${i}`,
-          type: 'agent.stateChanged',
-          occurredAt: iso(base + 1_000 + i),
-          agentId: `b${i % agents}`,
-          stateCode: `S${i}`,
-          stateName: 'Bench',
-          category: 'AVAILABLE',
-        } satisfies AgentEvent),
-      }),
+      (i) =>
+        eventMessage(
+          `b${i % agents}`,
+          wfmEvent('agent.stateChanged', `change-${i}`, base + 1_000 + i, {
+            agentId: `b${i % agents}`,
+            stateCode: `S${i}`,
+            stateName: 'Bench',
+            category: 'AVAILABLE',
+          }),
+        ),
       (i, at) => sentAt.set(`S${i}`, at),
       TICK_MS,
     );
@@ -231,24 +188,23 @@ export async function benchOnline(): Promise<void> {
       TOPIC_AGENT_EVENTS: QUIET_AGENTS_TOPIC,
       FETCH_MAX_WAIT: process.env.BENCH_FETCH_MAX_WAIT ?? '20ms',
     };
-    const aggregator = await startService('aggregator', part2);
+    const aggregator = await startBenchService('aggregator', { env: part2 });
     services.push(aggregator.proc);
-    const reader = await startService('reader', { ...part2, READER_API_KEYS: 'bench' });
+    const reader = await startBenchService('reader', {
+      env: { ...part2, READER_API_KEYS: 'bench' },
+    });
     services.push(reader.proc);
     await producer.send({
       topic: TOPICS.directory,
       messages: [
-        {
-          key: 'group:probe',
-          value: JSON.stringify({
-            eventId: 'dir-probe',
-            type: 'group.upserted',
-            occurredAt: iso(base),
+        eventMessage(
+          'group:probe',
+          wfmEvent('group.upserted', 'dir-probe', base, {
             groupId: 'probe',
             name: 'Probe',
             status: 'ACTIVE',
-          } satisfies DirectoryEvent),
-        },
+          }),
+        ),
       ],
     });
     const probes = Number(process.env.BENCH_PROBES ?? 100);
@@ -266,17 +222,7 @@ export async function benchOnline(): Promise<void> {
           1,
           (i) => {
             const n = round * backgroundRate + i;
-            return {
-              key: `bg${n}`,
-              value: JSON.stringify({
-                eventId: `bg-${n}`,
-                type: 'contact.offered',
-                occurredAt: iso(Date.now()),
-                contactId: `bg${n}`,
-                groupId: `g${n % 50}`,
-                channel: 'INCOMING_CALLS',
-              } satisfies ContactEvent),
-            };
+            return offeredMessage(`bg${n}`, `bg-${n}`, Date.now(), `g${n % 50}`);
           },
           () => undefined,
           100,
@@ -301,19 +247,7 @@ export async function benchOnline(): Promise<void> {
         await producer.send({
           topic: TOPICS.contacts,
           acks: 1,
-          messages: [
-            {
-              key: `probe${p}`,
-              value: JSON.stringify({
-                eventId: `probe-${p}`,
-                type: 'contact.offered',
-                occurredAt: iso(t0),
-                contactId: `probe${p}`,
-                groupId: 'probe',
-                channel: 'INCOMING_CALLS',
-              } satisfies ContactEvent),
-            },
-          ],
+          messages: [offeredMessage(`probe${p}`, `probe-${p}`, t0, 'probe')],
         });
         for (;;) {
           if ((await received()) > before) break;
@@ -352,13 +286,5 @@ export async function benchOnline(): Promise<void> {
     for (const s of services.reverse()) await s.stop();
     await sink.stop();
     await stack.stop();
-  }
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -5,18 +5,13 @@ import { Writable } from 'node:stream';
 
 import { runPublish } from '@wfm-stream/cli';
 import { messageKey, topicOf } from '@wfm-stream/schemas';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 
+import { pipelineTopics, TOPICS } from './common/topics.js';
 import { platformaticProduceRate } from './platformatic.js';
 import { median, printTable, progress } from './report.js';
-import { KAFKA_VERSION, startBenchStack } from './stack.js';
+import { benchKafka, KAFKA_VERSION, startBenchStack } from './stack.js';
 import { syntheticContactEvents } from './synthetic.js';
-
-const TOPICS = {
-  directory: 'cc.directory',
-  contacts: 'cc.contact-events',
-  agents: 'cc.agent-events',
-};
 
 /**
  * `wfm-stream publish` (read NDJSON, validate, route, batch, the idempotent producer)
@@ -27,14 +22,7 @@ const TOPICS = {
 export async function benchPublish(): Promise<void> {
   const contacts = Number(process.env.BENCH_CONTACTS ?? 25_000);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const stack = await startBenchStack(
-    [
-      { name: TOPICS.directory, partitions: 1 },
-      { name: TOPICS.contacts, partitions: 12 },
-      { name: TOPICS.agents, partitions: 12 },
-    ],
-    false,
-  );
+  const stack = await startBenchStack(pipelineTopics(12, false), false);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-bench-'));
   try {
     const events = syntheticContactEvents(contacts);
@@ -48,7 +36,7 @@ export async function benchPublish(): Promise<void> {
     }));
     progress(`${events.length} events, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB of NDJSON`);
 
-    const kafka = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = benchKafka(stack);
     const plain = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     const idempotent = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,

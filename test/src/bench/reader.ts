@@ -5,18 +5,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { REPO_DIR } from '@wfm-stream/cli';
-import { DAY_MS, TimeZone } from '@wfm-stream/core';
-import { freePort, spawnManaged, startRedis } from '@wfm-stream/local-stack';
+import { DAY_MS } from '@wfm-stream/core';
+import { startRedis } from '@wfm-stream/local-stack';
 import type { AgentEvent, ContactEvent, DirectoryEvent, WfmEvent } from '@wfm-stream/schemas';
-import {
-  AgentAggregation,
-  connectRedis,
-  ContactAggregation,
-  DirectoryStore,
-  Keys,
-} from '@wfm-stream/store';
+import { connectRedis, type RedisClient } from '@wfm-stream/store';
 
 import { random, syntheticTraffic, type Traffic } from '../support/traffic.js';
+import { aggregationStores, forEachKeyBatch } from './common/redis.js';
+import { startBenchService } from './common/services.js';
 import { printTable, progress } from './report.js';
 
 const execFileAsync = promisify(execFile);
@@ -40,8 +36,6 @@ const MONTH_DAYS = 28;
 /** The issue's targets for the reader (wfm-stream issue 16), at 32 clients. */
 const TARGET_P99_MS = 15;
 const TARGET_RPS = 3_000;
-
-type Redis = ReturnType<typeof connectRedis>;
 
 /**
  * Reader latency for the request a WFM makes all day: one day of 15-minute intervals for
@@ -79,24 +73,15 @@ export async function benchReader(): Promise<void> {
       'm',
     );
     const client = connectRedis({ url: redis.url });
-    const keys = new Keys('bench:g0');
-    const aggregation = new ContactAggregation(client, keys, {
-      zone: TimeZone.UTC,
-      serviceLevelMs: () => 20_000,
-      stateTtlSeconds: 86_400,
-      retentionSeconds: 86_400,
-    });
-    const agentAggregation = new AgentAggregation(client, keys, {
-      dedupeWindowMs: 86_400_000,
-      retentionSeconds: 86_400,
-    });
-    await new DirectoryStore(client, keys, 86_400).apply(traffic.directory as DirectoryEvent[]);
+    const ttl = { stateSeconds: 86_400, retentionSeconds: 86_400 };
+    const stores = aggregationStores(client, 'bench:g0', ttl);
+    await stores.directory.apply(traffic.directory as DirectoryEvent[]);
     const events = [...traffic.contacts, ...month.contacts] as ContactEvent[];
     for (let i = 0; i < events.length; i += 2_000)
-      await aggregation.apply(events.slice(i, i + 2_000));
+      await stores.contacts.apply(events.slice(i, i + 2_000));
     const agentEvents = month.agents as AgentEvent[];
     for (let i = 0; i < agentEvents.length; i += 2_000)
-      await agentAggregation.apply(agentEvents.slice(i, i + 2_000));
+      await stores.agents.apply(agentEvents.slice(i, i + 2_000));
 
     // the same data under another prefix, with ten times the groups and agents in its directory
     progress('copying it under a second prefix with a directory of 500 groups and 1,000 agents…');
@@ -109,43 +94,21 @@ export async function benchReader(): Promise<void> {
       startMs: DAY,
     });
     const small = new Set(traffic.directory.map((e) => e.eventId));
-    await new DirectoryStore(client, new Keys('bench10:g0'), 86_400).apply(
+    await aggregationStores(client, 'bench10:g0', ttl).directory.apply(
       large.directory.filter((e) => !small.has(e.eventId)) as DirectoryEvent[],
     );
     client.disconnect();
 
     const startedReader = async (prefix: string): Promise<number> => {
-      const port = await freePort();
-      readers.push(
-        spawnManaged(
-          `reader-${prefix}`,
-          process.execPath,
-          [
-            // e.g. BENCH_READER_NODE_ARGS=--cpu-prof to profile the readers
-            ...(process.env.BENCH_READER_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
-            path.join(REPO_DIR, 'services/reader/dist/main.js'),
-          ],
-          {
-            env: {
-              ...process.env,
-              REDIS_URL: redis.url,
-              REDIS_KEY_PREFIX: prefix,
-              HTTP_PORT: String(port),
-              HTTP_HOST: '127.0.0.1',
-              READER_API_KEYS: 'bench',
-              LOG_LEVEL: 'warn',
-            },
-          },
-        ),
-      );
-      for (let i = 0; i < 100; i++) {
-        const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
-          .then((r) => r.ok)
-          .catch(() => false);
-        if (ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return port;
+      const reader = await startBenchService('reader', {
+        name: `reader-${prefix}`,
+        env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, READER_API_KEYS: 'bench' },
+        // e.g. BENCH_READER_NODE_ARGS=--cpu-prof to profile the readers
+        nodeArgs: (process.env.BENCH_READER_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+        readyAttempts: 100,
+      });
+      readers.push(reader.proc);
+      return Number(new URL(reader.url).port);
     };
     const port = await startedReader('bench');
     const port10 = await startedReader('bench10');
@@ -172,29 +135,12 @@ export async function benchReader(): Promise<void> {
       const single = await run(url, 1);
       const r = await run(url, 32);
       const gzipped = await run(url, 32, 'accept-encoding:gzip');
-      const row = (label: string, x: LoadResult): (string | number)[] => [
-        label,
-        Math.round(x.rps),
-        round(x.p50),
-        round(x.p90),
-        round(x.p99),
-        round(x.max),
-        x.errors,
-        x.responseBytes,
-      ];
+      const row = (label: string, x: LoadResult): (string | number)[] =>
+        loadRow(label, x, x.responseBytes);
       printTable(
         'reader: serviceGroupData, one day of 15-minute intervals, 50 groups, the same request again and again (answer cache; reader, load and Redis: separate processes on 2 cores)',
         [
-          [
-            'clients',
-            'requests/s',
-            'p50 ms',
-            'p90 ms',
-            'p99 ms',
-            'max ms',
-            'errors',
-            'response bytes',
-          ],
+          ['clients', ...LOAD_COLUMNS, 'response bytes'],
           row('1', single),
           row('32', r),
           row('32, gzip', gzipped),
@@ -251,32 +197,13 @@ export async function benchReader(): Promise<void> {
         });
         const a = pooled(one);
         const b = pooled(ten);
-        const mixRow = (label: string, x: LoadResult): (string | number)[] => [
-          label,
-          Math.round(x.rps),
-          round(x.p50),
-          round(x.p90),
-          round(x.p99),
-          round(x.max),
-          x.errors,
-          x.meanBytes,
-          x.wrapped ? 'yes' : 'no',
-        ];
+        const mixRow = (label: string, x: LoadResult): (string | number)[] =>
+          loadRow(label, x, x.meanBytes, x.wrapped ? 'yes' : 'no');
         const ratio = (x: number, y: number): string => `${(x / y).toFixed(2)}×`;
         printTable(
           'reader: uncached mix at 32 clients, every request one no cache has seen: another day (whole, 15-minute intervals) and 1–5 ids; serviceGroupData 70 %, agentCallsData 15 %, agentStatusData 15 % (runs in turn, 1×, 10×, 10×, 1×, …; means of the runs)',
           [
-            [
-              'directory',
-              'requests/s',
-              'p50 ms',
-              'p90 ms',
-              'p99 ms',
-              'max ms',
-              'errors',
-              'mean bytes',
-              'urls reused',
-            ],
+            ['directory', ...LOAD_COLUMNS, 'mean bytes', 'urls reused'],
             ...one.map((x, i) => mixRow(`50 groups, 100 agents (run ${i + 1})`, x)),
             ...ten.map((x, i) => mixRow(`500 groups, 1,000 agents (run ${i + 1})`, x)),
             mixRow('1×, mean', a),
@@ -368,15 +295,29 @@ function renamed(traffic: Traffic, prefix: string): Traffic {
 }
 
 /** Copies every key under `from` to the same name under `to`. */
-async function copyKeys(redis: Redis, from: string, to: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${from}*`, 'COUNT', 1000);
-    cursor = next;
+async function copyKeys(redis: RedisClient, from: string, to: string): Promise<void> {
+  await forEachKeyBatch(redis, `${from}*`, 1000, (keys) => {
     const pipeline = redis.pipeline();
     for (const key of keys) pipeline.copy(key, to + key.slice(from.length));
-    await pipeline.exec();
-  } while (cursor !== '0');
+    return pipeline.exec();
+  });
+}
+
+/** The columns of loadRow's figures. */
+const LOAD_COLUMNS = ['requests/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors'];
+
+/** A row of a load run's figures: rate, latencies (ms), errors, then the given columns. */
+function loadRow(label: string, x: LoadResult, ...more: (string | number)[]): (string | number)[] {
+  return [
+    label,
+    Math.round(x.rps),
+    round(x.p50),
+    round(x.p90),
+    round(x.p99),
+    round(x.max),
+    x.errors,
+    ...more,
+  ];
 }
 
 function round(ms: number): number {

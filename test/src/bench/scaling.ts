@@ -1,68 +1,25 @@
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 
-import { REPO_DIR } from '@wfm-stream/cli';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import { Redis } from 'ioredis';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { connectRedis } from '@wfm-stream/store';
+import type { Admin } from 'kafkajs';
 
 import { committedByTopic, metricTotal, sumOf } from '../support/metrics.js';
-import { publishEvents } from '../support/publish.js';
 import { syntheticTraffic } from '../support/traffic.js';
+import { cpuSeconds, machineSeconds } from './common/processes.js';
+import { publishTraffic } from './common/publish.js';
+import { deletePrefix } from './common/redis.js';
+import { type BenchService, startBenchService } from './common/services.js';
+import { pipelineTopics, STREAM_TOPICS, TOPIC_SETTINGS } from './common/topics.js';
 import { printTable, progress } from './report.js';
-import { type BenchStack, type BenchTopic, startBenchStack } from './stack.js';
+import { benchKafka, type BenchStack, startBenchStack } from './stack.js';
 
-const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
-const TOPICS = {
-  TOPIC_DIRECTORY: 'cc.directory',
-  TOPIC_CONTACT_EVENTS: 'cc.contact-events',
-  TOPIC_AGENT_EVENTS: 'cc.agent-events',
-  TOPIC_DEAD_LETTER: 'cc.dead-letter',
-};
-const STREAMS = [TOPICS.TOPIC_DIRECTORY, TOPICS.TOPIC_CONTACT_EVENTS, TOPICS.TOPIC_AGENT_EVENTS];
 /** Enough partitions for every instance to get a fair share at the largest count. */
 const PARTITIONS = 12;
 const INSTANCE_COUNTS = [1, 2, 4];
-/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
 
 type Stack = BenchStack;
 
-/** The local Kafka broker and a private Redis, or BENCH_KAFKA_BROKERS / BENCH_REDIS_URL. */
-function startStack(topics: readonly BenchTopic[]): Promise<Stack> {
-  return startBenchStack(topics, true);
-}
-
-/** CPU seconds a process has used so far (user + system); 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // after the command: state is field 3, utime 14 and stime 15 (1-based over the whole line)
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** The whole machine's CPU time so far, busy and in all, in seconds of one core. */
-function machineSeconds(): { busy: number; all: number } {
-  try {
-    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
-    const all = ticks.reduce((a, b) => a + b, 0);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-    return { busy: (all - idle) / CLOCK_TICKS, all: all / CLOCK_TICKS };
-  } catch {
-    return { busy: 0, all: 0 };
-  }
-}
-
-interface Instance {
-  readonly proc: ManagedProcess;
-  readonly url: string;
-}
+type Instance = BenchService;
 
 async function startInstance(
   stack: Stack,
@@ -70,44 +27,19 @@ async function startInstance(
   prefix: string,
   index: number,
 ): Promise<Instance> {
-  const port = await freePort();
-  const proc = spawnManaged(`aggregator-${index}`, process.execPath, [AGGREGATOR], {
+  return startBenchService('aggregator', {
+    name: `aggregator-${index}`,
+    logName: `scaling-${index}`,
     env: {
-      ...process.env,
-      ...TOPICS,
+      ...TOPIC_SETTINGS,
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       REDIS_URL: stack.redisUrl,
       REDIS_KEY_PREFIX: prefix,
       CONSUMER_GROUP: groupId,
       CONSUMER_SESSION_TIMEOUT: '6s',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
     },
-    logFile: path.join(os.tmpdir(), `wfm-bench-scaling-${index}.log`),
+    notReady: `aggregator ${index} did not join its group`,
   });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${url}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return { proc, url };
-    if (proc.hasExited()) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await proc.stop({ signal: 'SIGKILL' });
-  throw new Error(`aggregator ${index} did not join its group`);
-}
-
-async function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 interface RunResult {
@@ -152,13 +84,13 @@ async function run(stack: Stack, admin: Admin, n: number, total: number): Promis
     const consumed0 = await Promise.all(
       instances.map((i) => metricTotal(i.url, 'wfm_events_consumed_total')),
     );
-    const committed0 = sumOf(await committedByTopic(admin, groupId, STREAMS));
+    const committed0 = sumOf(await committedByTopic(admin, groupId, STREAM_TOPICS));
     const cpu0 = cpuOf();
     const machine0 = machineSeconds();
     const t0 = performance.now();
     let t1 = t0;
     for (;;) {
-      if (sumOf(await committedByTopic(admin, groupId, STREAMS)) >= total) {
+      if (sumOf(await committedByTopic(admin, groupId, STREAM_TOPICS)) >= total) {
         t1 = performance.now();
         break;
       }
@@ -196,7 +128,9 @@ async function run(stack: Stack, admin: Admin, n: number, total: number): Promis
     const exits = await Promise.all(instances.map((i) => i.proc.stop({ timeoutMs: 30_000 })));
     const failed = exits.filter((e) => e.code !== 0);
     if (failed.length > 0) progress(`warning: ${failed.length} instance(s) did not stop cleanly`);
-    await deletePrefix(stack.redisUrl, prefix);
+    const redis = connectRedis({ url: stack.redisUrl });
+    await deletePrefix(redis, prefix, 5000);
+    redis.disconnect();
   }
 }
 
@@ -208,21 +142,14 @@ export async function benchScaling(): Promise<void> {
   const contacts = Number(process.env.BENCH_CONTACTS ?? 36_000);
   const traffic = syntheticTraffic({ seed: 42, contacts, groups: 50, agents: 200, hours: 14 });
   const total = traffic.directory.length + traffic.contacts.length + traffic.agents.length;
-  const stack = await startStack([
-    { name: TOPICS.TOPIC_DIRECTORY, partitions: 1 },
-    { name: TOPICS.TOPIC_CONTACT_EVENTS, partitions: PARTITIONS },
-    { name: TOPICS.TOPIC_AGENT_EVENTS, partitions: PARTITIONS },
-    { name: TOPICS.TOPIC_DEAD_LETTER, partitions: 1 },
-  ]);
-  const kafka = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING });
+  const stack = await startBenchStack(pipelineTopics(PARTITIONS), true);
+  const kafka = benchKafka(stack);
   const admin = kafka.admin();
   try {
     progress(
       `publishing ${total} events (${contacts} contacts, 50 groups, 200 agents; ${PARTITIONS}+${PARTITIONS} partitions)…`,
     );
-    await publishEvents(kafka, TOPICS.TOPIC_DIRECTORY, traffic.directory);
-    await publishEvents(kafka, TOPICS.TOPIC_CONTACT_EVENTS, traffic.contacts);
-    await publishEvents(kafka, TOPICS.TOPIC_AGENT_EVENTS, traffic.agents);
+    await publishTraffic(kafka, traffic);
     await admin.connect();
 
     const results: RunResult[] = [];

@@ -2,18 +2,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { REPO_DIR } from '@wfm-stream/cli';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
 import type { AgentEvent, ContactEvent, WfmEvent } from '@wfm-stream/schemas';
 import { Redis } from 'ioredis';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, Partitioners, type Producer } from 'kafkajs';
 
 import { launchBrowser } from '../support/browser.js';
 import { metricByLabel, metricTotal } from '../support/metrics.js';
 import { sendEvents } from '../support/publish.js';
 import { random, syntheticTraffic } from '../support/traffic.js';
+import { wfmEvent } from './common/events.js';
+import { cpuSeconds, rssMb } from './common/processes.js';
+import { infoNumber } from './common/redis.js';
+import { type BenchService, startBenchService } from './common/services.js';
+import { pipelineTopics, TOPIC_SETTINGS } from './common/topics.js';
 import { printTable, progress } from './report.js';
-import { startBenchStack } from './stack.js';
+import { benchKafka, startBenchStack } from './stack.js';
 
 /*
  * The soak (issue 19): the whole pipeline as processes on the bench's own stack, fed live
@@ -54,10 +57,7 @@ const REDIS_BYTES_PER_CONTACT = Number(process.env.SOAK_REDIS_BYTES_PER_CONTACT 
 const MAX_LAG_SECONDS = Number(process.env.SOAK_MAX_LAG_SECONDS ?? 10);
 
 const TOPICS = {
-  TOPIC_DIRECTORY: 'cc.directory',
-  TOPIC_CONTACT_EVENTS: 'cc.contact-events',
-  TOPIC_AGENT_EVENTS: 'cc.agent-events',
-  TOPIC_DEAD_LETTER: 'cc.dead-letter',
+  ...TOPIC_SETTINGS,
   TOPIC_EXPORT_JOBS: 'cc.export-jobs',
   TOPIC_EXPORT_DEAD_LETTER: 'cc.export-dead-letter',
 };
@@ -68,8 +68,6 @@ const API_KEY = 'bench';
 const STATUS_PATH = '/ccwfm/api/rest/status';
 /** Ticks of the traffic generator. */
 const TICK_MS = 100;
-/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
 /** Events per contact on average: 90 % handled (4 contact + 3 agent events), 10 % abandoned (2). */
 const EVENTS_PER_CONTACT = 0.9 * 7 + 0.1 * 2;
 
@@ -84,66 +82,20 @@ const GROUP_TOPICS: Record<string, readonly string[]> = {
   'wfm-exporter': [TOPICS.TOPIC_EXPORT_JOBS],
 };
 
-interface Service {
-  readonly name: string;
-  readonly proc: ManagedProcess;
-  readonly url: string;
-  readonly logFile: string;
-}
+type Service = BenchService;
 
-async function startService(name: string, main: string, env: NodeJS.ProcessEnv): Promise<Service> {
-  const port = await freePort();
-  const logFile = path.join(os.tmpdir(), `wfm-bench-soak-${name}.log`);
+/** A service of the soak, each a process with its log in the temporary directory. */
+function startService(name: string, env: NodeJS.ProcessEnv): Promise<Service> {
   // the log is appended to: a fresh one, so that its error lines and collections are this run's
-  fs.rmSync(logFile, { force: true });
+  fs.rmSync(path.join(os.tmpdir(), `wfm-bench-soak-${name}.log`), { force: true });
   // --trace-gc: V8 writes a line per collection to the log; after each major one (Mark-Compact)
   // the heap holds only what is reachable, which is what a leak makes grow
-  const proc = spawnManaged(name, process.execPath, ['--trace-gc', main], {
-    env: {
-      ...process.env,
-      ...env,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    },
-    logFile,
+  return startBenchService(name, {
+    env,
+    nodeArgs: ['--trace-gc'],
+    logName: `soak-${name}`,
+    readyAttempts: 1_200,
   });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 1_200; i++) {
-    const ok = await fetch(`${url}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return { name, proc, url, logFile };
-    if (proc.hasExited()) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await proc.stop({ signal: 'SIGKILL' });
-  throw new Error(`${name} did not become ready (log: ${logFile})`);
-}
-
-const serviceMain = (name: string): string =>
-  path.join(REPO_DIR, 'services', name, 'dist', 'main.js');
-
-/** Resident set size of a process in MB, from /proc/<pid>/status; 0 once it is gone. */
-function rssMb(pid: number): number {
-  try {
-    const line = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return Number(line?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds a process has used so far (user + system); 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
 }
 
 /** `… ms: Mark-Compact 95.2 (120.1) -> 20.3 (60.0) MB, …`: heap used (committed) before -> after. */
@@ -241,7 +193,6 @@ class LiveTraffic {
 
   private at(tick: number, topic: string, key: string, event: WfmEvent): void {
     const list = this.due.get(tick) ?? [];
-    // occurredAt is the wall-clock time the tick is due, set when the contact starts
     list.push({ topic, key, value: JSON.stringify(event) });
     this.due.set(tick, list);
   }
@@ -253,31 +204,49 @@ class LiveTraffic {
     const groupId = `g${g}`;
     const channel = g % 3 === 2 ? 'CHATS' : 'INCOMING_CALLS';
     const seconds = (s: number): number => tick + Math.round((s * 1000) / TICK_MS);
-    const when = (t: number): string => new Date(Date.now() + (t - tick) * TICK_MS).toISOString();
+    // occurredAt is the wall-clock time the tick is due, set when the contact starts
+    const when = (t: number): number => Date.now() + (t - tick) * TICK_MS;
     const contact = (t: number, event: ContactEvent): void => {
       this.at(t, TOPICS.TOPIC_CONTACT_EVENTS, contactId, event);
     };
     const agent = (t: number, event: AgentEvent): void => {
       this.at(t, TOPICS.TOPIC_AGENT_EVENTS, event.agentId, event);
     };
-    contact(tick, {
-      eventId: `${contactId}-o`,
-      type: 'contact.offered',
-      occurredAt: when(tick),
-      contactId,
-      groupId,
-      channel,
-      customerId: `cust${Math.floor(this.rnd() * 50_000)}`,
-    });
+    /** The agent's state from tick `t` on. */
+    const state = (
+      t: number,
+      suffix: string,
+      stateCode: string,
+      stateName: string,
+      category: 'BUSY' | 'AFTER_CONTACT_WORK' | 'AVAILABLE',
+      more: { groupId?: string } = {},
+    ): void => {
+      agent(
+        t,
+        wfmEvent('agent.stateChanged', `${contactId}-${suffix}`, when(t), {
+          agentId,
+          stateCode,
+          stateName,
+          category,
+          ...more,
+        }),
+      );
+    };
+    contact(
+      tick,
+      wfmEvent('contact.offered', `${contactId}-o`, when(tick), {
+        contactId,
+        groupId,
+        channel,
+        customerId: `cust${Math.floor(this.rnd() * 50_000)}`,
+      }),
+    );
     if (this.rnd() < 0.1) {
       const t = seconds(5 + this.rnd() * 25);
-      contact(t, {
-        eventId: `${contactId}-e`,
-        type: 'contact.ended',
-        occurredAt: when(t),
-        contactId,
-        outcome: 'ABANDONED',
-      });
+      contact(
+        t,
+        wfmEvent('contact.ended', `${contactId}-e`, when(t), { contactId, outcome: 'ABANDONED' }),
+      );
       return;
     }
     const agentId = `a${n % AGENTS}`;
@@ -286,59 +255,34 @@ class LiveTraffic {
     const answered = seconds(ringMs / 1000);
     const ended = seconds((ringMs + talkMs) / 1000);
     const wrapped = seconds((ringMs + talkMs + 5_000) / 1000);
-    contact(answered, {
-      eventId: `${contactId}-a`,
-      type: 'contact.answered',
-      occurredAt: when(answered),
-      contactId,
-      agentId,
-      ringMs,
-    });
-    agent(answered, {
-      eventId: `${contactId}-busy`,
-      type: 'agent.stateChanged',
-      occurredAt: when(answered),
-      agentId,
-      stateCode: 'TALKING',
-      stateName: 'Talking',
-      category: 'BUSY',
-      groupId,
-    });
-    contact(ended, {
-      eventId: `${contactId}-e`,
-      type: 'contact.ended',
-      occurredAt: when(ended),
-      contactId,
-      outcome: 'HANDLED',
-      talkMs,
-      holdMs: Math.floor(this.rnd() * 10_000),
-    });
-    agent(ended, {
-      eventId: `${contactId}-acw`,
-      type: 'agent.stateChanged',
-      occurredAt: when(ended),
-      agentId,
-      stateCode: 'WRAPUP',
-      stateName: 'Wrap-up',
-      category: 'AFTER_CONTACT_WORK',
-    });
-    contact(wrapped, {
-      eventId: `${contactId}-w`,
-      type: 'contact.wrappedUp',
-      occurredAt: when(wrapped),
-      contactId,
-      agentId,
-      wrapUpMs: 5_000,
-    });
-    agent(wrapped, {
-      eventId: `${contactId}-ready`,
-      type: 'agent.stateChanged',
-      occurredAt: when(wrapped),
-      agentId,
-      stateCode: 'READY',
-      stateName: 'Ready',
-      category: 'AVAILABLE',
-    });
+    contact(
+      answered,
+      wfmEvent('contact.answered', `${contactId}-a`, when(answered), {
+        contactId,
+        agentId,
+        ringMs,
+      }),
+    );
+    state(answered, 'busy', 'TALKING', 'Talking', 'BUSY', { groupId });
+    contact(
+      ended,
+      wfmEvent('contact.ended', `${contactId}-e`, when(ended), {
+        contactId,
+        outcome: 'HANDLED',
+        talkMs,
+        holdMs: Math.floor(this.rnd() * 10_000),
+      }),
+    );
+    state(ended, 'acw', 'WRAPUP', 'Wrap-up', 'AFTER_CONTACT_WORK');
+    contact(
+      wrapped,
+      wfmEvent('contact.wrappedUp', `${contactId}-w`, when(wrapped), {
+        contactId,
+        agentId,
+        wrapUpMs: 5_000,
+      }),
+    );
+    state(wrapped, 'ready', 'READY', 'Ready', 'AVAILABLE');
   }
 }
 
@@ -498,10 +442,7 @@ export async function benchSoak(): Promise<void> {
   }
   const stack = await startBenchStack(
     [
-      { name: TOPICS.TOPIC_DIRECTORY, partitions: 1 },
-      { name: TOPICS.TOPIC_CONTACT_EVENTS, partitions: PARTITIONS },
-      { name: TOPICS.TOPIC_AGENT_EVENTS, partitions: PARTITIONS },
-      { name: TOPICS.TOPIC_DEAD_LETTER, partitions: 1 },
+      ...pipelineTopics(PARTITIONS),
       { name: TOPICS.TOPIC_EXPORT_JOBS, partitions: 4 },
       { name: TOPICS.TOPIC_EXPORT_DEAD_LETTER, partitions: 1 },
     ],
@@ -509,11 +450,7 @@ export async function benchSoak(): Promise<void> {
   );
   const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-soak-export-'));
   const services: Service[] = [];
-  const kafka = new Kafka({
-    brokers: [...stack.kafkaBrokers],
-    clientId: 'bench-soak',
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = benchKafka(stack, 'bench-soak');
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   const admin = kafka.admin();
   const redis = new Redis(stack.redisUrl);
@@ -527,24 +464,24 @@ export async function benchSoak(): Promise<void> {
     await producer.connect();
     await admin.connect();
     progress('starting the wfm-sink, aggregator, emitter, reader and exporter…');
-    const sink = await startService('wfm-sink', serviceMain('wfm-sink'), {
+    const sink = await startService('wfm-sink', {
       SINK_MAX_KEPT: '1000',
     });
     services.push(sink);
-    const aggregator = await startService('aggregator', serviceMain('aggregator'), common);
+    const aggregator = await startService('aggregator', common);
     services.push(aggregator);
-    const emitter = await startService('emitter', serviceMain('emitter'), {
+    const emitter = await startService('emitter', {
       ...common,
       WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
       EMITTER_START_FROM: 'earliest',
     });
     services.push(emitter);
-    const reader = await startService('reader', serviceMain('reader'), {
+    const reader = await startService('reader', {
       ...common,
       READER_API_KEYS: API_KEY,
     });
     services.push(reader);
-    const exporter = await startService('exporter', serviceMain('exporter'), {
+    const exporter = await startService('exporter', {
       ...common,
       EXPORT_TARGETS: JSON.stringify([{ name: 'drop', kind: 'file-drop', directory: exportDir }]),
       EXPORT_STEP: '1m',
@@ -576,8 +513,7 @@ export async function benchSoak(): Promise<void> {
     };
     const liveHeaps = new Map(services.map((s) => [s.name, new LiveHeap(s.logFile)]));
     const sampleOnce = async (t0: number, poller: { counts: Record<string, number> }) => {
-      const info = await redis.info('memory');
-      const usedMemory = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+      const usedMemory = infoNumber(await redis.info('memory'), 'used_memory');
       const rejected = async (s: Service): Promise<number> =>
         metricTotal(s.url, 'wfm_events_rejected_total');
       const pushes = await metricByLabel(emitter.url, 'wfm_emitter_pushes_total', 'outcome');
@@ -852,58 +788,25 @@ function report(
   const requests = ['2xx', '404', '4xx', '5xx'].reduce((sum, k) => sum + (counts[k] ?? 0), 0);
   const perCore = (work: number, name: string): string =>
     cpu(name) > 0 ? Math.round(work / cpu(name)).toLocaleString('en-US') : '—';
+  /** A process's CPU over the run and its work in units (none where it is not per event). */
+  const cpuRow = (name: string, work: string, units: number | undefined): (string | number)[] => [
+    name,
+    work,
+    units ?? '—',
+    cpu(name).toFixed(1),
+    (cpu(name) / seconds).toFixed(2),
+    units === undefined ? '—' : perCore(units, name),
+  ];
   printTable(
     'soak: CPU per unit of work over the whole run (process CPU time from /proc/<pid>/stat, so meaningful on a loaded machine)',
     [
       ['process', 'work', 'units', 'CPU s', 'cores in use', 'units per CPU-second'],
-      [
-        'aggregator',
-        'events consumed',
-        aggregated,
-        cpu('aggregator').toFixed(1),
-        (cpu('aggregator') / seconds).toFixed(2),
-        perCore(aggregated, 'aggregator'),
-      ],
-      [
-        'emitter',
-        'agent events consumed',
-        emitted,
-        cpu('emitter').toFixed(1),
-        (cpu('emitter') / seconds).toFixed(2),
-        perCore(emitted, 'emitter'),
-      ],
-      [
-        'reader',
-        'requests answered',
-        requests,
-        cpu('reader').toFixed(1),
-        (cpu('reader') / seconds).toFixed(2),
-        perCore(requests, 'reader'),
-      ],
-      [
-        'exporter',
-        `${GROUPS} groups' intervals (not per event)`,
-        '—',
-        cpu('exporter').toFixed(1),
-        (cpu('exporter') / seconds).toFixed(2),
-        '—',
-      ],
-      [
-        'redis',
-        'events aggregated',
-        aggregated,
-        cpu('redis').toFixed(1),
-        (cpu('redis') / seconds).toFixed(2),
-        perCore(aggregated, 'redis'),
-      ],
-      [
-        'broker',
-        'events offered',
-        last.sent - first.sent,
-        cpu('broker').toFixed(1),
-        (cpu('broker') / seconds).toFixed(2),
-        perCore(last.sent - first.sent, 'broker'),
-      ],
+      cpuRow('aggregator', 'events consumed', aggregated),
+      cpuRow('emitter', 'agent events consumed', emitted),
+      cpuRow('reader', 'requests answered', requests),
+      cpuRow('exporter', `${GROUPS} groups' intervals (not per event)`, undefined),
+      cpuRow('redis', 'events aggregated', aggregated),
+      cpuRow('broker', 'events offered', last.sent - first.sent),
     ],
   );
   process.stdout.write(`\n${lines.map((l) => `  ${l}\n`).join('')}`);
@@ -919,6 +822,9 @@ interface Series {
   readonly points: readonly (readonly [number, number])[];
 }
 
+/** A chart's size and its margins around the plot, in px. */
+const CHART = { width: 600, height: 300, left: 60, right: 150, top: 30, bottom: 40 };
+
 /** One line chart as SVG: x in minutes. */
 function chart(
   title: string,
@@ -927,12 +833,7 @@ function chart(
   x0: number,
   y0: number,
 ): string {
-  const width = 600;
-  const height = 300;
-  const left = 60;
-  const right = 150;
-  const top = 30;
-  const bottom = 40;
+  const { width, height, left, right, top, bottom } = CHART;
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xMax = Math.max(1e-9, ...xs);

@@ -54,7 +54,7 @@ export async function startBenchStack(
       },
     };
   }
-  const admin = new Kafka({ brokers: [...stack.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = benchKafka(stack).admin();
   await admin.connect();
   try {
     const replicationFactor = Number(process.env.BENCH_REPLICATION_FACTOR ?? '1');
@@ -71,4 +71,13 @@ export async function startBenchStack(
     await admin.disconnect();
   }
   return stack;
+}
+
+/** A kafkajs client of the stack's brokers, its own logs silenced. */
+export function benchKafka(stack: BenchStack, clientId?: string): Kafka {
+  return new Kafka({
+    brokers: [...stack.kafkaBrokers],
+    ...(clientId === undefined ? {} : { clientId }),
+    logLevel: logLevel.NOTHING,
+  });
 }

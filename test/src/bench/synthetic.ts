@@ -1,5 +1,7 @@
 import type { WfmEvent } from '@wfm-stream/schemas';
 
+import { wfmEvent } from './common/events.js';
+
 /**
  * A quick stream of realistic-sized events for throughput benchmarks: each contact
  * offered, answered, ended and wrapped up, over 50 groups and 500 agents, one per second.
@@ -11,45 +13,31 @@ export function syntheticContactEvents(
   const events: WfmEvent[] = [];
   for (let n = 0; n < contacts; n++) {
     const contactId = `bench-c${n}`;
-    const groupId = `g${n % 50}`;
     const agentId = `a${(n * 7) % 500}`;
     const t = startMs + n * 1_000;
-    const iso = (ms: number): string => new Date(ms).toISOString();
     events.push(
-      {
-        eventId: `${contactId}-o`,
-        type: 'contact.offered',
-        occurredAt: iso(t),
+      wfmEvent('contact.offered', `${contactId}-o`, t, {
         contactId,
-        groupId,
+        groupId: `g${n % 50}`,
         channel: 'INCOMING_CALLS',
         customerId: `cust${n % 5_000}`,
-      },
-      {
-        eventId: `${contactId}-a`,
-        type: 'contact.answered',
-        occurredAt: iso(t + 12_000),
+      }),
+      wfmEvent('contact.answered', `${contactId}-a`, t + 12_000, {
         contactId,
         agentId,
         ringMs: 2_000,
-      },
-      {
-        eventId: `${contactId}-e`,
-        type: 'contact.ended',
-        occurredAt: iso(t + 200_000),
+      }),
+      wfmEvent('contact.ended', `${contactId}-e`, t + 200_000, {
         contactId,
         outcome: 'HANDLED',
         talkMs: 180_000,
         holdMs: 8_000,
-      },
-      {
-        eventId: `${contactId}-w`,
-        type: 'contact.wrappedUp',
-        occurredAt: iso(t + 230_000),
+      }),
+      wfmEvent('contact.wrappedUp', `${contactId}-w`, t + 230_000, {
         contactId,
         agentId,
         wrapUpMs: 30_000,
-      },
+      }),
     );
   }
   return events;

@@ -1,28 +1,27 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  type AgentStatus,
   LOGGED_OUT,
   parseStatus,
   serializeStatus,
   statusAfter,
+  type StatusChange,
   statusPushes,
 } from './status-push.js';
 
 const AT = Date.parse('2024-03-01T08:00:00.750Z');
 const SECONDS = Math.floor(AT / 1000);
 const ready = { loggedIn: true, code: 'READY', name: 'Ready' };
+const login = { kind: 'login', code: 'LOGGED_IN', name: 'Logged in' } as const;
+
+/** The pushes of agent 7's change at AT, from `previous`. */
+const pushesOf = (previous: AgentStatus | undefined, change: StatusChange, systemId = 's') =>
+  statusPushes('7', previous, change, AT, systemId);
 
 describe('statusPushes', () => {
   it('enters the initial state on login', () => {
-    expect(
-      statusPushes(
-        '7',
-        undefined,
-        { kind: 'login', code: 'LOGGED_IN', name: 'Logged in' },
-        AT,
-        'sys',
-      ),
-    ).toEqual([
+    expect(pushesOf(undefined, login, 'sys')).toEqual([
       {
         workerId: '7',
         stateName: 'Logged in',
@@ -35,11 +34,9 @@ describe('statusPushes', () => {
   });
 
   it('exits the previous state, then enters the new one, at the same second', () => {
-    const pushes = statusPushes(
-      '7',
+    const pushes = pushesOf(
       ready,
       { kind: 'state', code: 'Break:LUNCH', name: 'Break / Lunch' },
-      AT,
       'sys',
     );
     expect(pushes.map((p) => [p.action, p.stateCode, p.actionTime])).toEqual([
@@ -49,19 +46,13 @@ describe('statusPushes', () => {
   });
 
   it('exits the last state on logout, and pushes nothing for a logout it cannot place', () => {
-    expect(statusPushes('7', ready, { kind: 'logout' }, AT, 's').map((p) => p.action)).toEqual([0]);
-    expect(statusPushes('7', LOGGED_OUT, { kind: 'logout' }, AT, 's')).toEqual([]);
-    expect(statusPushes('7', undefined, { kind: 'logout' }, AT, 's')).toEqual([]);
+    expect(pushesOf(ready, { kind: 'logout' }).map((p) => p.action)).toEqual([0]);
+    expect(pushesOf(LOGGED_OUT, { kind: 'logout' })).toEqual([]);
+    expect(pushesOf(undefined, { kind: 'logout' })).toEqual([]);
   });
 
   it('closes a session left open when a new login comes', () => {
-    const pushes = statusPushes(
-      '7',
-      ready,
-      { kind: 'login', code: 'LOGGED_IN', name: 'Logged in' },
-      AT,
-      's',
-    );
+    const pushes = pushesOf(ready, login);
     expect(pushes.map((p) => [p.action, p.stateCode])).toEqual([
       [0, 'READY'],
       [1, 'LOGGED_IN'],
@@ -71,9 +62,7 @@ describe('statusPushes', () => {
   it('only enters when the agent was never seen or was logged out', () => {
     for (const previous of [undefined, LOGGED_OUT]) {
       expect(
-        statusPushes('7', previous, { kind: 'state', code: 'B', name: 'b' }, AT, 's').map(
-          (p) => p.action,
-        ),
+        pushesOf(previous, { kind: 'state', code: 'B', name: 'b' }).map((p) => p.action),
       ).toEqual([1]);
     }
   });

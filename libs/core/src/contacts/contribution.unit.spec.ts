@@ -13,21 +13,21 @@ function contact(partial: Partial<ContactFacts>): ContactFacts {
   };
 }
 
+/** The contribution of an offered contact with these facts, at a 20 s service level. */
+const contributionOf = (partial: Partial<ContactFacts>) => groupContribution(contact(partial), SL);
+
 describe('groupContribution', () => {
   it('counts nothing for a contact never offered or closed by a bot', () => {
     expect(
       groupContribution({ contactId: 'c', answered: { at: T0, agentId: 'a', ringMs: 0 } }, SL),
     ).toBeUndefined();
     expect(
-      groupContribution(
-        contact({ ended: { at: T0 + 5_000, outcome: 'BOT_CLOSED', talkMs: 0, holdMs: 0 } }),
-        SL,
-      ),
+      contributionOf({ ended: { at: T0 + 5_000, outcome: 'BOT_CLOSED', talkMs: 0, holdMs: 0 } }),
     ).toBeUndefined();
   });
 
   it('counts an open contact as received and waiting, neither treated nor missed', () => {
-    const c = groupContribution(contact({}), SL);
+    const c = contributionOf({});
     const offered = c?.historic[0];
     expect(offered?.at).toBe(T0);
     expect(offered?.base[HIST.received]).toBe(1);
@@ -39,14 +39,11 @@ describe('groupContribution', () => {
   });
 
   it('sums handling and after-contact work of a treated contact', () => {
-    const c = groupContribution(
-      contact({
-        answered: { at: T0 + 20_000, agentId: 'a', ringMs: 1_000 },
-        ended: { at: T0 + 80_000, outcome: 'HANDLED', talkMs: 50_000, holdMs: 10_000 },
-        wrappedUp: { at: T0 + 90_000, agentId: 'a', wrapUpMs: 8_000, relaxMs: 2_000 },
-      }),
-      SL,
-    );
+    const c = contributionOf({
+      answered: { at: T0 + 20_000, agentId: 'a', ringMs: 1_000 },
+      ended: { at: T0 + 80_000, outcome: 'HANDLED', talkMs: 50_000, holdMs: 10_000 },
+      wrappedUp: { at: T0 + 90_000, agentId: 'a', wrapUpMs: 8_000, relaxMs: 2_000 },
+    });
     const offered = c?.historic[0];
     expect(offered?.base[HIST.treated]).toBe(1);
     expect(offered?.base[HIST.handleMs]).toBe(61_000);
@@ -60,14 +57,8 @@ describe('groupContribution', () => {
   });
 
   it('counts an answer at exactly the target as within it', () => {
-    const within = groupContribution(
-      contact({ answered: { at: T0 + SL, agentId: 'a', ringMs: 0 } }),
-      SL,
-    );
-    const late = groupContribution(
-      contact({ answered: { at: T0 + SL + 1, agentId: 'a', ringMs: 0 } }),
-      SL,
-    );
+    const within = contributionOf({ answered: { at: T0 + SL, agentId: 'a', ringMs: 0 } });
+    const late = contributionOf({ answered: { at: T0 + SL + 1, agentId: 'a', ringMs: 0 } });
     const answered = (c: typeof within) => c?.daily.find((d) => d.base[DAYSTATS.answered] === 1);
     expect(answered(within)?.base[DAYSTATS.answeredWithinTarget]).toBe(1);
     expect(answered(late)?.base[DAYSTATS.answeredWithinTarget]).toBe(0);
@@ -75,10 +66,9 @@ describe('groupContribution', () => {
   });
 
   it('takes the wait of an abandoned contact at its end', () => {
-    const c = groupContribution(
-      contact({ ended: { at: T0 + 45_000, outcome: 'ABANDONED', talkMs: 0, holdMs: 0 } }),
-      SL,
-    );
+    const c = contributionOf({
+      ended: { at: T0 + 45_000, outcome: 'ABANDONED', talkMs: 0, holdMs: 0 },
+    });
     expect(c?.historic[0]?.base[HIST.missed]).toBe(1);
     const left = c?.daily.find((d) => d.base[DAYSTATS.waitCount] === 1);
     expect(left?.at).toBe(T0 + 45_000);
@@ -86,13 +76,10 @@ describe('groupContribution', () => {
   });
 
   it('treats a transferred contact as treated', () => {
-    const c = groupContribution(
-      contact({
-        answered: { at: T0 + 1_000, agentId: 'a', ringMs: 0 },
-        ended: { at: T0 + 9_000, outcome: 'TRANSFERRED', talkMs: 8_000, holdMs: 0 },
-      }),
-      SL,
-    );
+    const c = contributionOf({
+      answered: { at: T0 + 1_000, agentId: 'a', ringMs: 0 },
+      ended: { at: T0 + 9_000, outcome: 'TRANSFERRED', talkMs: 8_000, holdMs: 0 },
+    });
     expect(c?.historic[0]?.base[HIST.treated]).toBe(1);
     expect(c?.historic).toHaveLength(1);
   });

@@ -5,6 +5,7 @@ import type { AgentRow } from '../../protocol.js';
 import { CATEGORY_LABELS, clockDuration, count, stateAndReason, timeOfDay } from '../format.js';
 import { matchesSearch, nextSort, type SortDirection, sortRows, type SortState } from '../model.js';
 import type { DashboardState, Store } from '../store.js';
+import { SelectField } from './select-field.js';
 import { SortHeader } from './sort-header.js';
 
 type Column = 'name' | 'state' | 'since';
@@ -143,23 +144,14 @@ export function Agents(props: { readonly store: Store; readonly state: Dashboard
             }}
           />
         </div>
-        <div class="field">
-          <label for="agent-group">Group</label>
-          <select
-            id="agent-group"
-            value={group}
-            onChange={(e) => {
-              setGroup(e.currentTarget.value);
-            }}
-          >
-            <option value="">All groups</option>
-            {groupsInUse.map((id) => (
-              <option key={id} value={id}>
-                {groupNames.get(id) ?? id}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="agent-group" label="Group" value={group} onPick={setGroup}>
+          <option value="">All groups</option>
+          {groupsInUse.map((id) => (
+            <option key={id} value={id}>
+              {groupNames.get(id) ?? id}
+            </option>
+          ))}
+        </SelectField>
         <fieldset class="chips">
           <legend>State</legend>
           {['', ...CATEGORIES].map((c) => (

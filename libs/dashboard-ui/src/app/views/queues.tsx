@@ -6,6 +6,7 @@ import { useServerNow } from '../hooks.js';
 import { nextSort, type SortDirection, sortRows, type SortState } from '../model.js';
 import type { DashboardState, Store } from '../store.js';
 import { SortHeader } from './sort-header.js';
+import { DataTable, NumCell, NumHeader } from './table.js';
 
 type Column =
   'name' | 'waiting' | 'longest' | 'available' | 'busy' | 'received' | 'sl' | 'aht' | 'awt';
@@ -91,125 +92,120 @@ export function Queues(props: { readonly store: Store; readonly state: Dashboard
       {rows.length === 0 ? (
         <p class="empty">No group in the directory yet.</p>
       ) : (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Queues">
-          <table class="data queues" data-testid="queues-table">
-            <caption class="visually-hidden">
-              Queues now, one row per group; column headers sort.
-            </caption>
-            <thead>
-              <tr>
-                <SortHeader label="Group" column="name" natural="ascending" {...header} />
-                <SortHeader
-                  label="Waiting"
-                  column="waiting"
-                  natural="descending"
-                  numeric
-                  {...header}
-                />
-                <SortHeader
-                  label="Longest wait"
-                  column="longest"
-                  natural="descending"
-                  numeric
-                  {...header}
-                />
-                <SortHeader
-                  label="Available"
-                  column="available"
-                  natural="ascending"
-                  numeric
-                  {...header}
-                />
-                <SortHeader
-                  label="Busy · ACW"
-                  column="busy"
-                  natural="descending"
-                  numeric
-                  title="Busy, and in after-contact work"
-                  {...header}
-                />
-                <th scope="col" class="num">
-                  Not ready
+        <DataTable
+          name="queues"
+          label="Queues"
+          caption="Queues now, one row per group; column headers sort."
+          head={
+            <>
+              <SortHeader label="Group" column="name" natural="ascending" {...header} />
+              <SortHeader
+                label="Waiting"
+                column="waiting"
+                natural="descending"
+                numeric
+                {...header}
+              />
+              <SortHeader
+                label="Longest wait"
+                column="longest"
+                natural="descending"
+                numeric
+                {...header}
+              />
+              <SortHeader
+                label="Available"
+                column="available"
+                natural="ascending"
+                numeric
+                {...header}
+              />
+              <SortHeader
+                label="Busy · ACW"
+                column="busy"
+                natural="descending"
+                numeric
+                title="Busy, and in after-contact work"
+                {...header}
+              />
+              <NumHeader>Not ready</NumHeader>
+              <SortHeader
+                label="Received"
+                column="received"
+                natural="descending"
+                numeric
+                {...header}
+              />
+              <SortHeader
+                label="Service level"
+                column="sl"
+                natural="ascending"
+                numeric
+                title="Answered within the target ÷ answered, since local midnight"
+                {...header}
+              />
+              <SortHeader label="AHT" column="aht" natural="descending" numeric {...header} />
+              <SortHeader
+                label="ASA"
+                column="awt"
+                natural="descending"
+                numeric
+                title="Average wait"
+                {...header}
+              />
+            </>
+          }
+        >
+          {sorted.map((row) => {
+            const wait = waitMs(row, now);
+            const sl = row.serviceLevel;
+            return (
+              <tr key={row.groupId} data-group={row.groupId}>
+                <th scope="row" data-label="Group">
+                  <span class="name">{row.name}</span>
+                  <span class="sub">
+                    {row.serviceName} · {row.groupId}
+                  </span>
                 </th>
-                <SortHeader
-                  label="Received"
-                  column="received"
-                  natural="descending"
-                  numeric
-                  {...header}
-                />
-                <SortHeader
-                  label="Service level"
-                  column="sl"
-                  natural="ascending"
-                  numeric
-                  title="Answered within the target ÷ answered, since local midnight"
-                  {...header}
-                />
-                <SortHeader label="AHT" column="aht" natural="descending" numeric {...header} />
-                <SortHeader
-                  label="ASA"
-                  column="awt"
-                  natural="descending"
-                  numeric
-                  title="Average wait"
-                  {...header}
-                />
+                <NumCell field="callNumber" label="Waiting" strong>
+                  {count(row.load.callNumber)}
+                </NumCell>
+                <NumCell field="longestWait" label="Longest wait">
+                  {wait === undefined ? '–' : clockDuration(wait)}
+                </NumCell>
+                <NumCell field="available" label="Available">
+                  {count(row.agents.available)}
+                </NumCell>
+                <NumCell field="busy" label="Busy · ACW">
+                  {count(row.agents.busy)} · {count(row.agents.afterContactWork)}
+                </NumCell>
+                <NumCell field="notReady" label="Not ready">
+                  {count(row.agents.notReady)}
+                </NumCell>
+                <NumCell field="callReceived" label="Received">
+                  {count(row.load.callReceived)}
+                </NumCell>
+                <NumCell field="serviceLevel" label="Service level">
+                  <span class={slClass(row)}>{percent(sl.percent)}</span>
+                  <span class="sub">
+                    goal {sl.goalPercent}% in {sl.targetSeconds}s
+                    {sl.percent !== undefined && (
+                      <span class="visually-hidden">
+                        {sl.percent >= sl.goalPercent ? ', met' : ', below goal'}
+                      </span>
+                    )}
+                  </span>
+                </NumCell>
+                <NumCell field="aht" label="AHT">
+                  {handlingTime(row.load.aht)}
+                </NumCell>
+                <NumCell field="awt" label="ASA">
+                  {handlingTime(row.load.awt)}
+                </NumCell>
               </tr>
-            </thead>
-            <tbody>
-              {sorted.map((row) => {
-                const wait = waitMs(row, now);
-                const sl = row.serviceLevel;
-                return (
-                  <tr key={row.groupId} data-group={row.groupId}>
-                    <th scope="row" data-label="Group">
-                      <span class="name">{row.name}</span>
-                      <span class="sub">
-                        {row.serviceName} · {row.groupId}
-                      </span>
-                    </th>
-                    <td class="num strong" data-label="Waiting" data-field="callNumber">
-                      {count(row.load.callNumber)}
-                    </td>
-                    <td class="num" data-label="Longest wait" data-field="longestWait">
-                      {wait === undefined ? '–' : clockDuration(wait)}
-                    </td>
-                    <td class="num" data-label="Available" data-field="available">
-                      {count(row.agents.available)}
-                    </td>
-                    <td class="num" data-label="Busy · ACW" data-field="busy">
-                      {count(row.agents.busy)} · {count(row.agents.afterContactWork)}
-                    </td>
-                    <td class="num" data-label="Not ready" data-field="notReady">
-                      {count(row.agents.notReady)}
-                    </td>
-                    <td class="num" data-label="Received" data-field="callReceived">
-                      {count(row.load.callReceived)}
-                    </td>
-                    <td class="num" data-label="Service level" data-field="serviceLevel">
-                      <span class={slClass(row)}>{percent(sl.percent)}</span>
-                      <span class="sub">
-                        goal {sl.goalPercent}% in {sl.targetSeconds}s
-                        {sl.percent !== undefined && (
-                          <span class="visually-hidden">
-                            {sl.percent >= sl.goalPercent ? ', met' : ', below goal'}
-                          </span>
-                        )}
-                      </span>
-                    </td>
-                    <td class="num" data-label="AHT" data-field="aht">
-                      {handlingTime(row.load.aht)}
-                    </td>
-                    <td class="num" data-label="ASA" data-field="awt">
-                      {handlingTime(row.load.awt)}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </section>
   );

@@ -5,6 +5,8 @@ import { count, handlingTime, timeOfDay } from '../format.js';
 import { seriesOf } from '../model.js';
 import type { DashboardState, Store } from '../store.js';
 import { IntervalChart } from './chart.js';
+import { SelectField } from './select-field.js';
+import { DataTable, NumCell, NumHeader } from './table.js';
 
 export function Today(props: {
   readonly store: Store;
@@ -55,22 +57,13 @@ export function Today(props: {
         </p>
       </div>
       <div class="filters">
-        <div class="field">
-          <label for="today-group">Group</label>
-          <select
-            id="today-group"
-            value={groupId}
-            onChange={(e) => {
-              setPicked(e.currentTarget.value);
-            }}
-          >
-            {groups.map((g) => (
-              <option key={g.groupId} value={g.groupId}>
-                {g.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="today-group" label="Group" value={groupId} onPick={setPicked}>
+          {groups.map((g) => (
+            <option key={g.groupId} value={g.groupId}>
+              {g.name}
+            </option>
+          ))}
+        </SelectField>
         <fieldset class="segmented">
           <legend>Interval</legend>
           {TODAY_STEPS.map((step) => (
@@ -112,73 +105,48 @@ export function Today(props: {
       {rows.length === 0 ? (
         <p class="empty">No contact offered to this group today yet.</p>
       ) : (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Intervals of today">
-          <table class="data today" data-testid="today-table">
-            <caption class="visually-hidden">
-              {groupName}, per interval today (times in {state.timeZone}).
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Interval</th>
-                <th scope="col" class="num">
-                  Received
+        <DataTable
+          name="today"
+          label="Intervals of today"
+          caption={`${groupName}, per interval today (times in ${state.timeZone}).`}
+          head={
+            <>
+              <th scope="col">Interval</th>
+              <NumHeader>Received</NumHeader>
+              <NumHeader>Treated</NumHeader>
+              <NumHeader>Missed</NumHeader>
+              <NumHeader>Unique</NumHeader>
+              <NumHeader>AHT</NumHeader>
+              <NumHeader>Wrap-up</NumHeader>
+            </>
+          }
+        >
+          {[...rows].reverse().map((r) => {
+            const start = Date.parse(r.startInterval);
+            const end = Date.parse(r.endInterval);
+            const current = start <= now && now < end;
+            const treated = (ms: number | undefined): string =>
+              r.notUniqueTreated > 0 ? handlingTime(ms) : '–';
+            return (
+              <tr
+                key={r.startInterval}
+                class={current ? 'current' : undefined}
+                data-start={r.startInterval}
+              >
+                <th scope="row">
+                  {timeOfDay(start, state.timeZone)}–{timeOfDay(end, state.timeZone)}
+                  {current && <span class="badge">in progress</span>}
                 </th>
-                <th scope="col" class="num">
-                  Treated
-                </th>
-                <th scope="col" class="num">
-                  Missed
-                </th>
-                <th scope="col" class="num">
-                  Unique
-                </th>
-                <th scope="col" class="num">
-                  AHT
-                </th>
-                <th scope="col" class="num">
-                  Wrap-up
-                </th>
+                <NumCell field="notUniqueReceived">{count(r.notUniqueReceived)}</NumCell>
+                <NumCell field="notUniqueTreated">{count(r.notUniqueTreated)}</NumCell>
+                <NumCell field="notUniqueMissed">{count(r.notUniqueMissed)}</NumCell>
+                <NumCell field="receivedCalls">{count(r.receivedCalls)}</NumCell>
+                <NumCell field="aht">{treated(r.aht)}</NumCell>
+                <NumCell field="postProcessing">{treated(r.postProcessing)}</NumCell>
               </tr>
-            </thead>
-            <tbody>
-              {[...rows].reverse().map((r) => {
-                const start = Date.parse(r.startInterval);
-                const end = Date.parse(r.endInterval);
-                const current = start <= now && now < end;
-                return (
-                  <tr
-                    key={r.startInterval}
-                    class={current ? 'current' : undefined}
-                    data-start={r.startInterval}
-                  >
-                    <th scope="row">
-                      {timeOfDay(start, state.timeZone)}–{timeOfDay(end, state.timeZone)}
-                      {current && <span class="badge">in progress</span>}
-                    </th>
-                    <td class="num" data-field="notUniqueReceived">
-                      {count(r.notUniqueReceived)}
-                    </td>
-                    <td class="num" data-field="notUniqueTreated">
-                      {count(r.notUniqueTreated)}
-                    </td>
-                    <td class="num" data-field="notUniqueMissed">
-                      {count(r.notUniqueMissed)}
-                    </td>
-                    <td class="num" data-field="receivedCalls">
-                      {count(r.receivedCalls)}
-                    </td>
-                    <td class="num" data-field="aht">
-                      {r.notUniqueTreated > 0 ? handlingTime(r.aht) : '–'}
-                    </td>
-                    <td class="num" data-field="postProcessing">
-                      {r.notUniqueTreated > 0 ? handlingTime(r.postProcessing) : '–'}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </section>
   );
