@@ -11,12 +11,10 @@ import {
   AgentAggregation,
   connectRedis,
   ContactAggregation,
+  DEFINED_SCRIPTS,
   DirectoryStore,
   Keys,
   type RedisClient,
-  type ScriptName,
-  SCRIPTS,
-  scriptSource,
 } from '@wfm-stream/store';
 import type { Redis } from 'ioredis';
 
@@ -171,9 +169,7 @@ async function redisCpuUs(client: Redis): Promise<number> {
 async function scriptBreakdown(
   client: Redis,
 ): Promise<{ name: string; calls: number; usec: number; args: number }[]> {
-  const bySha = new Map<string, string>();
-  for (const name of Object.keys(SCRIPTS) as ScriptName[])
-    bySha.set(createHash('sha1').update(scriptSource(name)).digest('hex'), name);
+  const bySha = DEFINED_SCRIPTS;
   const entries = (await client.slowlog('GET', -1)) as [number, number, number, string[]][];
   const rows = new Map<string, { name: string; calls: number; usec: number; args: number }>();
   for (const [, , usec, args] of entries) {

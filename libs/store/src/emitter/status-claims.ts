@@ -8,6 +8,8 @@ import {
 } from '@wfm-stream/core';
 
 import type { RedisClient } from '../connection.js';
+import { DeploymentKeys } from '../keys.js';
+import { claimStatuses } from '../scripts/status-claim.js';
 
 export interface StatusChangeToClaim {
   readonly agentId: string;
@@ -32,33 +34,29 @@ export type ClaimResult =
  * its last claim: each call also expires up to {@link EXPIRY_SLICE} old records.
  */
 export class StatusClaims {
-  private readonly key: string;
-  private readonly cursorKey: string;
+  private readonly keys: DeploymentKeys;
 
   constructor(
     private readonly redis: RedisClient,
     keyPrefix: string,
     private readonly ttlSeconds: number,
   ) {
-    this.key = `${keyPrefix}:{emitter}:status`;
-    this.cursorKey = `${this.key}:sweep`;
+    this.keys = new DeploymentKeys(keyPrefix);
   }
 
   /** Claims the changes in the order given (a batch of one partition, in offset order). */
   async claim(changes: readonly StatusChangeToClaim[]): Promise<ClaimResult[]> {
     if (changes.length === 0) return [];
-    const args = changes.flatMap((c) => [
-      c.agentId,
-      versionKey(c.occurredAtMs, c.eventId),
-      serializeStatus(statusAfter(c.change)),
-    ]);
-    const replies = await this.redis.wfmStatusClaim(
-      this.key,
-      this.cursorKey,
-      String(this.ttlSeconds),
-      String(EXPIRY_SLICE),
-      ...args,
-    );
+    const replies = await claimStatuses(this.redis, {
+      keys: this.keys,
+      ttlSeconds: this.ttlSeconds,
+      sweepCount: EXPIRY_SLICE,
+      claims: changes.map((c) => ({
+        agentId: c.agentId,
+        order: versionKey(c.occurredAtMs, c.eventId),
+        status: serializeStatus(statusAfter(c.change)),
+      })),
+    });
     return replies.map((reply) =>
       reply === '!' ? { claimed: false } : { claimed: true, previous: parseStatus(reply) },
     );

@@ -2,7 +2,13 @@ import type { TimeZone } from '@wfm-stream/core';
 import { ExportQueue } from '@wfm-stream/export';
 import { createProducer } from '@wfm-stream/kafka';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
+import {
+  connectRedis,
+  DeploymentKeys,
+  INITIAL_GENERATION,
+  Keys,
+  type RedisClient,
+} from '@wfm-stream/store';
 import {
   createTopics,
   endOffsets,
@@ -12,7 +18,6 @@ import {
 } from '@wfm-stream/testing';
 
 import type { ExporterConfig } from '../config.js';
-import { stateKeyPrefix } from '../keys.js';
 import { exporterTestConfig } from './config.js';
 import { applyEvents } from './events.js';
 
@@ -32,7 +37,7 @@ export class ExporterFixture {
   };
   readonly queue = new ExportQueue(this.kafka, this.producer, this.topics);
   /** The keys of the state the exporter reads. */
-  readonly keys = new Keys(stateKeyPrefix(this.ns.prefix));
+  readonly keys = new Keys(new DeploymentKeys(this.ns.prefix).generation(INITIAL_GENERATION));
   #redis: RedisClient | undefined;
   #producing = false;
 
