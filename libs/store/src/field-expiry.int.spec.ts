@@ -1,9 +1,10 @@
 import { versionKey } from '@wfm-stream/core';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisNamespace } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
 import { EXPIRY_SLICE, StatusClaims } from './emitter/status-claims.js';
-import { AgentAggregation, connectRedis, Keys, type RedisClient } from './index.js';
+import { AgentAggregation, Keys, type RedisClient } from './index.js';
+import { specRedis } from './testing/redis.js';
 
 /**
  * The two hashes written for ever while traffic flows forget the fields nobody writes
@@ -14,14 +15,7 @@ const ns = redisNamespace();
 let redis: RedisClient;
 const DAY = 86_400;
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 async function redisSeconds(): Promise<number> {
   const [seconds] = await redis.time();

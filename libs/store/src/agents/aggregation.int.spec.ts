@@ -1,23 +1,17 @@
 import { fc, test } from '@fast-check/vitest';
 import { loginSpans, stateSpans, type TimelineEvent } from '@wfm-stream/core';
 import type { AgentEvent } from '@wfm-stream/schemas';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisNamespace } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
-import { AgentAggregation, AgentQueries, connectRedis, Keys, type RedisClient } from '../index.js';
+import { AgentAggregation, AgentQueries, Keys, type RedisClient } from '../index.js';
+import { specRedis } from '../testing/redis.js';
 
 const ns = redisNamespace();
 let redis: RedisClient;
 let run = 0;
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 function fresh(): { aggregation: AgentAggregation; queries: AgentQueries } {
   run++;

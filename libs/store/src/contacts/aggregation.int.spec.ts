@@ -1,10 +1,9 @@
 import { HIST, TimeZone } from '@wfm-stream/core';
 import type { ContactEvent, ContactOffered } from '@wfm-stream/schemas';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisNamespace } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
 import {
-  connectRedis,
   ContactAggregation,
   encodeContactEvent,
   HistoricQueries,
@@ -12,6 +11,7 @@ import {
   type RedisClient,
 } from '../index.js';
 import { mergeContactEvents } from '../scripts/contact-merge.js';
+import { specRedis } from '../testing/redis.js';
 
 const ns = redisNamespace();
 let redis: RedisClient;
@@ -19,14 +19,7 @@ let keys: Keys;
 let aggregation: ContactAggregation;
 let historic: HistoricQueries;
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 let run = 0;
 function fresh(): void {
