@@ -144,42 +144,49 @@ export class AgentQueries {
   }
 
   /** Finished states of each agent that overlap [startMs, endMs) (docs/api.md), by start. */
-  async statusSpans(
+  statusSpans(
     agentIds: readonly string[],
     startMs: number,
     endMs: number,
   ): Promise<Map<string, StateSpan[]>> {
-    const windows = await this.window(agentIds, 'tl', startMs, endMs);
-    const result = new Map<string, StateSpan[]>();
-    for (const [agentId, events] of windows) {
-      const spans = stateSpans(events)
-        .filter((s) => s.start.atMs < endMs && s.endMs > startMs)
-        .map(({ start, endMs: end }) => ({
-          startMs: start.atMs,
-          endMs: end,
-          stateCode: start.state?.code ?? '',
-          stateName: start.state?.name ?? '',
-          category: start.state?.category ?? '',
-          groupId: start.state?.groupId,
-          serviceId: start.state?.serviceId,
-        }));
-      if (spans.length > 0) result.set(agentId, spans);
-    }
-    return result;
+    return this.spans(agentIds, 'tl', startMs, endMs, stateSpans, ({ start, endMs: end }) => ({
+      startMs: start.atMs,
+      endMs: end,
+      stateCode: start.state?.code ?? '',
+      stateName: start.state?.name ?? '',
+      category: start.state?.category ?? '',
+      groupId: start.state?.groupId,
+      serviceId: start.state?.serviceId,
+    }));
   }
 
   /** Finished sessions (login to logout) of each agent that overlap [startMs, endMs), by start. */
-  async loginSpans(
+  loginSpans(
     agentIds: readonly string[],
     startMs: number,
     endMs: number,
   ): Promise<Map<string, LoginSpan[]>> {
-    const windows = await this.window(agentIds, 'se', startMs, endMs);
-    const result = new Map<string, LoginSpan[]>();
+    return this.spans(agentIds, 'se', startMs, endMs, loginSpans, (s) => ({
+      startMs: s.start.atMs,
+      endMs: s.endMs,
+    }));
+  }
+
+  /** The spans of each agent's timeline that overlap [startMs, endMs), as rows. */
+  private async spans<S extends { start: { atMs: number }; endMs: number }, R>(
+    agentIds: readonly string[],
+    family: 'tl' | 'se',
+    startMs: number,
+    endMs: number,
+    spansOf: (events: TimelineEvent[]) => S[],
+    row: (span: S) => R,
+  ): Promise<Map<string, R[]>> {
+    const windows = await this.window(agentIds, family, startMs, endMs);
+    const result = new Map<string, R[]>();
     for (const [agentId, events] of windows) {
-      const spans = loginSpans(events)
+      const spans = spansOf(events)
         .filter((s) => s.start.atMs < endMs && s.endMs > startMs)
-        .map((s) => ({ startMs: s.start.atMs, endMs: s.endMs }));
+        .map(row);
       if (spans.length > 0) result.set(agentId, spans);
     }
     return result;
