@@ -1,9 +1,17 @@
 import type { RedisClient } from './connection.js';
-import { DeploymentKeys } from './keys.js';
+import { DeploymentKeys, Keys } from './keys.js';
 import { releaseLock, renewLock } from './scripts/locks.js';
 
 /** The generation a fresh deployment reads and writes. */
 export const INITIAL_GENERATION = 'g0';
+
+/**
+ * The keys of the state of a deployment that has never been rebuilt
+ * (`<REDIS_KEY_PREFIX>:g0`); services follow the generation pointer instead.
+ */
+export function initialStateKeys(keyPrefix: string): Keys {
+  return new Keys(new DeploymentKeys(keyPrefix).generation(INITIAL_GENERATION));
+}
 
 /** How long a live aggregator's report of the generation it writes counts as current. */
 export const SEEN_FRESH_MS = 15_000;

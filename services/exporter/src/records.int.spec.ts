@@ -1,13 +1,7 @@
 import { MINUTE_MS, parseDayNumber, TimeZone } from '@wfm-stream/core';
 import { intervalsOfDay } from '@wfm-stream/export';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import {
-  connectRedis,
-  DeploymentKeys,
-  INITIAL_GENERATION,
-  Keys,
-  type RedisClient,
-} from '@wfm-stream/store';
+import { connectRedis, initialStateKeys, type RedisClient } from '@wfm-stream/store';
 import { redisNamespace, testStack } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,7 +19,7 @@ let source: RecordSource;
 
 beforeAll(async () => {
   redis = connectRedis({ url: testStack().redisUrl });
-  const keys = new Keys(new DeploymentKeys(ns.prefix).generation(INITIAL_GENERATION));
+  const keys = initialStateKeys(ns.prefix);
   events = simulate(berlin, berlin.startOfDay(DAY), berlin.startOfDay(DAY + 1), { seed: 7 });
   await applyEvents(redis, keys, berlin, events);
   source = new RecordSource(redis, keys);

@@ -2,13 +2,7 @@ import type { TimeZone } from '@wfm-stream/core';
 import { ExportQueue } from '@wfm-stream/export';
 import { createProducer } from '@wfm-stream/kafka';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import {
-  connectRedis,
-  DeploymentKeys,
-  INITIAL_GENERATION,
-  Keys,
-  type RedisClient,
-} from '@wfm-stream/store';
+import { connectRedis, initialStateKeys, type RedisClient } from '@wfm-stream/store';
 import {
   createTopics,
   endOffsets,
@@ -37,7 +31,7 @@ export class ExporterFixture {
   };
   readonly queue = new ExportQueue(this.kafka, this.producer, this.topics);
   /** The keys of the state the exporter reads. */
-  readonly keys = new Keys(new DeploymentKeys(this.ns.prefix).generation(INITIAL_GENERATION));
+  readonly keys = initialStateKeys(this.ns.prefix);
   #redis: RedisClient | undefined;
   #producing = false;
 
