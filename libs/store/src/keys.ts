@@ -211,8 +211,8 @@ export function escapePattern(text: string): string {
 }
 
 /**
- * The keys outside the state generations (docs/architecture.md, "Outside the
- * generations"), under `<REDIS_KEY_PREFIX>:` directly.
+ * The keys outside the state generations, under `<REDIS_KEY_PREFIX>:` directly
+ * (docs/architecture.md, "Key layout").
  */
 export class DeploymentKeys {
   constructor(readonly keyPrefix: string) {}
