@@ -62,7 +62,7 @@ export type StatusOp =
   | { readonly op: 'set'; readonly name: string; readonly field: string; readonly value: string }
   | { readonly op: 'push'; readonly name: string; readonly value: string };
 
-/** The names of the lasting hashes and lists (built into keys by libs/store status-keys.ts). */
+/** The names of the lasting hashes and lists (built into keys by libs/store keys.ts). */
 export const STATUS_RECORDS = {
   /** hash: consumer group → messages dead-lettered, ever */
   deadLetters: 'dead-letters',

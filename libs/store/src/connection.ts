@@ -3,8 +3,6 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
-import { defineScripts } from './scripts.js';
-
 export type RedisClient = Redis | Cluster;
 
 export interface RedisConnectionOptions {
@@ -97,7 +95,8 @@ export const CLUSTER_OPTIONS = {
 } as const;
 
 /**
- * Opens a connection (or a cluster client) with the scripts registered. Commands issued
+ * Opens a connection (or a cluster client); scripts register themselves on first use
+ * (scripts.ts). Commands issued
  * while disconnected are queued briefly, then fail, and a command without an answer
  * within `commandTimeoutMs` fails too, so a Redis outage or a stalled server turns into
  * errors the caller handles (a 500, a batch retried) rather than unbounded waits and
@@ -131,6 +130,5 @@ export function connectRedis(options: RedisConnectionOptions): RedisClient {
       ...(node.tls === undefined ? {} : { tls: node.tls }),
     });
   }
-  defineScripts(client);
   return client;
 }

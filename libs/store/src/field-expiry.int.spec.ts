@@ -1,9 +1,10 @@
 import { versionKey } from '@wfm-stream/core';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisNamespace } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
 import { EXPIRY_SLICE, StatusClaims } from './emitter/status-claims.js';
-import { AgentAggregation, connectRedis, Keys, type RedisClient } from './index.js';
+import { AgentAggregation, Keys, type RedisClient } from './index.js';
+import { specRedis } from './testing/redis.js';
 
 /**
  * The two hashes written for ever while traffic flows forget the fields nobody writes
@@ -14,14 +15,7 @@ const ns = redisNamespace();
 let redis: RedisClient;
 const DAY = 86_400;
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 async function redisSeconds(): Promise<number> {
   const [seconds] = await redis.time();
@@ -100,14 +94,14 @@ describe('the online index', () => {
       retentionSeconds: 10 * DAY,
     });
     const now = await redisSeconds();
-    const state = `${keys.online()}state`;
+    const state = keys.online('state');
     const order = versionKey(Date.UTC(2026, 0, 1), 'e1');
     const old = 600;
     for (let i = 0; i < old; i++) {
-      await redis.hset(`${state}:order`, `gone-${i}`, `${order}\u001e${now - 11 * DAY}`);
+      await redis.hset(keys.onlineOrder('state'), `gone-${i}`, `${order}\u001e${now - 11 * DAY}`);
       await redis.hset(state, `gone-${i}`, 'x');
     }
-    await redis.hset(`${state}:order`, 'kept', `${order}\u001e${now - 9 * DAY}`);
+    await redis.hset(keys.onlineOrder('state'), 'kept', `${order}\u001e${now - 9 * DAY}`);
     await redis.hset(state, 'kept', 'x');
 
     const calls = await callsUntil(
@@ -127,7 +121,7 @@ describe('the online index', () => {
       100,
     );
     expect(calls).toBeLessThanOrEqual(Math.ceil((2 * old) / 64));
-    const orders = await redis.hgetall(`${state}:order`);
+    const orders = await redis.hgetall(keys.onlineOrder('state'));
     const values = await redis.hgetall(state);
     expect(Object.keys(orders).filter((f) => f.startsWith('gone-'))).toEqual([]);
     expect(Object.keys(values).filter((f) => f.startsWith('gone-'))).toEqual([]);

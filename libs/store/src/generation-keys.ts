@@ -1,6 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 
 import type { RedisClient } from './connection.js';
+import { DeploymentKeys } from './keys.js';
 
 /** Keys unlinked per round trip while a generation is deleted. */
 const UNLINK_BATCH = 500;
@@ -24,12 +25,6 @@ async function eachKeyBatch(
   }
 }
 
-/** The SCAN pattern of every key of a generation (`<prefix>:<generation>:…`). */
-export function generationPattern(keyPrefix: string, generation: string): string {
-  const escaped = `${keyPrefix}:${generation}:`.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-  return `${escaped}*`;
-}
-
 /** Whether a generation holds any key. */
 export async function generationExists(
   redis: RedisClient,
@@ -37,7 +32,7 @@ export async function generationExists(
   generation: string,
 ): Promise<boolean> {
   let found = false;
-  await eachKeyBatch(redis, generationPattern(keyPrefix, generation), () => {
+  await eachKeyBatch(redis, new DeploymentKeys(keyPrefix).generationPattern(generation), () => {
     found = true;
     return Promise.resolve();
   });
@@ -56,23 +51,27 @@ export async function deleteGeneration(
   onProgress?: (deleted: number) => void,
 ): Promise<number> {
   let deleted = 0;
-  await eachKeyBatch(redis, generationPattern(keyPrefix, generation), async (node, keys) => {
-    // one slot per UNLINK keeps it valid on a cluster node
-    const bySlot = new Map<string, string[]>();
-    for (const key of keys) {
-      const tag = /\{([^}]+)\}/.exec(key)?.[1] ?? key;
-      const list = bySlot.get(tag) ?? [];
-      list.push(key);
-      bySlot.set(tag, list);
-    }
-    const pipeline = node.pipeline();
-    for (const group of bySlot.values()) pipeline.unlink(...group);
-    const results = (await pipeline.exec()) ?? [];
-    for (const [error, count] of results) {
-      if (error !== null) throw error;
-      deleted += Number(count);
-    }
-    onProgress?.(deleted);
-  });
+  await eachKeyBatch(
+    redis,
+    new DeploymentKeys(keyPrefix).generationPattern(generation),
+    async (node, keys) => {
+      // one slot per UNLINK keeps it valid on a cluster node
+      const bySlot = new Map<string, string[]>();
+      for (const key of keys) {
+        const tag = /\{([^}]+)\}/.exec(key)?.[1] ?? key;
+        const list = bySlot.get(tag) ?? [];
+        list.push(key);
+        bySlot.set(tag, list);
+      }
+      const pipeline = node.pipeline();
+      for (const group of bySlot.values()) pipeline.unlink(...group);
+      const results = (await pipeline.exec()) ?? [];
+      for (const [error, count] of results) {
+        if (error !== null) throw error;
+        deleted += Number(count);
+      }
+      onProgress?.(deleted);
+    },
+  );
   return deleted;
 }

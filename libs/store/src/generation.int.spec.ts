@@ -1,8 +1,7 @@
-import { redisNamespace, testStack, waitFor } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisNamespace, waitFor } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
 import {
-  connectRedis,
   deleteGeneration,
   generationExists,
   GenerationFollower,
@@ -10,19 +9,13 @@ import {
   type RedisClient,
   SEEN_FRESH_MS,
 } from './index.js';
+import { specRedis } from './testing/redis.js';
 
 const ns = redisNamespace();
 let redis: RedisClient;
 let run = 0;
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 function freshPrefix(): string {
   run++;

@@ -1,7 +1,17 @@
 import type { RedisClient } from './connection.js';
+import { DeploymentKeys, Keys } from './keys.js';
+import { releaseLock, renewLock } from './scripts/locks.js';
 
 /** The generation a fresh deployment reads and writes. */
 export const INITIAL_GENERATION = 'g0';
+
+/**
+ * The keys of the state of a deployment that has never been rebuilt
+ * (`<REDIS_KEY_PREFIX>:g0`); services follow the generation pointer instead.
+ */
+export function initialStateKeys(keyPrefix: string): Keys {
+  return new Keys(new DeploymentKeys(keyPrefix).generation(INITIAL_GENERATION));
+}
 
 /** How long a live aggregator's report of the generation it writes counts as current. */
 export const SEEN_FRESH_MS = 15_000;
@@ -27,6 +37,7 @@ export function nextGeneration(current: string): string {
  * `<REDIS_KEY_PREFIX>:generation:seen`, so a rebuild knows when all have followed.
  */
 export class GenerationPointer {
+  private readonly keys: DeploymentKeys;
   private readonly key: string;
   private readonly seenKey: string;
   private readonly rebuildKey: string;
@@ -35,14 +46,15 @@ export class GenerationPointer {
     private readonly redis: RedisClient,
     readonly keyPrefix: string,
   ) {
-    this.key = `${keyPrefix}:generation`;
-    this.seenKey = `${keyPrefix}:generation:seen`;
-    this.rebuildKey = `${keyPrefix}:rebuild`;
+    this.keys = new DeploymentKeys(keyPrefix);
+    this.key = this.keys.generationPointer();
+    this.seenKey = this.keys.generationSeen();
+    this.rebuildKey = this.keys.rebuildLock();
   }
 
   /** The generation's key prefix, as `Keys` takes it. */
   prefixOf(generation: string): string {
-    return `${this.keyPrefix}:${generation}`;
+    return this.keys.generation(generation);
   }
 
   async read(): Promise<string> {
@@ -68,23 +80,11 @@ export class GenerationPointer {
 
   /** Extends the rebuild lock while `holder` still holds it; false when it was lost. */
   async renewRebuildLock(holder: string, ttlMs: number): Promise<boolean> {
-    const renewed = await this.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end",
-      1,
-      this.rebuildKey,
-      holder,
-      ttlMs,
-    );
-    return renewed === 1;
+    return renewLock(this.redis, { key: this.rebuildKey, holder, ttlMs });
   }
 
   async unlockRebuild(holder: string): Promise<void> {
-    await this.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
-      1,
-      this.rebuildKey,
-      holder,
-    );
+    await releaseLock(this.redis, { key: this.rebuildKey, holder });
   }
 
   async reportSeen(member: string, generation: string): Promise<void> {

@@ -579,15 +579,21 @@ function aggregateAgents(events: readonly AgentEvent[]): void {
     const p = agentPayload(event);
     let change: StatusChange | undefined;
     let timeline: TimelineEvent | undefined;
-    if (p.t === 'I' || p.t === 'S') {
-      change = { kind: p.t === 'I' ? 'login' : 'state', code: p.c, name: p.n };
+    if (p.kind === 'I' || p.kind === 'S') {
+      change = { kind: p.kind === 'I' ? 'login' : 'state', code: p.stateCode, name: p.stateName };
       timeline = {
         eventId,
         atMs,
-        kind: p.t === 'I' ? 'login' : 'state',
-        state: { code: p.c, name: p.n, category: p.k, groupId: p.g, serviceId: p.v },
+        kind: p.kind === 'I' ? 'login' : 'state',
+        state: {
+          code: p.stateCode,
+          name: p.stateName,
+          category: p.category,
+          groupId: p.groupId,
+          serviceId: p.serviceId,
+        },
       };
-    } else if (p.t === 'O') {
+    } else if (p.kind === 'O') {
       change = { kind: 'logout' };
       timeline = { eventId, atMs, kind: 'logout' };
     }

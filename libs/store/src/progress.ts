@@ -8,6 +8,7 @@ import type {
 
 import type { RedisClient } from './connection.js';
 import type { Keys } from './keys.js';
+import { recordProgress } from './scripts/progress-record.js';
 
 /** The field that says a progress record exists (begun at, epoch ms). */
 const BEGUN = 'begun';
@@ -58,7 +59,7 @@ export class PartitionProgress implements ProgressStore {
         keys.directory('groups'),
         keys.directory('agents'),
       ),
-      this.redis.exists(`${keys.online()}state`, `${keys.online()}session`),
+      this.redis.exists(keys.online('state'), keys.online('session')),
     ]);
     const applied = new Map<number, number>();
     const appliedTimestampMs = new Map<number, number>();
@@ -92,17 +93,16 @@ export class PartitionProgress implements ProgressStore {
   async record(entries: readonly ProgressEntry[]): Promise<string | undefined> {
     const keys = this.keys();
     if (entries.length === 0) return keys.prefix;
-    const raised = await this.redis.wfmProgressRecord(
-      keys.progress(),
-      String(this.ttlSeconds),
-      ...entries.flatMap((e) => [
-        this.field(e.topic, e.partition),
-        String(e.offset),
+    const raised = await recordProgress(this.redis, {
+      key: keys.progress(),
+      ttlSeconds: this.ttlSeconds,
+      fields: entries.flatMap((e): (readonly [string, string])[] => [
+        [this.field(e.topic, e.partition), String(e.offset)],
         ...(e.timestampMs === undefined || !(e.timestampMs > 0)
           ? []
-          : [this.timeField(e.topic, e.partition), String(e.timestampMs)]),
+          : [[this.timeField(e.topic, e.partition), String(e.timestampMs)] as const]),
       ]),
-    );
+    });
     return raised < 0 ? undefined : keys.prefix;
   }
 }

@@ -1,6 +1,4 @@
-import type { RedisClient } from '@wfm-stream/store';
-
-import type { ExportKeys } from './keys.js';
+import type { ExportKeys, RedisClient } from '@wfm-stream/store';
 
 /**
  * What each target has received: per (target, interval) the content hash of the last

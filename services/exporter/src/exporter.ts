@@ -11,6 +11,7 @@ import {
 } from '@wfm-stream/observability';
 import {
   connectServiceRedis,
+  ExportKeys,
   GenerationFollower,
   GenerationPointer,
   Keys,
@@ -20,12 +21,10 @@ import {
 import { ExportActivity } from './activity.js';
 import type { ExporterConfig } from './config.js';
 import { DeliveredLog } from './delivered.js';
-import { ExportKeys } from './keys.js';
 import { SchedulerLease } from './lease.js';
 import { ExporterMetrics } from './metrics.js';
 import { RecordSource } from './record-source.js';
 import { Scheduler } from './scheduler.js';
-import { defineExportScripts } from './scripts.js';
 import { createTarget } from './targets/index.js';
 import type { Target } from './targets/types.js';
 import { ExportWorker } from './worker.js';
@@ -65,7 +64,6 @@ export async function startExporter(
     logger,
   });
   const redis = connection.redis;
-  defineExportScripts(redis);
 
   const exportKeys = new ExportKeys(config.REDIS_KEY_PREFIX);
   // the figures of the generation the pointer names, as the reader serves them

@@ -1,7 +1,6 @@
 export * from './config.js';
 export * from './delivered.js';
 export * from './exporter.js';
-export * from './keys.js';
 export * from './lease.js';
 export * from './metrics.js';
 export * from './record-source.js';

@@ -1,6 +1,6 @@
-import type { RedisClient } from '@wfm-stream/store';
+import { type ExportKeys, type RedisClient, releaseLock, renewLock } from '@wfm-stream/store';
 
-import type { ExportKeys } from './keys.js';
+import { acquireLease } from './scripts.js';
 
 /**
  * The scheduler's lease: at most one scheduler acts at a time across replicas. A Redis
@@ -28,20 +28,19 @@ export class SchedulerLease {
   /** Takes the lease when free, renews it when held; returns whether this owner holds it. */
   async acquireOrRenew(): Promise<boolean> {
     if (this.held !== undefined) {
-      const renewed = await this.redis.wfmExportLeaseRenew1(
-        this.keys.lease(),
-        this.held,
-        this.ttlMs,
-      );
-      if (renewed === 1) return true;
+      const renewed = await renewLock(this.redis, {
+        key: this.keys.lease(),
+        holder: this.held,
+        ttlMs: this.ttlMs,
+      });
+      if (renewed) return true;
       this.held = undefined;
     }
-    const value = await this.redis.wfmExportLeaseAcquire1(
-      this.keys.lease(),
-      this.keys.leaseToken(),
-      this.ownerId,
-      this.ttlMs,
-    );
+    const value = await acquireLease(this.redis, {
+      keys: this.keys,
+      owner: this.ownerId,
+      ttlMs: this.ttlMs,
+    });
     this.held = value ?? undefined;
     return this.held !== undefined;
   }
@@ -55,6 +54,7 @@ export class SchedulerLease {
   async release(): Promise<void> {
     const value = this.held;
     this.held = undefined;
-    if (value !== undefined) await this.redis.wfmExportLeaseRelease1(this.keys.lease(), value);
+    if (value !== undefined)
+      await releaseLock(this.redis, { key: this.keys.lease(), holder: value });
   }
 }

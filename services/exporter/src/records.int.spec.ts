@@ -1,11 +1,11 @@
 import { MINUTE_MS, parseDayNumber, TimeZone } from '@wfm-stream/core';
 import { intervalsOfDay } from '@wfm-stream/export';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
+import { connectRedis, initialStateKeys, type RedisClient } from '@wfm-stream/store';
 import { redisConnection, redisNamespace } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { RecordSource, stateKeyPrefix } from './index.js';
+import { RecordSource } from './index.js';
 import { applyEvents, simulate } from './testing/events.js';
 import { referenceRecords } from './testing/reference.js';
 
@@ -19,7 +19,7 @@ let source: RecordSource;
 
 beforeAll(async () => {
   redis = connectRedis(redisConnection());
-  const keys = new Keys(stateKeyPrefix(ns.prefix));
+  const keys = initialStateKeys(ns.prefix);
   events = simulate(berlin, berlin.startOfDay(DAY), berlin.startOfDay(DAY + 1), { seed: 7 });
   await applyEvents(redis, keys, berlin, events);
   source = new RecordSource(redis, keys);

@@ -2,14 +2,13 @@ import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
 import { decodeJob, type ExportJob, readTopic } from '@wfm-stream/export';
 import { createRegistry, silentLogger } from '@wfm-stream/observability';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import type { RedisClient } from '@wfm-stream/store';
+import { ExportKeys, type RedisClient } from '@wfm-stream/store';
 import { waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  defineExportScripts,
+  commitSchedule,
   ExporterMetrics,
-  ExportKeys,
   RecordSource,
   Scheduler,
   SchedulerLease,
@@ -59,7 +58,6 @@ beforeAll(async () => {
   events = simulate(TimeZone.UTC, at(6, 0), at(12, 0));
   await fx.start({ zone: TimeZone.UTC, events, jobPartitions: 2, deadLetterTopic: false });
   redis = fx.redis;
-  defineExportScripts(redis);
 });
 
 afterAll(async () => {
@@ -105,18 +103,14 @@ describe('the scheduler', () => {
     expect(Number(b.lease.value!.split(':')[0])).toBeGreaterThan(Number(stale.split(':')[0]));
 
     // A wakes up: its fenced write is refused, and it does not act
-    const refused = await redis.wfmExportSchedulerCommit1(
-      exportKeys.lease(),
-      exportKeys.cursors(),
-      exportKeys.fingerprints(),
-      stale,
-      1,
-      0,
-      0,
-      't1',
-      at(0, 0),
-    );
-    expect(refused).toBe(0);
+    const written = await commitSchedule(redis, {
+      keys: exportKeys,
+      lease: stale,
+      cursors: new Map([['t1', at(0, 0)]]),
+      fingerprints: new Map(),
+      forget: [],
+    });
+    expect(written).toBe(false);
     expect(await redis.hget(exportKeys.cursors(), 't1')).toBe(String(at(11, 0)));
     expect(await a.scheduler.tick()).toEqual({ leader: false, jobs: [] });
 

@@ -1,8 +1,7 @@
 import { type ExportQueue, newJob, recordsHash } from '@wfm-stream/export';
 import type { Logger } from '@wfm-stream/observability';
-import type { RedisClient } from '@wfm-stream/store';
+import type { ExportKeys, RedisClient } from '@wfm-stream/store';
 
-import type { ExportKeys } from './keys.js';
 import type { SchedulerLease } from './lease.js';
 import type { ExporterMetrics } from './metrics.js';
 import type { RecordSource } from './record-source.js';
@@ -13,6 +12,7 @@ import {
   type ScheduleState,
   watchedIntervals,
 } from './schedule-plan.js';
+import { commitSchedule } from './scripts.js';
 
 export interface SchedulerOptions {
   readonly redis: RedisClient;
@@ -113,24 +113,15 @@ export class Scheduler {
     await this.options.queue.enqueue(jobs);
     for (const job of plan.jobs) metrics.enqueued.inc({ target: job.target, reason: job.reason });
 
-    const value = lease.value;
-    const args: (string | number)[] = [
-      value ?? '',
-      plan.cursors.size,
-      plan.fingerprints.size,
-      plan.forget.length,
-    ];
-    for (const [target, start] of plan.cursors) args.push(target, start);
-    for (const [start, hash] of plan.fingerprints) args.push(start, hash);
-    args.push(...plan.forget);
     const { redis, keys } = this.options;
-    const written = await redis.wfmExportSchedulerCommit1(
-      keys.lease(),
-      keys.cursors(),
-      keys.fingerprints(),
-      ...args,
-    );
-    if (written !== 1) {
+    const written = await commitSchedule(redis, {
+      keys,
+      lease: lease.value ?? '',
+      cursors: plan.cursors,
+      fingerprints: plan.fingerprints,
+      forget: plan.forget,
+    });
+    if (!written) {
       lease.lost();
       metrics.leader.set(0);
       logger.warn('scheduler lost its lease while enqueueing; another scheduler takes over');

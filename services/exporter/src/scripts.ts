@@ -1,56 +1,56 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { defineScript, type ExportKeys, type RedisClient } from '@wfm-stream/store';
 
-import type { RedisClient } from '@wfm-stream/store';
-import type { ClientContext, Result } from 'ioredis';
-
+/** The exporter's own scripts, under `lua/`; the lease's renewal and release are the store's locks. */
 const LUA_DIR = new URL('../lua/', import.meta.url);
 
-/**
- * The exporter's Lua scripts, one file each under `lua/`, named
- * `<name>-<numberOfKeys>.lua`, each opening with a header that documents KEYS, ARGV and
- * the reply. Registered under versioned command names, so two versions on one Redis
- * never run each other's code.
- */
-const SCRIPTS = {
-  wfmExportLeaseAcquire1: 'lease-acquire-2.lua',
-  wfmExportLeaseRenew1: 'lease-renew-1.lua',
-  wfmExportLeaseRelease1: 'lease-release-1.lua',
-  wfmExportSchedulerCommit1: 'scheduler-commit-3.lua',
-} as const;
+const leaseAcquire = defineScript<
+  { keys: ExportKeys; owner: string; ttlMs: number },
+  string | null
+>({
+  dir: LUA_DIR,
+  file: 'lease-acquire-2.lua',
+  encode: ({ keys, owner, ttlMs }) => ({
+    keys: [keys.lease(), keys.leaseToken()],
+    argv: [owner, ttlMs],
+  }),
+  decode: (reply) => (typeof reply === 'string' ? reply : null),
+});
 
-function numberOfKeys(file: string): number {
-  const m = /-(\d+)\.lua$/.exec(file);
-  if (!m) throw new Error(`script file ${file} does not end in -<numberOfKeys>.lua`);
-  return Number(m[1]);
+/** Takes the scheduler lease when free (or renews it for its owner); its value, or null. */
+export function acquireLease(
+  redis: RedisClient,
+  args: { keys: ExportKeys; owner: string; ttlMs: number },
+): Promise<string | null> {
+  return leaseAcquire.run(redis, args);
 }
 
-/** Registers the scripts on a connection (once; ioredis runs them with EVALSHA). */
-export function defineExportScripts(client: RedisClient): void {
-  for (const [name, file] of Object.entries(SCRIPTS)) {
-    client.defineCommand(name, {
-      numberOfKeys: numberOfKeys(file),
-      lua: fs.readFileSync(fileURLToPath(new URL(file, LUA_DIR)), 'utf8'),
-    });
-  }
+/** What one scheduler tick records, fenced by the lease (lua/scheduler-commit-3.lua). */
+export interface ScheduleCommit {
+  readonly keys: ExportKeys;
+  /** The lease value the caller holds. */
+  readonly lease: string;
+  /** Target → start (epoch ms) of the next interval to enqueue. */
+  readonly cursors: ReadonlyMap<string, number>;
+  /** Interval start → content hash when enqueued. */
+  readonly fingerprints: ReadonlyMap<number, string>;
+  /** Interval starts whose fingerprints to forget. */
+  readonly forget: readonly number[];
 }
 
-type ScriptArg = string | number;
+const schedulerCommit = defineScript<ScheduleCommit, boolean>({
+  dir: LUA_DIR,
+  file: 'scheduler-commit-3.lua',
+  encode({ keys, lease, cursors, fingerprints, forget }) {
+    const argv: (string | number)[] = [lease, cursors.size, fingerprints.size, forget.length];
+    for (const [target, start] of cursors) argv.push(target, start);
+    for (const [start, hash] of fingerprints) argv.push(start, hash);
+    argv.push(...forget);
+    return { keys: [keys.lease(), keys.cursors(), keys.fingerprints()], argv };
+  },
+  decode: (reply) => reply === 1,
+});
 
-declare module 'ioredis' {
-  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    wfmExportLeaseAcquire1(
-      lease: string,
-      token: string,
-      ...args: ScriptArg[]
-    ): Result<string | null, Context>;
-    wfmExportLeaseRenew1(lease: string, ...args: ScriptArg[]): Result<number, Context>;
-    wfmExportLeaseRelease1(lease: string, ...args: ScriptArg[]): Result<number, Context>;
-    wfmExportSchedulerCommit1(
-      lease: string,
-      cursors: string,
-      fingerprints: string,
-      ...args: ScriptArg[]
-    ): Result<number, Context>;
-  }
+/** Records a tick's cursors and fingerprints; false when the caller does not hold the lease. */
+export function commitSchedule(redis: RedisClient, commit: ScheduleCommit): Promise<boolean> {
+  return schedulerCommit.run(redis, commit);
 }

@@ -4,13 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { type ConsumedEvent, EventDecoder } from '@wfm-stream/kafka';
 import { startRedis } from '@wfm-stream/local-stack';
 import { messageKey, type Stream, streamOf, type WfmEvent } from '@wfm-stream/schemas';
-import {
-  connectRedis,
-  type RedisClient,
-  type ScriptName,
-  SCRIPTS,
-  scriptSource,
-} from '@wfm-stream/store';
+import { connectRedis, DEFINED_SCRIPTS, type RedisClient } from '@wfm-stream/store';
 import type { Redis } from 'ioredis';
 
 import { syntheticTraffic } from '../support/traffic.js';
@@ -156,9 +150,7 @@ async function redisCpuUs(client: Redis): Promise<number> {
 async function scriptBreakdown(
   client: Redis,
 ): Promise<{ name: string; calls: number; usec: number; args: number }[]> {
-  const bySha = new Map<string, string>();
-  for (const name of Object.keys(SCRIPTS) as ScriptName[])
-    bySha.set(createHash('sha1').update(scriptSource(name)).digest('hex'), name);
+  const bySha = DEFINED_SCRIPTS;
   const entries = (await client.slowlog('GET', -1)) as [number, number, number, string[]][];
   const rows = new Map<string, { name: string; calls: number; usec: number; args: number }>();
   for (const [, , usec, args] of entries) {

@@ -13,8 +13,12 @@
 -- A term, as the caller serialises it (and as it is stored to be taken back later):
 --   key suffix \31 field \31 length \31 base pairs \31 unique pairs
 -- where pairs are sparse `index:value,index:value` (0-based); terms are joined by \30.
--- A historic term (key `h:<utc day>`, field = minute of the day) counts in both the
--- 1-minute bucket (h1:<day>, field minute) and the 15-minute one (h15:<day>, minute / 15).
+-- A term's key is a name, resolved through the targets the caller declares
+-- (libs/store/src/keys.ts builds them): `targets[name] = { sums = key }`, or, for a
+-- historic term (name `h:<utc day>`, field = minute of the day), `{ sums = the 1-minute
+-- buckets, sums15 = the 15-minute ones (field minute / 15), version = the day's version }`.
+-- A name with no target is noted in `acc.missing` and counts nowhere: the caller then
+-- changes nothing and asks for it to be declared.
 
 local FORMATS = {}
 local function vectorFormat(n)
@@ -56,8 +60,8 @@ local function packVector(values)
   return table.concat(parts, ',')
 end
 
-local function newAccumulator()
-  return { keys = {}, order = {} }
+local function newAccumulator(targets)
+  return { keys = {}, order = {}, targets = targets, missing = {}, versions = {} }
 end
 
 local function addPairs(vec, pairs, factor)
@@ -87,38 +91,41 @@ local function accumulateInto(acc, fullKey, field, len, base, uniq, sign, unique
 end
 
 -- Adds sign * (base + unique * uniq) of one serialised term.
-local function accumulateTerm(acc, prefix, term, sign, unique)
-  local key, field, len, base, uniq = string.match(term, '^([^\31]*)\31([^\31]*)\31(%d+)\31([^\31]*)\31?(.*)$')
+local function accumulateTerm(acc, term, sign, unique)
+  local name, field, len, base, uniq = string.match(term, '^([^\31]*)\31([^\31]*)\31(%d+)\31([^\31]*)\31?(.*)$')
   len = tonumber(len)
-  local day = string.match(key, '^h:(%d+)$')
-  if day then
-    accumulateInto(acc, prefix .. 'h1:' .. day, field, len, base, uniq, sign, unique)
-    accumulateInto(acc, prefix .. 'h15:' .. day, tostring(math.floor(tonumber(field) / 15)), len, base, uniq, sign, unique)
+  local target = acc.targets[name]
+  if target == nil then
+    acc.missing[#acc.missing + 1] = name
+  elseif target.sums15 then
+    accumulateInto(acc, target.sums, field, len, base, uniq, sign, unique)
+    accumulateInto(acc, target.sums15, tostring(math.floor(tonumber(field) / 15)), len, base, uniq, sign, unique)
+    acc.versions[target.version] = true
   else
-    accumulateInto(acc, prefix .. key, field, len, base, uniq, sign, unique)
+    accumulateInto(acc, target.sums, field, len, base, uniq, sign, unique)
   end
 end
 
 -- Adds sign * (base + unique * uniq) of every term in a serialised list.
-local function accumulateTerms(acc, prefix, terms, sign, unique)
+local function accumulateTerms(acc, terms, sign, unique)
   if not terms or terms == '' then return end
-  for term in string.gmatch(terms, '[^\30]+') do accumulateTerm(acc, prefix, term, sign, unique) end
+  for term in string.gmatch(terms, '[^\30]+') do accumulateTerm(acc, term, sign, unique) end
 end
 
 -- Replaces one contribution by another: terms present in both, byte for byte, cancel out
 -- and are not even parsed; only the ones that changed are taken back or added.
-local function replaceTerms(acc, prefix, oldTerms, newTerms, unique)
+local function replaceTerms(acc, oldTerms, newTerms, unique)
   local old = {}
   for term in string.gmatch(oldTerms, '[^\30]+') do old[term] = (old[term] or 0) + 1 end
   for term in string.gmatch(newTerms, '[^\30]+') do
     if (old[term] or 0) > 0 then
       old[term] = old[term] - 1
     else
-      accumulateTerm(acc, prefix, term, 1, unique)
+      accumulateTerm(acc, term, 1, unique)
     end
   end
   for term, count in pairs(old) do
-    for _ = 1, count do accumulateTerm(acc, prefix, term, -1, unique) end
+    for _ = 1, count do accumulateTerm(acc, term, -1, unique) end
   end
 end
 

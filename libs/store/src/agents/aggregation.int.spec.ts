@@ -1,23 +1,17 @@
 import { fc, test } from '@fast-check/vitest';
 import { loginSpans, stateSpans, type TimelineEvent } from '@wfm-stream/core';
 import type { AgentEvent } from '@wfm-stream/schemas';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisNamespace } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
-import { AgentAggregation, AgentQueries, connectRedis, Keys, type RedisClient } from '../index.js';
+import { AgentAggregation, AgentQueries, Keys, type RedisClient } from '../index.js';
+import { specRedis } from '../testing/redis.js';
 
 const ns = redisNamespace();
 let redis: RedisClient;
 let run = 0;
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 function fresh(): { aggregation: AgentAggregation; queries: AgentQueries } {
   run++;
@@ -141,7 +135,6 @@ describe('AgentAggregation', () => {
     });
     const queries = new AgentQueries(redis, keys);
     const day = Math.floor(T0 / 86_400_000);
-    const prefix = keys.agent('p1');
     const state = (eventId: string, atMs: number, code: string): TimelineEvent => ({
       eventId,
       atMs,
@@ -182,22 +175,22 @@ describe('AgentAggregation', () => {
     await aggregation.apply(events.map((e) => toEvent('p1', e)));
     const closing = state('state-2', T0 + 2 * 86_400_000, 'READY');
     await aggregation.apply([toEvent('p1', closing)]);
-    expect(await redis.exists(`${prefix}tl:${day}`)).toBe(0);
-    expect(await redis.exists(`${prefix}tlp:${day}`)).toBe(1);
-    expect(await redis.pttl(`${prefix}tlp:${day}`)).toBeGreaterThan(0);
+    expect(await redis.exists(keys.timeline('p1', 'tl', day))).toBe(0);
+    expect(await redis.exists(keys.packedTimeline('p1', day))).toBe(1);
+    expect(await redis.pttl(keys.packedTimeline('p1', day))).toBeGreaterThan(0);
     await expected([...events, closing]);
 
     // after the day was packed: a new event, and one already packed again (its id forgotten)
     const late = state('state-13', T0 + 180_000, 'TALKING');
-    await redis.del(`${prefix}ids:${day}`);
+    await redis.del(keys.agentEventIds('p1', day));
     await aggregation.apply([toEvent('p1', late), toEvent('p1', events[1]!)]);
-    expect(await redis.zcard(`${prefix}tl:${day}`)).toBe(2);
+    expect(await redis.zcard(keys.timeline('p1', 'tl', day))).toBe(2);
     await expected([...events, late, closing]);
 
     // the next packing merges them
     const fourth = state('state-3', T0 + 3 * 86_400_000, 'BREAK');
     await aggregation.apply([toEvent('p1', fourth)]);
-    expect(await redis.exists(`${prefix}tl:${day}`)).toBe(0);
+    expect(await redis.exists(keys.timeline('p1', 'tl', day))).toBe(0);
     await expected([...events, late, closing, fourth]);
   });
 

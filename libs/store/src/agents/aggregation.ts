@@ -4,12 +4,14 @@ import type { AgentEvent } from '@wfm-stream/schemas';
 import type { RedisClient } from '../connection.js';
 import { occurredAtMs } from '../contacts/codec.js';
 import type { Keys } from '../keys.js';
+import { applyAgentEvents, type TimelineEvent } from '../scripts/agent-apply.js';
+import { type OnlineUpdate, updateOnlineAgents } from '../scripts/online-agents.js';
 import { settleAll } from '../settle.js';
-import { agentPayload, encodeAgentEvent, serializePayload } from './codec.js';
+import { agentPayload, serializePayload } from './codec.js';
 
 /**
  * Agents of each part of the online index one batch looks at for expiry: an agent is
- * forgotten `RETENTION_DAYS` after its last update (lua/online-agents-1.lua).
+ * forgotten `RETENTION_DAYS` after its last update (lua/online-agents-6.lua).
  */
 const ONLINE_EXPIRY_SLICE = 64;
 
@@ -34,8 +36,8 @@ function isLater(a: Latest, b: Latest | undefined): boolean {
 
 /**
  * Records agent events, one round trip per batch: one script per agent appends the
- * events to its day timelines (lua/agent-apply-1.lua), and the online index
- * (lua/online-agents-1.lua) hears each agent's latest state and session events of the
+ * events to its day timelines (lua/agent-apply-n.lua), and the online index
+ * (lua/online-agents-6.lua) hears each agent's latest state and session events of the
  * batch; it keeps an event only when it is later than the one it holds, so any order
  * and any repetition give the same current state.
  */
@@ -54,19 +56,22 @@ export class AgentAggregation {
     events: readonly AgentEvent[],
     atMs?: readonly number[],
   ): Promise<{ agents: number; applied: number }> {
-    const idsTtl = String(Math.ceil(this.settings.dedupeWindowMs / 1000));
-    const ttl = String(this.settings.retentionSeconds);
-    // each agent's script arguments, its events in batch order
-    const byAgent = new Map<string, string[]>();
+    const { retentionSeconds } = this.settings;
+    // each agent's events, in batch order
+    const byAgent = new Map<string, TimelineEvent[]>();
     const latestState = new Map<string, Latest>();
     const latestSession = new Map<string, Latest>();
     let i = 0;
     for (const event of events) {
       const ms = atMs?.[i++] ?? occurredAtMs(event);
-      const [eventId, at, payload] = encodeAgentEvent(event, ms);
-      const args = byAgent.get(event.agentId);
-      if (args === undefined) byAgent.set(event.agentId, [idsTtl, ttl, eventId, at, payload]);
-      else args.push(eventId, at, payload);
+      const timelineEvent = {
+        eventId: event.eventId,
+        atMs: ms,
+        payload: serializePayload(agentPayload(event)),
+      };
+      const list = byAgent.get(event.agentId);
+      if (list === undefined) byAgent.set(event.agentId, [timelineEvent]);
+      else list.push(timelineEvent);
       if (event.type === 'agent.directOutContact') continue;
       const candidate = { event, ms };
       if (isLater(candidate, latestState.get(event.agentId)))
@@ -78,35 +83,42 @@ export class AgentAggregation {
         latestSession.set(event.agentId, candidate);
       }
     }
-    const online: string[] = [];
+    const online: OnlineUpdate[] = [];
     for (const [agentId, { event, ms }] of latestState) {
-      online.push(
-        'state',
+      online.push({
+        part: 'state',
         agentId,
-        versionKey(ms, event.eventId),
-        `${ms}\u001f${serializePayload(agentPayload(event))}`,
-      );
+        order: versionKey(ms, event.eventId),
+        value: `${ms}\u001f${serializePayload(agentPayload(event))}`,
+      });
     }
     for (const [agentId, { event, ms }] of latestSession) {
-      online.push(
-        'session',
+      online.push({
+        part: 'session',
         agentId,
-        versionKey(ms, event.eventId),
-        `${ms}\u001f${event.type === 'agent.loggedIn' ? 'I' : 'O'}`,
-      );
+        order: versionKey(ms, event.eventId),
+        value: `${ms}\u001f${event.type === 'agent.loggedIn' ? 'I' : 'O'}`,
+      });
     }
-    const appends: Promise<number>[] = [];
-    for (const [agentId, args] of byAgent)
-      appends.push(this.redis.wfmAgentApply(this.keys.agent(agentId), ...args));
     const [applied] = await Promise.all([
-      settleAll(appends),
+      settleAll(
+        [...byAgent].map(([agentId, list]) =>
+          applyAgentEvents(this.redis, {
+            keys: this.keys,
+            agentId,
+            idsTtlSeconds: Math.ceil(this.settings.dedupeWindowMs / 1000),
+            ttlSeconds: retentionSeconds,
+            events: list,
+          }),
+        ),
+      ),
       online.length > 0
-        ? this.redis.wfmOnlineAgents(
-            this.keys.online(),
-            ttl,
-            String(ONLINE_EXPIRY_SLICE),
-            ...online,
-          )
+        ? updateOnlineAgents(this.redis, {
+            keys: this.keys,
+            ttlSeconds: retentionSeconds,
+            sweepCount: ONLINE_EXPIRY_SLICE,
+            updates: online,
+          })
         : Promise.resolve(0),
     ]);
     return { agents: byAgent.size, applied: applied.reduce((a, b) => a + b, 0) };

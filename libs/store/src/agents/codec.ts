@@ -3,21 +3,24 @@ import type { AgentEvent } from '@wfm-stream/schemas';
 import { occurredAtMs } from '../contacts/codec.js';
 
 /**
- * How agent events are stored in an agent's timelines (lua/agent-apply-1.lua). States
+ * How agent events are stored in an agent's timelines (lua/agent-apply-n.lua). States
  * are stored as the API reports them: with a reason, the code is `stateCode:reasonCode`
  * and the name `stateName / reasonName` (docs/api.md, "GET /historic/agentStatusData").
  */
 export type AgentPayload =
   | {
-      readonly t: 'I' | 'S';
-      readonly c: string;
-      readonly n: string;
-      readonly k: string;
-      readonly g?: string;
-      readonly v?: string;
+      /** Stored as its first field: `I` a login, `S` a state change. */
+      readonly kind: 'I' | 'S';
+      readonly stateCode: string;
+      readonly stateName: string;
+      readonly category: string;
+      readonly groupId?: string;
+      readonly serviceId?: string;
     }
-  | { readonly t: 'O' }
-  | { readonly t: 'D'; readonly k: string; readonly g?: string };
+  /** A logout. */
+  | { readonly kind: 'O' }
+  /** A direct outgoing contact. */
+  | { readonly kind: 'D'; readonly contactKind: string; readonly groupId?: string };
 
 /** A login without an initial state. */
 export const LOGGED_IN_STATE = {
@@ -44,29 +47,29 @@ export function agentPayload(event: AgentEvent): AgentPayload {
   switch (event.type) {
     case 'agent.loggedIn':
       return {
-        t: 'I',
-        c: event.stateCode ?? LOGGED_IN_STATE.code,
-        n: event.stateName ?? event.stateCode ?? LOGGED_IN_STATE.name,
-        k: event.category ?? LOGGED_IN_STATE.category,
+        kind: 'I',
+        stateCode: event.stateCode ?? LOGGED_IN_STATE.code,
+        stateName: event.stateName ?? event.stateCode ?? LOGGED_IN_STATE.name,
+        category: event.category ?? LOGGED_IN_STATE.category,
       };
     case 'agent.loggedOut':
-      return { t: 'O' };
+      return { kind: 'O' };
     case 'agent.stateChanged': {
       const { code, name } = reportedState(event);
       return {
-        t: 'S',
-        c: code,
-        n: name,
-        k: event.category,
-        ...(event.groupId === undefined ? {} : { g: event.groupId }),
-        ...(event.serviceId === undefined ? {} : { v: event.serviceId }),
+        kind: 'S',
+        stateCode: code,
+        stateName: name,
+        category: event.category,
+        ...(event.groupId === undefined ? {} : { groupId: event.groupId }),
+        ...(event.serviceId === undefined ? {} : { serviceId: event.serviceId }),
       };
     }
     case 'agent.directOutContact':
       return {
-        t: 'D',
-        k: event.kind,
-        ...(event.groupId === undefined ? {} : { g: event.groupId }),
+        kind: 'D',
+        contactKind: event.kind,
+        ...(event.groupId === undefined ? {} : { groupId: event.groupId }),
       };
   }
 }
@@ -83,27 +86,42 @@ const SEP = '\u001f';
 
 /** A payload as stored: its fields joined by \x1f, the kind first. */
 export function serializePayload(p: AgentPayload): string {
-  switch (p.t) {
+  switch (p.kind) {
     case 'I':
     case 'S':
-      return [p.t, p.c, p.n, p.k, p.g ?? '', p.v ?? ''].join(SEP);
+      return [
+        p.kind,
+        p.stateCode,
+        p.stateName,
+        p.category,
+        p.groupId ?? '',
+        p.serviceId ?? '',
+      ].join(SEP);
     case 'O':
       return 'O';
     case 'D':
-      return ['D', p.k, p.g ?? ''].join(SEP);
+      return ['D', p.contactKind, p.groupId ?? ''].join(SEP);
   }
 }
 
 export function parsePayload(text: string): AgentPayload {
-  const [t = '', a = '', b = '', c = '', g = '', v = ''] = text.split(SEP);
-  switch (t) {
+  const [kind = '', first = '', second = '', category = '', groupId = '', serviceId = ''] =
+    text.split(SEP);
+  switch (kind) {
     case 'I':
     case 'S':
-      return { t, c: a, n: b, k: c, ...(g === '' ? {} : { g }), ...(v === '' ? {} : { v }) };
+      return {
+        kind,
+        stateCode: first,
+        stateName: second,
+        category,
+        ...(groupId === '' ? {} : { groupId }),
+        ...(serviceId === '' ? {} : { serviceId }),
+      };
     case 'D':
-      return { t, k: a, ...(b === '' ? {} : { g: b }) };
+      return { kind, contactKind: first, ...(second === '' ? {} : { groupId: second }) };
     default:
-      return { t: 'O' };
+      return { kind: 'O' };
   }
 }
 
@@ -125,7 +143,7 @@ function splitBytes(bytes: Buffer, separator: number): Buffer[] {
 }
 
 /**
- * The entries of a closed day's packed timeline (`tlp:<day>`, lua/agent-apply-1.lua), in
+ * The entries of a closed day's packed timeline (`tlp:<day>`, lua/agent-pack-n.lua), in
  * zset order: payloads, then per entry the time since the previous one, the bytes of its
  * eventId shared with the previous one, the rest and its payload's index
  * (docs/architecture.md, "Closed days: packed timelines").

@@ -1,16 +1,17 @@
 import { HIST, TimeZone } from '@wfm-stream/core';
 import type { ContactEvent, ContactOffered } from '@wfm-stream/schemas';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisNamespace } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
 import {
-  connectRedis,
   ContactAggregation,
   encodeContactEvent,
   HistoricQueries,
   Keys,
   type RedisClient,
 } from '../index.js';
+import { mergeContactEvents } from '../scripts/contact-merge.js';
+import { specRedis } from '../testing/redis.js';
 
 const ns = redisNamespace();
 let redis: RedisClient;
@@ -18,14 +19,7 @@ let keys: Keys;
 let aggregation: ContactAggregation;
 let historic: HistoricQueries;
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 let run = 0;
 function fresh(): void {
@@ -182,11 +176,12 @@ describe('ContactAggregation', () => {
     fresh();
     const batch = [offered('c1', 600, 'x'), answered('c1', 601), ended('c1', 605, 'HANDLED')];
     // the first round trip alone, as if the process died before the second
-    const args = batch.flatMap((e) => {
-      const m = encodeContactEvent(e);
-      return [m.eventId, m.slot, m.order, m.payload, m.home];
+    await mergeContactEvents(redis, {
+      key: keys.contact('c1'),
+      ttlSeconds: 3600,
+      maxEvents: 64,
+      events: batch.map((e) => encodeContactEvent(e)),
     });
-    await redis.wfmContactMerge(keys.contact('c1'), '3600', '64', ...args);
     expect(await dayTotals()).toEqual(new Array(10).fill(0));
     await aggregation.apply(batch);
     expect((await dayTotals()).slice(0, 3)).toEqual([1, 1, 0]);
@@ -197,6 +192,37 @@ describe('ContactAggregation', () => {
     await aggregation.apply([offered('c1', 600, 'x', 'g1')]);
     await aggregation.apply([{ ...offered('c1', 601, 'x', 'g2'), eventId: 'c1-o2' }]);
     expect((await dayTotals('g1'))[HIST.received]).toBe(0);
+    expect((await dayTotals('g2'))[HIST.received]).toBe(1);
+  });
+
+  it('takes back a contribution that reaches days its update does not name', async () => {
+    fresh();
+    // ended five days after its offer: the contribution counts in that day too
+    const late = 5 * 1440 + 30;
+    await aggregation.apply([
+      offered('c1', 600, 'x'),
+      answered('c1', 601),
+      ended('c1', late, 'HANDLED'),
+    ]);
+    const endedDay = async (groupId: string): Promise<number> => {
+      const buckets = await historic.groupBuckets(
+        [groupId],
+        DAY + 5 * 86_400_000,
+        DAY + 6 * 86_400_000,
+        15,
+      );
+      return (buckets.get(groupId) ?? []).reduce(
+        (n, b) => n + (b.vector[HIST.endedHandled] ?? 0),
+        0,
+      );
+    };
+    expect(await endedDay('g1')).toBe(1);
+    // a later offer moves it to g2: g1's tombstone names the offer's day only, and the
+    // script asks for the ended day's keys before it changes anything
+    await aggregation.apply([{ ...offered('c1', 602, 'x', 'g2'), eventId: 'c1-o2' }]);
+    expect(await endedDay('g1')).toBe(0);
+    expect((await dayTotals('g1'))[HIST.received]).toBe(0);
+    expect(await endedDay('g2')).toBe(1);
     expect((await dayTotals('g2'))[HIST.received]).toBe(1);
   });
 
@@ -232,14 +258,14 @@ describe('ContactAggregation', () => {
     const started = Date.now();
     await aggregation.apply(chat);
     expect(Date.now() - started).toBeLessThan(2_000);
-    const chatDays = await redis.keys(`${keys.agent('a1')}chats:*`);
+    const chatDays = await redis.keys(keys.agentChatsPattern('a1'));
     expect(chatDays.length).toBeLessThanOrEqual(8);
     expect(chatDays.length).toBeGreaterThan(0);
     // its end is cut to the end of the last day it is indexed in, so that it counts in
     // those days only, whatever day a request starts on
     const first = Math.floor((DAY + 60_000) / 86_400_000);
     for (const day of [first, first + 7])
-      expect(await redis.hget(`${keys.agent('a1')}chats:${day}`, 'chat')).toBe(
+      expect(await redis.hget(keys.agentChats('a1', day), 'chat')).toBe(
         `${DAY + 60_000},${(first + 8) * 86_400_000}`,
       );
   });

@@ -3,8 +3,17 @@ import type { ContactEvent } from '@wfm-stream/schemas';
 
 import type { RedisClient } from '../connection.js';
 import { type Keys } from '../keys.js';
+import { type AgentContactUpdate, applyAgentContacts } from '../scripts/agent-contacts.js';
+import { mergeContactEvents } from '../scripts/contact-merge.js';
+import { applyGroupUpdates, type GroupUpdate } from '../scripts/group-apply.js';
 import { settleAll } from '../settle.js';
-import { type ContactSnapshot, decodeContactRecord, encodeContactEvent } from './codec.js';
+import {
+  type ContactSnapshot,
+  decodeContactRecord,
+  encodeContactEvent,
+  type Home,
+  type MergeArgs,
+} from './codec.js';
 import { groupTerms, serializeTerms, uniquenessMember, uniquenessPrefix } from './group-terms.js';
 
 export interface ContactAggregationSettings {
@@ -36,62 +45,6 @@ function countAll(map: ReadonlyMap<string, readonly unknown[]>): number {
   let n = 0;
   for (const list of map.values()) n += list.length;
   return n;
-}
-
-/** One update of the group script; see lua/group-apply-1.lua. */
-interface GroupUpdate {
-  readonly c: string;
-  readonly v: number;
-  readonly d: number;
-  readonly p: string;
-  readonly m: string;
-  readonly x: boolean;
-  /** Serialised terms (serializeTerms). */
-  readonly t: string;
-}
-
-function pushGroupArgs(args: string[], update: GroupUpdate): void {
-  args.push(
-    update.c,
-    String(update.v),
-    String(update.d),
-    update.p,
-    update.m,
-    update.x ? '1' : '0',
-    update.t,
-  );
-}
-
-function pushAgentContactArgs(args: string[], update: AgentContactUpdate): void {
-  const r = update.r;
-  args.push(
-    update.c,
-    String(update.v),
-    String(update.d),
-    update.x ? '1' : '0',
-    r?.g ?? '',
-    r?.h ?? '',
-    r === undefined ? '' : String(r.a),
-    r?.n === null || r?.n === undefined ? '' : String(r.n),
-    r?.o ?? '',
-    r?.w === true ? '1' : '0',
-  );
-}
-
-/** One entry of the agent-contacts script's ARGV[2]; see lua/agent-contacts-1.lua. */
-interface AgentContactUpdate {
-  readonly c: string;
-  readonly v: number;
-  readonly d: number;
-  readonly x: boolean;
-  readonly r?: {
-    readonly g: string | null;
-    readonly h: string | null;
-    readonly a: number;
-    readonly n: number | null;
-    readonly o: string | null;
-    readonly w: boolean;
-  };
 }
 
 export interface ContactBatchResult {
@@ -132,53 +85,56 @@ export class ContactAggregation {
     events: readonly ContactEvent[],
     atMs?: readonly number[],
   ): Promise<ContactBatchResult> {
-    const ttl = String(this.settings.stateTtlSeconds);
-    const maxEvents = String(this.settings.maxEventsPerContact ?? DEFAULT_CONTACT_MAX_EVENTS);
-    // each contact's script arguments, its events in batch order
-    const byContact = new Map<string, string[]>();
+    const { stateTtlSeconds, retentionSeconds } = this.settings;
+    // each contact's events, in batch order
+    const byContact = new Map<string, MergeArgs[]>();
     let i = 0;
-    for (const event of events) {
-      const m = encodeContactEvent(event, atMs?.[i++]);
-      const args = byContact.get(event.contactId);
-      if (args === undefined)
-        byContact.set(event.contactId, [
-          ttl,
-          maxEvents,
-          m.eventId,
-          m.slot,
-          m.order,
-          m.payload,
-          m.home,
-        ]);
-      else args.push(m.eventId, m.slot, m.order, m.payload, m.home);
-    }
+    for (const event of events)
+      push(byContact, event.contactId, encodeContactEvent(event, atMs?.[i++]));
     const contactIds = [...byContact.keys()];
-    const merges: Promise<[string[], string[]]>[] = [];
-    for (const [contactId, args] of byContact)
-      merges.push(this.redis.wfmContactMerge(this.keys.contact(contactId), ...args));
-    const replies = await settleAll(merges);
-    const snapshots = replies.map(([flat], i) => decodeContactRecord(contactIds[i] ?? '', flat));
-    const refused = replies.flatMap(([, ids], i) =>
+    const replies = await settleAll(
+      [...byContact].map(([contactId, merged]) =>
+        mergeContactEvents(this.redis, {
+          key: this.keys.contact(contactId),
+          ttlSeconds: stateTtlSeconds,
+          maxEvents: this.settings.maxEventsPerContact ?? DEFAULT_CONTACT_MAX_EVENTS,
+          events: merged,
+        }),
+      ),
+    );
+    const snapshots = replies.map(({ record }, i) =>
+      decodeContactRecord(contactIds[i] ?? '', record),
+    );
+    const refused = replies.flatMap(({ refused: ids }, i) =>
       ids.map((eventId) => ({ contactId: contactIds[i] ?? '', eventId })),
     );
-    const maxDays = String(
-      Math.max(1, Math.ceil((this.settings.maxSpanMs ?? DEFAULT_CONTACT_MAX_SPAN_MS) / DAY_MS) + 1),
+    const maxChatDays = Math.max(
+      1,
+      Math.ceil((this.settings.maxSpanMs ?? DEFAULT_CONTACT_MAX_SPAN_MS) / DAY_MS) + 1,
     );
     const updates = this.groupUpdates(snapshots);
     const agentUpdates = this.agentUpdates(snapshots);
-    const stateTtl = String(this.settings.stateTtlSeconds);
-    const figuresTtl = String(this.settings.retentionSeconds);
     const writes: Promise<number>[] = [];
-    for (const [groupId, list] of updates) {
-      const args = [stateTtl, figuresTtl];
-      for (const update of list) pushGroupArgs(args, update);
-      writes.push(this.redis.wfmGroupApply(this.keys.group(groupId), ...args));
-    }
-    for (const [agentId, list] of agentUpdates) {
-      const args = [figuresTtl, maxDays];
-      for (const update of list) pushAgentContactArgs(args, update);
-      writes.push(this.redis.wfmAgentContacts(this.keys.agent(agentId), ...args));
-    }
+    for (const [groupId, list] of updates)
+      writes.push(
+        applyGroupUpdates(this.redis, {
+          keys: this.keys,
+          groupId,
+          stateTtlSeconds,
+          figuresTtlSeconds: retentionSeconds,
+          updates: list,
+        }),
+      );
+    for (const [agentId, list] of agentUpdates)
+      writes.push(
+        applyAgentContacts(this.redis, {
+          keys: this.keys,
+          agentId,
+          ttlSeconds: retentionSeconds,
+          maxChatDays,
+          updates: list,
+        }),
+      );
     await settleAll(writes);
     return {
       contacts: snapshots.length,
@@ -192,41 +148,31 @@ export class ContactAggregation {
   /** What each agent must hear: the contact it answered, tombstones where it no longer belongs. */
   private agentUpdates(snapshots: readonly ContactSnapshot[]): Map<string, AgentContactUpdate[]> {
     const byAgent = new Map<string, AgentContactUpdate[]>();
-    const push = (agentId: string, update: AgentContactUpdate): void => {
-      const list = byAgent.get(agentId);
-      if (list === undefined) byAgent.set(agentId, [update]);
-      else list.push(update);
-    };
     for (const { facts, version, homes } of snapshots) {
       const answered = facts.answered;
-      const currentDay = answered === undefined ? undefined : Math.floor(answered.at / DAY_MS);
-      const former = new Set<string>();
-      for (const home of homes) {
-        if (home.kind !== 'agent') continue;
-        const day = Math.floor(home.at / DAY_MS);
-        if (home.id === answered?.agentId && day === currentDay) continue;
-        const id = `${day}\u0000${home.id}`;
-        if (former.has(id)) continue;
-        former.add(id);
-        push(home.id, { c: facts.contactId, v: version, d: day, x: true });
-      }
-      if (answered === undefined || currentDay === undefined) continue;
+      const current =
+        answered === undefined
+          ? undefined
+          : { id: answered.agentId, day: Math.floor(answered.at / DAY_MS) };
+      const tombstone = { contactId: facts.contactId, version, tombstone: true };
+      for (const former of formerHomes(homes, 'agent', current, (at) => Math.floor(at / DAY_MS)))
+        push(byAgent, former.id, { ...tombstone, utcDay: former.day });
+      if (answered === undefined || current === undefined) continue;
       const bot = facts.ended?.outcome === 'BOT_CLOSED';
-      push(answered.agentId, {
-        c: facts.contactId,
-        v: version,
-        d: currentDay,
-        x: bot,
+      push(byAgent, answered.agentId, {
+        ...tombstone,
+        utcDay: current.day,
+        tombstone: bot,
         ...(bot
           ? {}
           : {
-              r: {
-                g: facts.offered?.groupId ?? null,
-                h: facts.offered?.channel ?? null,
-                a: answered.at,
-                n: facts.ended?.at ?? null,
-                o: facts.ended?.outcome ?? null,
-                w: facts.wrappedUp !== undefined,
+              contact: {
+                groupId: facts.offered?.groupId ?? null,
+                channel: facts.offered?.channel ?? null,
+                answeredAtMs: answered.at,
+                endedAtMs: facts.ended?.at ?? null,
+                outcome: facts.ended?.outcome ?? null,
+                wrappedUp: facts.wrappedUp !== undefined,
               },
             }),
       });
@@ -238,49 +184,64 @@ export class ContactAggregation {
   private groupUpdates(snapshots: readonly ContactSnapshot[]): Map<string, GroupUpdate[]> {
     const { zone } = this.settings;
     const byGroup = new Map<string, GroupUpdate[]>();
-    const push = (groupId: string, update: GroupUpdate): void => {
-      const list = byGroup.get(groupId);
-      if (list === undefined) byGroup.set(groupId, [update]);
-      else list.push(update);
-    };
     for (const { facts, version, homes } of snapshots) {
       const offered = facts.offered;
-      const currentDay = offered === undefined ? undefined : zone.dayNumberAt(offered.at);
-      const former = new Set<string>();
-      for (const home of homes) {
-        if (home.kind !== 'group') continue;
-        const day = zone.dayNumberAt(home.at);
-        if (home.id === offered?.groupId && day === currentDay) continue;
-        const id = `${day}\u0000${home.id}`;
-        if (former.has(id)) continue;
-        former.add(id);
-        push(home.id, { c: facts.contactId, v: version, d: day, p: '', m: '', x: true, t: '' });
-      }
-      if (offered === undefined || currentDay === undefined) continue;
+      const current =
+        offered === undefined
+          ? undefined
+          : { id: offered.groupId, day: zone.dayNumberAt(offered.at) };
+      const tombstone = {
+        contactId: facts.contactId,
+        version,
+        uniquenessPrefix: '',
+        uniquenessMember: '',
+        tombstone: true,
+        terms: '',
+      };
+      for (const former of formerHomes(homes, 'group', current, (at) => zone.dayNumberAt(at)))
+        push(byGroup, former.id, { ...tombstone, localDay: former.day });
+      if (offered === undefined || current === undefined) continue;
       const contribution = groupContribution(facts, this.settings.serviceLevelMs(offered.groupId));
       if (contribution === undefined) {
-        push(offered.groupId, {
-          c: facts.contactId,
-          v: version,
-          d: currentDay,
-          p: '',
-          m: '',
-          x: true,
-          t: '',
-        });
+        push(byGroup, offered.groupId, { ...tombstone, localDay: current.day });
         continue;
       }
       const prefix = uniquenessPrefix(contribution.customerId);
-      push(offered.groupId, {
-        c: facts.contactId,
-        v: version,
-        d: currentDay,
-        p: prefix,
-        m: uniquenessMember(prefix, offered.at, facts.contactId),
-        x: false,
-        t: serializeTerms(groupTerms(contribution, zone, facts.contactId)),
+      push(byGroup, offered.groupId, {
+        ...tombstone,
+        localDay: current.day,
+        uniquenessPrefix: prefix,
+        uniquenessMember: uniquenessMember(prefix, offered.at, facts.contactId),
+        tombstone: false,
+        terms: serializeTerms(groupTerms(contribution, zone, facts.contactId)),
       });
     }
     return byGroup;
   }
+}
+
+function push<T>(map: Map<string, T[]>, id: string, item: T): void {
+  const list = map.get(id);
+  if (list === undefined) map.set(id, [item]);
+  else list.push(item);
+}
+
+/**
+ * The places of one kind a contact was counted under and is no longer: each (id, day)
+ * once, the current place left out.
+ */
+function formerHomes(
+  homes: readonly Home[],
+  kind: Home['kind'],
+  current: { readonly id: string; readonly day: number } | undefined,
+  dayOf: (at: number) => number,
+): { id: string; day: number }[] {
+  const former = new Map<string, { id: string; day: number }>();
+  for (const home of homes) {
+    if (home.kind !== kind) continue;
+    const day = dayOf(home.at);
+    if (home.id === current?.id && day === current.day) continue;
+    former.set(`${day}\u0000${home.id}`, { id: home.id, day });
+  }
+  return [...former.values()];
 }

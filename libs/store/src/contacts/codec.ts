@@ -15,6 +15,7 @@ import { type ContactEvent, parseOffsetInstant } from '@wfm-stream/schemas';
  * and homes as opaque strings; this module is the only place that knows their layout.
  */
 
+/** The event a field of the record holds: `o` offered, `a` answered, `n` ended, `w` wrapped up. */
 export type Slot = 'o' | 'a' | 'n' | 'w';
 
 /** A place a contact is counted: a group (by offer time) or an agent (by answer time). */
@@ -50,49 +51,44 @@ function decodeHome(text: string): Home | undefined {
   return undefined;
 }
 
-/** `at`: the event's occurredAt in epoch ms, when the caller has it parsed already. */
-export function encodeContactEvent(event: ContactEvent, at = occurredAtMs(event)): MergeArgs {
-  const order = versionKey(at, event.eventId);
+/** The slot an event fills, its fields as stored, and the home it gives the contact. */
+function slotOf(event: ContactEvent, at: number): [Slot, unknown[], Home | undefined] {
   switch (event.type) {
     case 'contact.offered':
-      return {
-        eventId: event.eventId,
-        slot: 'o',
-        order,
-        payload: JSON.stringify([
+      return [
+        'o',
+        [
           at,
           event.groupId,
           event.channel,
           event.customerId ?? null,
           event.transferredFromContactId ?? null,
-        ]),
-        home: encodeHome({ kind: 'group', id: event.groupId, at }),
-      };
+        ],
+        { kind: 'group', id: event.groupId, at },
+      ];
     case 'contact.answered':
-      return {
-        eventId: event.eventId,
-        slot: 'a',
-        order,
-        payload: JSON.stringify([at, event.agentId, event.ringMs ?? 0]),
-        home: encodeHome({ kind: 'agent', id: event.agentId, at }),
-      };
+      return [
+        'a',
+        [at, event.agentId, event.ringMs ?? 0],
+        { kind: 'agent', id: event.agentId, at },
+      ];
     case 'contact.ended':
-      return {
-        eventId: event.eventId,
-        slot: 'n',
-        order,
-        payload: JSON.stringify([at, event.outcome, event.talkMs ?? 0, event.holdMs ?? 0]),
-        home: '',
-      };
+      return ['n', [at, event.outcome, event.talkMs ?? 0, event.holdMs ?? 0], undefined];
     case 'contact.wrappedUp':
-      return {
-        eventId: event.eventId,
-        slot: 'w',
-        order,
-        payload: JSON.stringify([at, event.agentId, event.wrapUpMs, event.relaxMs ?? 0]),
-        home: '',
-      };
+      return ['w', [at, event.agentId, event.wrapUpMs, event.relaxMs ?? 0], undefined];
   }
+}
+
+/** `at`: the event's occurredAt in epoch ms, when the caller has it parsed already. */
+export function encodeContactEvent(event: ContactEvent, at = occurredAtMs(event)): MergeArgs {
+  const [slot, fields, home] = slotOf(event, at);
+  return {
+    eventId: event.eventId,
+    slot,
+    order: versionKey(at, event.eventId),
+    payload: JSON.stringify(fields),
+    home: home === undefined ? '' : encodeHome(home),
+  };
 }
 
 /** A contact record as the merge script returns it. */
@@ -122,10 +118,8 @@ export function decodeContactRecord(contactId: string, flat: readonly string[]):
       fields.set(name, value);
     }
   }
-  const o = tuple(fields.get('p:o'));
-  const a = tuple(fields.get('p:a'));
-  const n = tuple(fields.get('p:n'));
-  const w = tuple(fields.get('p:w'));
+  const slot = (name: Slot): unknown[] | undefined => tuple(fields.get(`p:${name}`));
+  const o = slot('o');
   const offered: OfferedFacts | undefined = o && {
     at: o[0] as number,
     groupId: o[1] as string,
@@ -133,17 +127,20 @@ export function decodeContactRecord(contactId: string, flat: readonly string[]):
     customerId: (o[3] as string | null) ?? undefined,
     transferredFromContactId: (o[4] as string | null) ?? undefined,
   };
+  const a = slot('a');
   const answered: AnsweredFacts | undefined = a && {
     at: a[0] as number,
     agentId: a[1] as string,
     ringMs: a[2] as number,
   };
+  const n = slot('n');
   const ended: EndedFacts | undefined = n && {
     at: n[0] as number,
     outcome: n[1] as Outcome,
     talkMs: n[2] as number,
     holdMs: n[3] as number,
   };
+  const w = slot('w');
   const wrappedUp: WrappedUpFacts | undefined = w && {
     at: w[0] as number,
     agentId: w[1] as string,

@@ -65,7 +65,7 @@ export function decodeVector(bytes: Buffer): number[] {
 function historicTerm(vector: TimedVector): Term {
   const utcDay = Math.floor(vector.at / DAY_MS);
   const minute = Math.floor((vector.at - utcDay * DAY_MS) / MINUTE_MS);
-  return [`h:${utcDay}`, String(minute), vector.base, vector.unique ?? null];
+  return [Keys.historicTerm(utcDay), String(minute), vector.base, vector.unique ?? null];
 }
 
 /**
@@ -83,15 +83,15 @@ export function groupTerms(
   const terms: Term[] = contribution.historic.map(historicTerm);
   for (const vector of contribution.daily) {
     terms.push([
-      Keys.dailySuffix(zone.dayNumberAt(vector.at)),
+      Keys.dailyTerm(zone.dayNumberAt(vector.at)),
       Keys.VECTOR_FIELD,
       vector.base,
       vector.unique ?? null,
     ]);
   }
-  terms.push([Keys.NOW_SUFFIX, Keys.VECTOR_FIELD, contribution.now, null]);
+  terms.push([Keys.NOW_TERM, Keys.VECTOR_FIELD, contribution.now, null]);
   if (contribution.now[NOW.waiting] === 1)
-    terms.push([Keys.WAITING_SUFFIX, contactId, [contribution.offeredAt], null]);
+    terms.push([Keys.WAITING_TERM, contactId, [contribution.offeredAt], null]);
   return terms;
 }
 

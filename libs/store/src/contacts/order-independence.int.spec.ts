@@ -7,16 +7,11 @@ import {
   TimeZone,
 } from '@wfm-stream/core';
 import type { ContactEvent } from '@wfm-stream/schemas';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { redisNamespace } from '@wfm-stream/testing';
+import { describe, expect } from 'vitest';
 
-import {
-  connectRedis,
-  ContactAggregation,
-  HistoricQueries,
-  Keys,
-  type RedisClient,
-} from '../index.js';
+import { ContactAggregation, HistoricQueries, Keys, type RedisClient } from '../index.js';
+import { specRedis } from '../testing/redis.js';
 
 const ns = redisNamespace();
 let redis: RedisClient;
@@ -26,14 +21,7 @@ const zone = TimeZone.of('Europe/Berlin') ?? TimeZone.UTC;
 const T0 = Date.UTC(2024, 2, 29, 20, 0);
 const GROUPS = ['g1', 'g2'];
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -1,8 +1,9 @@
 import type { DirectoryEvent } from '@wfm-stream/schemas';
-import { redisNamespace, testStack } from '@wfm-stream/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisNamespace } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
-import { connectRedis, DirectoryStore, Keys, type RedisClient } from '../index.js';
+import { DirectoryStore, Keys, type RedisClient } from '../index.js';
+import { specRedis } from '../testing/redis.js';
 
 /**
  * The reader keeps the directory it read until the directory's version moves
@@ -12,14 +13,7 @@ const ns = redisNamespace();
 let redis: RedisClient;
 let run = 0;
 
-beforeAll(() => {
-  redis = connectRedis({ url: testStack().redisUrl });
-});
-
-afterAll(async () => {
-  redis.disconnect();
-  await ns.cleanup();
-});
+specRedis(ns, (client) => (redis = client));
 
 function group(groupId: string, name: string, at: string): DirectoryEvent {
   return {

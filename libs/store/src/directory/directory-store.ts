@@ -4,6 +4,7 @@ import type { DirectoryEvent, GroupUpserted, ServiceUpserted } from '@wfm-stream
 import type { RedisClient } from '../connection.js';
 import { occurredAtMs } from '../contacts/codec.js';
 import type { DirectoryCollection, Keys } from '../keys.js';
+import { upsertDirectory } from '../scripts/directory-upsert.js';
 
 export interface ServiceEntry {
   readonly id: string;
@@ -82,7 +83,7 @@ function parseMap<T>(flat: Record<string, string>): Map<string, T> {
 export class DirectoryStore {
   /**
    * The directory last read, with the generation and version it was read at. The upsert
-   * script increments the version on every change (lua/directory-upsert-1.lua), so while
+   * script increments the version on every change (lua/directory-upsert-5.lua), so while
    * the version stands the copy is the directory as it stands (docs/architecture.md,
    * "The directory").
    */
@@ -97,22 +98,24 @@ export class DirectoryStore {
   /** Applies upserts in one script call: the directory shares one hash tag. */
   async apply(events: readonly DirectoryEvent[]): Promise<number> {
     if (events.length === 0) return 0;
-    const args: string[] = [String(this.retentionSeconds)];
-    for (const event of events) {
-      const [collection, id, doc] = entryOf(event);
-      args.push(
-        collection,
-        id,
-        versionKey(occurredAtMs(event), event.eventId),
-        JSON.stringify(doc),
-      );
-    }
-    return this.redis.wfmDirectoryUpsert(this.keys.directoryPrefix(), ...args);
+    return upsertDirectory(this.redis, {
+      keys: this.keys,
+      ttlSeconds: this.retentionSeconds,
+      entities: events.map((event) => {
+        const [collection, id, doc] = entryOf(event);
+        return {
+          collection,
+          id,
+          order: versionKey(occurredAtMs(event), event.eventId),
+          document: JSON.stringify(doc),
+        };
+      }),
+    });
   }
 
   /** Changes whenever the directory does. */
   async version(): Promise<string> {
-    return (await this.redis.get(`${this.keys.directoryPrefix()}version`)) ?? '0';
+    return (await this.redis.get(this.keys.directoryVersion())) ?? '0';
   }
 
   async groups(): Promise<ReadonlyMap<string, GroupEntry>> {
@@ -125,11 +128,11 @@ export class DirectoryStore {
    * what they get: it is shared until the directory changes.
    */
   async read(): Promise<Directory> {
-    const prefix = this.keys.directoryPrefix();
+    const prefix = this.keys.prefix;
     const version = await this.version();
     const current = this.snapshot;
     if (current?.prefix === prefix && current.version === version) return current.directory;
-    const read = this.readAll(prefix);
+    const read = this.readAll();
     const directory = read.then((r) => r.directory);
     directory.catch(() => undefined); // its failure reaches the callers awaiting it
     const entry = { prefix, version, directory };
@@ -146,13 +149,14 @@ export class DirectoryStore {
   }
 
   /** The version and the three collections in one transaction: the version names what was read. */
-  private async readAll(prefix: string): Promise<{ version: string; directory: Directory }> {
+  private async readAll(): Promise<{ version: string; directory: Directory }> {
+    const { keys } = this;
     const replies = await this.redis
       .multi()
-      .get(`${prefix}version`)
-      .hgetall(`${prefix}services`)
-      .hgetall(`${prefix}groups`)
-      .hgetall(`${prefix}agents`)
+      .get(keys.directoryVersion())
+      .hgetall(keys.directory('services'))
+      .hgetall(keys.directory('groups'))
+      .hgetall(keys.directory('agents'))
       .exec();
     const values = (replies ?? []).map(([error, value]) => {
       if (error !== null) throw error;

@@ -8,7 +8,8 @@ import {
 } from '@wfm-stream/core';
 
 import type { RedisClient } from '../connection.js';
-import { type OutboxKeys, outboxKeys } from './status-outbox.js';
+import { DeploymentKeys } from '../keys.js';
+import { claimStatuses } from '../scripts/status-claim.js';
 
 export interface StatusChangeToClaim {
   readonly agentId: string;
@@ -61,9 +62,7 @@ const DELIVERY: Readonly<Record<string, 'leased' | 'queued' | 'full' | undefined
  * old records.
  */
 export class StatusClaims {
-  private readonly key: string;
-  private readonly cursorKey: string;
-  private readonly outbox: OutboxKeys;
+  private readonly keys: DeploymentKeys;
 
   constructor(
     private readonly redis: RedisClient,
@@ -75,34 +74,27 @@ export class StatusClaims {
       maxPending: 100_000,
     },
   ) {
-    this.key = `${keyPrefix}:{emitter}:status`;
-    this.cursorKey = `${this.key}:sweep`;
-    this.outbox = outboxKeys(keyPrefix);
+    this.keys = new DeploymentKeys(keyPrefix);
   }
 
   /** Claims the changes in the order given (a batch of one partition, in offset order). */
   async claim(changes: readonly StatusChangeToClaim[]): Promise<ClaimResult[]> {
     if (changes.length === 0) return [];
     const now = Date.now();
-    const args = changes.flatMap((c) => [
-      c.agentId,
-      versionKey(c.occurredAtMs, c.eventId),
-      serializeStatus(statusAfter(c.change)),
-      String(c.appendedAtMs ?? now),
-    ]);
-    const replies = await this.redis.wfmStatusClaim(
-      this.key,
-      this.cursorKey,
-      this.outbox.outbox,
-      this.outbox.entries,
-      this.outbox.leases,
-      String(this.ttlSeconds),
-      String(EXPIRY_SLICE),
-      this.delivery.owner,
-      String(this.delivery.leaseMs),
-      String(this.delivery.maxPending),
-      ...args,
-    );
+    const replies = await claimStatuses(this.redis, {
+      keys: this.keys,
+      ttlSeconds: this.ttlSeconds,
+      sweepCount: EXPIRY_SLICE,
+      owner: this.delivery.owner,
+      leaseMs: this.delivery.leaseMs,
+      maxPending: this.delivery.maxPending,
+      claims: changes.map((c) => ({
+        agentId: c.agentId,
+        order: versionKey(c.occurredAtMs, c.eventId),
+        status: serializeStatus(statusAfter(c.change)),
+        appendedAtMs: c.appendedAtMs ?? now,
+      })),
+    });
     return replies.map((reply): ClaimResult => {
       const delivery = DELIVERY[reply.charAt(0)];
       if (delivery === undefined) return { claimed: false };

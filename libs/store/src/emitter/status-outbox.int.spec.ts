@@ -2,8 +2,9 @@ import { redisNamespace, testStack, waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { connectRedis, type RedisClient } from '../connection.js';
+import { DeploymentKeys } from '../keys.js';
 import { type StatusChangeToClaim, StatusClaims } from './status-claims.js';
-import { outboxKeys, StatusOutbox } from './status-outbox.js';
+import { StatusOutbox } from './status-outbox.js';
 
 /**
  * The emitter's outbox (docs/architecture.md, "The emitter"): a claimed change waits until
@@ -101,8 +102,8 @@ describe("the emitter's outbox", () => {
     expect(
       await next.outbox.hold([{ agentId: 'a', ack: { seq: 3, done: 2, last: true } }]),
     ).toEqual([{ kind: 'empty' }]);
-    const keys = outboxKeys(prefix);
-    expect(await redis.exists(keys.entries, keys.leases)).toBe(0);
+    const keys = new DeploymentKeys(prefix);
+    expect(await redis.exists(keys.statusOutboxEntries(), keys.statusOutboxLeases())).toBe(0);
     // the header stays, its sequence numbers going on: a late acknowledgement matches nothing
     const [again] = await next.claims.claim([change('a', 'READY', 4)]);
     expect(again).toMatchObject({ claimed: true, delivery: 'leased' });

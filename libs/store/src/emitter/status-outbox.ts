@@ -1,22 +1,8 @@
 import { type AgentStatus, parseStatus } from '@wfm-stream/core';
 
 import type { RedisClient } from '../connection.js';
-
-/**
- * The keys of the emitter's outbox (lua/includes/outbox.lua), all in the `{emitter}` slot
- * beside the claims: per agent its header (lease holder, head, tail), the entries, and the
- * leases by their end.
- */
-export interface OutboxKeys {
-  readonly outbox: string;
-  readonly entries: string;
-  readonly leases: string;
-}
-
-export function outboxKeys(keyPrefix: string): OutboxKeys {
-  const outbox = `${keyPrefix}:{emitter}:outbox`;
-  return { outbox, entries: `${outbox}:entries`, leases: `${outbox}:leases` };
-}
+import { DeploymentKeys } from '../keys.js';
+import { deliverFromOutbox, takeOverOutbox } from '../scripts/status-outbox.js';
 
 /** A claimed status change waiting in an agent's outbox. */
 export interface OutboxEntry {
@@ -90,7 +76,7 @@ function parseHead(reply: string): OutboxHead {
  * another emitter takes it over and delivers from where the acknowledgements stopped.
  */
 export class StatusOutbox {
-  private readonly keys: OutboxKeys;
+  private readonly keys: DeploymentKeys;
 
   constructor(
     private readonly redis: RedisClient,
@@ -98,7 +84,7 @@ export class StatusOutbox {
     private readonly owner: string,
     private readonly leaseMs: number,
   ) {
-    this.keys = outboxKeys(keyPrefix);
+    this.keys = new DeploymentKeys(keyPrefix);
   }
 
   /**
@@ -121,13 +107,12 @@ export class StatusOutbox {
 
   /** Takes over up to `limit` leases that ran out or were released; returns their agents. */
   takeOver(limit: number): Promise<string[]> {
-    return this.redis.wfmStatusTakeover(
-      this.keys.outbox,
-      this.keys.leases,
-      this.owner,
-      String(this.leaseMs),
-      String(limit),
-    );
+    return takeOverOutbox(this.redis, {
+      keys: this.keys,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      limit,
+    });
   }
 
   private async call(
@@ -136,23 +121,14 @@ export class StatusOutbox {
   ): Promise<string[]> {
     const replies: string[] = [];
     for (let i = 0; i < agents.length; i += OUTBOX_CALL_AGENTS) {
-      const args = agents
-        .slice(i, i + OUTBOX_CALL_AGENTS)
-        .flatMap(({ agentId, ack }) =>
-          ack === undefined
-            ? [agentId, '', '0', '0']
-            : [agentId, String(ack.seq), String(ack.done), ack.last ? '1' : '0'],
-        );
       replies.push(
-        ...(await this.redis.wfmStatusDeliver(
-          this.keys.outbox,
-          this.keys.entries,
-          this.keys.leases,
-          this.owner,
-          String(this.leaseMs),
+        ...(await deliverFromOutbox(this.redis, {
+          keys: this.keys,
+          owner: this.owner,
+          leaseMs: this.leaseMs,
           mode,
-          ...args,
-        )),
+          agents: agents.slice(i, i + OUTBOX_CALL_AGENTS),
+        })),
       );
     }
     return replies;

@@ -2,6 +2,7 @@ import type { Logger } from '@wfm-stream/observability';
 import { Cluster, type Redis } from 'ioredis';
 
 import type { RedisClient } from '../connection.js';
+import { DeploymentKeys } from '../keys.js';
 
 /** What changed: the stream of the batch that the aggregator just made durable. */
 export type ChangeStream = 'contacts' | 'agents' | 'directory';
@@ -13,7 +14,7 @@ const STREAMS: ReadonlySet<string> = new Set<ChangeStream>(['contacts', 'agents'
  * key: classic pub/sub reaches every subscriber whatever node of a Cluster it is on.
  */
 export function changeChannel(keyPrefix: string): string {
-  return `${keyPrefix}:changes`;
+  return new DeploymentKeys(keyPrefix).changes();
 }
 
 /**

@@ -55,6 +55,20 @@ function days(startMs: number, endMs: number): number[] {
   return out;
 }
 
+/** One read per agent and UTC day of [startMs, endMs), all issued together; the replies in order. */
+async function perAgentDay<T>(
+  agentIds: readonly string[],
+  startMs: number,
+  endMs: number,
+  read: (agentId: string, day: number) => Promise<T>,
+): Promise<{ agentId: string; reply: T }[]> {
+  const requests = agentIds.flatMap((agentId) =>
+    days(startMs, endMs).map((day) => ({ agentId, day })),
+  );
+  const replies = await settleAll(requests.map(({ agentId, day }) => read(agentId, day)));
+  return replies.map((reply, i) => ({ agentId: requests[i]?.agentId ?? '', reply }));
+}
+
 /** Reads what the agent aggregation keeps; one round trip per call, whatever the number of agents. */
 export class AgentQueries {
   constructor(
@@ -77,18 +91,18 @@ export class AgentQueries {
     const first = Math.floor(startMs / DAY_MS);
     const last = Math.floor((endMs - 1) / DAY_MS);
     const indexes = await settleAll(
-      agentIds.map((agentId) => this.redis.zrange(`${this.keys.agent(agentId)}${family}d`, 0, -1)),
+      agentIds.map((agentId) => this.redis.zrange(this.keys.timelineDays(agentId, family), 0, -1)),
     );
-    const reads: { agentId: string; day: string; from: number; to: number }[] = [];
+    const reads: { agentId: string; day: number; from: number; to: number }[] = [];
     indexes.forEach((days, i) => {
       const agentId = agentIds[i] ?? '';
       const numbers = days.map(Number).sort((x, y) => x - y);
       const before = numbers.filter((d) => d < first).at(-1);
       const after = numbers.find((d) => d > last);
-      if (before !== undefined) reads.push({ agentId, day: String(before), from: -1, to: -1 });
+      if (before !== undefined) reads.push({ agentId, day: before, from: -1, to: -1 });
       for (const d of numbers)
-        if (d >= first && d <= last) reads.push({ agentId, day: String(d), from: 0, to: -1 });
-      if (after !== undefined) reads.push({ agentId, day: String(after), from: 0, to: 0 });
+        if (d >= first && d <= last) reads.push({ agentId, day: d, from: 0, to: -1 });
+      if (after !== undefined) reads.push({ agentId, day: after, from: 0, to: 0 });
     });
     // a closed day of tl is packed into tlp:<day>, with what arrived later in tl:<day>: both
     // are read whole (docs/architecture.md, "Closed days: packed timelines")
@@ -97,7 +111,7 @@ export class AgentQueries {
       settleAll(
         reads.map((r) =>
           this.redis.zrange(
-            `${this.keys.agent(r.agentId)}${family}:${r.day}`,
+            this.keys.timeline(r.agentId, family, r.day),
             packed ? 0 : r.from,
             packed ? -1 : r.to,
             'WITHSCORES',
@@ -106,7 +120,7 @@ export class AgentQueries {
       ),
       packed
         ? settleAll(
-            reads.map((r) => this.redis.getBuffer(`${this.keys.agent(r.agentId)}tlp:${r.day}`)),
+            reads.map((r) => this.redis.getBuffer(this.keys.packedTimeline(r.agentId, r.day))),
           )
         : Promise.resolve([]),
     ]);
@@ -130,42 +144,49 @@ export class AgentQueries {
   }
 
   /** Finished states of each agent that overlap [startMs, endMs) (docs/api.md), by start. */
-  async statusSpans(
+  statusSpans(
     agentIds: readonly string[],
     startMs: number,
     endMs: number,
   ): Promise<Map<string, StateSpan[]>> {
-    const windows = await this.window(agentIds, 'tl', startMs, endMs);
-    const result = new Map<string, StateSpan[]>();
-    for (const [agentId, events] of windows) {
-      const spans = stateSpans(events)
-        .filter((s) => s.start.atMs < endMs && s.endMs > startMs)
-        .map(({ start, endMs: end }) => ({
-          startMs: start.atMs,
-          endMs: end,
-          stateCode: start.state?.code ?? '',
-          stateName: start.state?.name ?? '',
-          category: start.state?.category ?? '',
-          groupId: start.state?.groupId,
-          serviceId: start.state?.serviceId,
-        }));
-      if (spans.length > 0) result.set(agentId, spans);
-    }
-    return result;
+    return this.spans(agentIds, 'tl', startMs, endMs, stateSpans, ({ start, endMs: end }) => ({
+      startMs: start.atMs,
+      endMs: end,
+      stateCode: start.state?.code ?? '',
+      stateName: start.state?.name ?? '',
+      category: start.state?.category ?? '',
+      groupId: start.state?.groupId,
+      serviceId: start.state?.serviceId,
+    }));
   }
 
   /** Finished sessions (login to logout) of each agent that overlap [startMs, endMs), by start. */
-  async loginSpans(
+  loginSpans(
     agentIds: readonly string[],
     startMs: number,
     endMs: number,
   ): Promise<Map<string, LoginSpan[]>> {
-    const windows = await this.window(agentIds, 'se', startMs, endMs);
-    const result = new Map<string, LoginSpan[]>();
+    return this.spans(agentIds, 'se', startMs, endMs, loginSpans, (s) => ({
+      startMs: s.start.atMs,
+      endMs: s.endMs,
+    }));
+  }
+
+  /** The spans of each agent's timeline that overlap [startMs, endMs), as rows. */
+  private async spans<S extends { start: { atMs: number }; endMs: number }, R>(
+    agentIds: readonly string[],
+    family: 'tl' | 'se',
+    startMs: number,
+    endMs: number,
+    spansOf: (events: TimelineEvent[]) => S[],
+    row: (span: S) => R,
+  ): Promise<Map<string, R[]>> {
+    const windows = await this.window(agentIds, family, startMs, endMs);
+    const result = new Map<string, R[]>();
     for (const [agentId, events] of windows) {
-      const spans = loginSpans(events)
+      const spans = spansOf(events)
         .filter((s) => s.start.atMs < endMs && s.endMs > startMs)
-        .map((s) => ({ startMs: s.start.atMs, endMs: s.endMs }));
+        .map(row);
       if (spans.length > 0) result.set(agentId, spans);
     }
     return result;
@@ -177,17 +198,11 @@ export class AgentQueries {
     startMs: number,
     endMs: number,
   ): Promise<Map<string, AgentContact[]>> {
-    const requests = agentIds.flatMap((agentId) =>
-      days(startMs, endMs).map((day) => ({ agentId, day })),
-    );
-    const replies = await settleAll(
-      requests.map(({ agentId, day }) =>
-        this.redis.hgetall(`${this.keys.agent(agentId)}calls:${day}`),
-      ),
-    );
     const result = new Map<string, AgentContact[]>();
-    replies.forEach((fields, i) => {
-      const agentId = requests[i]?.agentId ?? '';
+    const replies = await perAgentDay(agentIds, startMs, endMs, (agentId, day) =>
+      this.redis.hgetall(this.keys.agentCalls(agentId, day)),
+    );
+    for (const { agentId, reply: fields } of replies) {
       for (const [contactId, text] of Object.entries(fields)) {
         // version \x1f group \x1f channel \x1f answered \x1f ended \x1f outcome \x1f wrapped, or version \x1f x
         const [, group = '', channel = '', answered, ended = '', outcome = '', wrapped] =
@@ -208,7 +223,7 @@ export class AgentQueries {
         if (list === undefined) result.set(agentId, [contact]);
         else list.push(contact);
       }
-    });
+    }
     for (const list of result.values())
       list.sort((a, b) => a.answeredMs - b.answeredMs || (a.contactId < b.contactId ? -1 : 1));
     return result;
@@ -220,17 +235,11 @@ export class AgentQueries {
     startMs: number,
     endMs: number,
   ): Promise<Map<string, ChatSpan[]>> {
-    const requests = agentIds.flatMap((agentId) =>
-      days(startMs, endMs).map((day) => ({ agentId, day })),
-    );
-    const replies = await settleAll(
-      requests.map(({ agentId, day }) =>
-        this.redis.hgetall(`${this.keys.agent(agentId)}chats:${day}`),
-      ),
-    );
     const result = new Map<string, Map<string, ChatSpan>>();
-    replies.forEach((fields, i) => {
-      const agentId = requests[i]?.agentId ?? '';
+    const replies = await perAgentDay(agentIds, startMs, endMs, (agentId, day) =>
+      this.redis.hgetall(this.keys.agentChats(agentId, day)),
+    );
+    for (const { agentId, reply: fields } of replies) {
       for (const [contactId, text] of Object.entries(fields)) {
         const [a = 0, n = 0] = text.split(',').map(Number);
         if (n <= startMs || a >= endMs) continue;
@@ -241,7 +250,7 @@ export class AgentQueries {
         }
         spans.set(contactId, { contactId, startMs: a, endMs: n });
       }
-    });
+    }
     return new Map([...result].map(([agentId, spans]) => [agentId, [...spans.values()]]));
   }
 
@@ -251,39 +260,37 @@ export class AgentQueries {
     startMs: number,
     endMs: number,
   ): Promise<Map<string, DirectOut[]>> {
-    const requests = agentIds.flatMap((agentId) =>
-      days(startMs, endMs).map((day) => ({ agentId, day })),
-    );
-    const replies = await settleAll(
-      requests.map(({ agentId, day }) =>
-        this.redis.zrangebyscore(
-          `${this.keys.agent(agentId)}do:${day}`,
-          String(startMs),
-          `(${endMs}`,
-          'WITHSCORES',
-        ),
+    const result = new Map<string, DirectOut[]>();
+    const replies = await perAgentDay(agentIds, startMs, endMs, (agentId, day) =>
+      this.redis.zrangebyscore(
+        this.keys.timeline(agentId, 'do', day),
+        String(startMs),
+        `(${endMs}`,
+        'WITHSCORES',
       ),
     );
-    const result = new Map<string, DirectOut[]>();
-    replies.forEach((flat, i) => {
-      const agentId = requests[i]?.agentId ?? '';
+    for (const { agentId, reply: flat } of replies) {
       for (let j = 0; j + 1 < flat.length; j += 2) {
         const member = flat[j] ?? '';
         const payload = parsePayload(member.slice(member.indexOf('\u0000') + 1));
-        if (payload.t !== 'D') continue;
+        if (payload.kind !== 'D') continue;
         const list = result.get(agentId) ?? [];
-        list.push({ atMs: Number(flat[j + 1]), kind: payload.k, groupId: payload.g });
+        list.push({
+          atMs: Number(flat[j + 1]),
+          kind: payload.contactKind,
+          groupId: payload.groupId,
+        });
         result.set(agentId, list);
       }
-    });
+    }
     return result;
   }
 
   /** Every agent the online index knows, logged in or not. */
   async online(): Promise<Map<string, OnlineAgentState>> {
     const [states, sessions] = await Promise.all([
-      this.redis.hgetall(`${this.keys.online()}state`),
-      this.redis.hgetall(`${this.keys.online()}session`),
+      this.redis.hgetall(this.keys.online('state')),
+      this.redis.hgetall(this.keys.online('session')),
     ]);
     const result = new Map<string, OnlineAgentState>();
     for (const [agentId, text] of Object.entries(states)) {
@@ -291,15 +298,15 @@ export class AgentQueries {
       const startMs = Number(text.slice(0, cut));
       const payload = parsePayload(text.slice(cut + 1));
       const [sessionMs = '', sessionKind = ''] = (sessions[agentId] ?? '').split('\u001f');
-      if (payload.t === 'I' || payload.t === 'S') {
+      if (payload.kind === 'I' || payload.kind === 'S') {
         result.set(agentId, {
           agentId,
           loggedIn: true,
-          stateCode: payload.c,
-          stateName: payload.n,
-          category: payload.k,
+          stateCode: payload.stateCode,
+          stateName: payload.stateName,
+          category: payload.category,
           startMs,
-          groupId: payload.g,
+          groupId: payload.groupId,
           loginMs: sessionKind === 'I' ? Number(sessionMs) : undefined,
         });
       } else {
@@ -322,17 +329,17 @@ function timelineEvent(member: string, atMs: number): TimelineEvent {
   const cut = member.indexOf('\u0000');
   const eventId = member.slice(0, cut);
   const payload = parsePayload(member.slice(cut + 1));
-  if (payload.t === 'O' || payload.t === 'D') return { eventId, atMs, kind: 'logout' };
+  if (payload.kind === 'O' || payload.kind === 'D') return { eventId, atMs, kind: 'logout' };
   return {
     eventId,
     atMs,
-    kind: payload.t === 'I' ? 'login' : 'state',
+    kind: payload.kind === 'I' ? 'login' : 'state',
     state: {
-      code: payload.c,
-      name: payload.n,
-      category: payload.k,
-      groupId: payload.g,
-      serviceId: payload.v,
+      code: payload.stateCode,
+      name: payload.stateName,
+      category: payload.category,
+      groupId: payload.groupId,
+      serviceId: payload.serviceId,
     },
   };
 }

@@ -3,9 +3,9 @@ import { redisNamespace, testStack, waitFor } from '@wfm-stream/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { connectRedis } from '../connection.js';
+import { StatusKeys } from '../keys.js';
 import { ChangeNotifier, type ChangeStream, subscribeToChanges } from '../live/change-notices.js';
 import { StatusBoard } from './status-board.js';
-import { StatusKeys } from './status-keys.js';
 import { startStatusReporter } from './status-reporter.js';
 
 const ns = redisNamespace();

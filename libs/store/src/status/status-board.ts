@@ -1,8 +1,8 @@
 import type { ServiceStatus } from '@wfm-stream/observability';
 
 import type { RedisClient } from '../connection.js';
+import { StatusKeys } from '../keys.js';
 import { settleAll } from '../settle.js';
-import { StatusKeys } from './status-keys.js';
 
 /** Every live instance's snapshot, and the lasting records the dashboard shows. */
 export interface StatusBoardReading {

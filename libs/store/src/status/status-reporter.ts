@@ -10,7 +10,8 @@ import type {
 } from '@wfm-stream/observability';
 
 import type { RedisClient } from '../connection.js';
-import { RECORD_NAME, StatusKeys } from './status-keys.js';
+import { RECORD_NAME, StatusKeys } from '../keys.js';
+import { reportStatus } from '../scripts/status-report.js';
 
 /** Largest snapshot written; a larger one keeps only its health (sections are bounded). */
 export const MAX_SNAPSHOT_BYTES = 16 * 1024;
@@ -40,21 +41,16 @@ export interface StatusReporter {
   stop(): Promise<void>;
 }
 
-function opArgs(ops: readonly StatusOp[]): string[] {
-  const args: string[] = [];
-  for (const op of ops.slice(0, MAX_OPS)) {
-    if (!RECORD_NAME.test(op.name)) continue;
-    if (op.op === 'push') args.push('push', op.name, '', op.value);
-    else args.push(op.op, op.name, op.field, String(op.value));
-  }
-  return args;
+/** The changes a report makes: at most MAX_OPS, each naming a valid record. */
+function boundedOps(ops: readonly StatusOp[]): StatusOp[] {
+  return ops.slice(0, MAX_OPS).filter((op) => RECORD_NAME.test(op.name));
 }
 
 /**
  * Writes the instance's status snapshot (libs/observability status.ts) every few seconds,
  * with a time to live of three intervals, plus the lasting changes its collectors report
  * (dead-letter counts, an export target's last failure), in one script call
- * (lua/status-report-1.lua). A failed report is logged and tried again next interval: the
+ * (lua/status-report-n.lua). A failed report is logged and tried again next interval: the
  * board is an operator's view, never a reason for a service to stop.
  */
 export function startStatusReporter(options: StatusReporterOptions): StatusReporter {
@@ -86,15 +82,15 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
     );
     if (Buffer.byteLength(snapshot) > MAX_SNAPSHOT_BYTES) snapshot = JSON.stringify(base);
     const ops = contributions.flatMap((c) => c.ops ?? []);
-    await redis.wfmStatusReport(
-      keys.prefix,
+    await reportStatus(redis, {
+      keys,
       member,
       snapshot,
       ttlMs,
-      atMs,
-      RECORD_TTL_SECONDS,
-      ...opArgs(ops),
-    );
+      nowMs: atMs,
+      recordTtlSeconds: RECORD_TTL_SECONDS,
+      ops: boundedOps(ops),
+    });
   };
   const report = async (): Promise<void> => {
     await running;

@@ -2,7 +2,7 @@ import type { TimeZone } from '@wfm-stream/core';
 import { ExportQueue } from '@wfm-stream/export';
 import { createProducer } from '@wfm-stream/kafka';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import { connectRedis, Keys, type RedisClient } from '@wfm-stream/store';
+import { connectRedis, initialStateKeys, type RedisClient } from '@wfm-stream/store';
 import {
   createTopics,
   endOffsets,
@@ -13,7 +13,6 @@ import {
 } from '@wfm-stream/testing';
 
 import type { ExporterConfig } from '../config.js';
-import { stateKeyPrefix } from '../keys.js';
 import { exporterTestConfig } from './config.js';
 import { applyEvents } from './events.js';
 
@@ -33,7 +32,7 @@ export class ExporterFixture {
   };
   readonly queue = new ExportQueue(this.kafka, this.producer, this.topics);
   /** The keys of the state the exporter reads. */
-  readonly keys = new Keys(stateKeyPrefix(this.ns.prefix));
+  readonly keys = initialStateKeys(this.ns.prefix);
   #redis: RedisClient | undefined;
   #producing = false;
 

@@ -3,10 +3,18 @@
   contribution, re-decides uniqueness (the customer's first contact of the day in this
   group), and adds the new contribution. Everything the group keeps shares one hash tag.
 
-  KEYS[1]  the group's key prefix, e.g. wfm:g0:{g:7}:
+  KEYS     every key the call may touch, all of one group (libs/store/src/keys.ts); the
+           arguments below name them by index
   ARGV[1]  ttl of working state (per-contact records, uniqueness index), seconds
   ARGV[2]  ttl of figures (sums), seconds
-  ARGV[3..] per update, 7 values:
+  ARGV[3]  n, the number of local days the updates live in
+  ARGV[4]  m, the number of term names declared
+  then n times 3 values: local day, index of its records key (cs), of its uniqueness
+           index (uq)
+  then m times 4 values: a term name as terms carry it (`h:<utc day>`, `d:<local day>`,
+           `now`, `wq`), the index of its sums key, and for a historic name the indexes
+           of its 15-minute sums and of the day's version (else 0 and 0)
+  then per update, 7 values:
            contactId
            version      snapshot version; an update not newer than the stored one is skipped
            day          local day (TIMEZONE) of the offer: where the record and its uniqueness live
@@ -22,16 +30,61 @@
   Uniqueness index (zset uq:<day>, all scores 0): members sort by customer, then offer
   time, then contactId, so the first member with a prefix is that customer's unique one.
 
-  Returns the number of updates applied.
+  Returns the number of updates applied; or, when a contribution stored before names a
+  term whose keys were not declared, the list of those names, having changed nothing (the
+  caller declares them and calls again).
 ]]
 --@include "includes/vectors.lua"
+--@include "includes/expire.lua"
 
-local prefix = KEYS[1]
 local stateTtl = tonumber(ARGV[1])
 local figuresTtl = tonumber(ARGV[2])
-local acc = newAccumulator()
+local csKeys, uqKeys, targets = {}, {}, {}
+local at = 5
+for _ = 1, tonumber(ARGV[3]) do
+  csKeys[ARGV[at]] = KEYS[tonumber(ARGV[at + 1])]
+  uqKeys[ARGV[at]] = KEYS[tonumber(ARGV[at + 2])]
+  at = at + 3
+end
+for _ = 1, tonumber(ARGV[4]) do
+  local sums15 = tonumber(ARGV[at + 2])
+  if sums15 > 0 then
+    targets[ARGV[at]] = { sums = KEYS[tonumber(ARGV[at + 1])], sums15 = KEYS[sums15], version = KEYS[tonumber(ARGV[at + 3])] }
+  else
+    targets[ARGV[at]] = { sums = KEYS[tonumber(ARGV[at + 1])] }
+  end
+  at = at + 4
+end
+local acc = newAccumulator(targets)
 local touchedState = {}
 local applied = 0
+
+-- what the loop writes, so that it can be taken back when a term turns out undeclared
+local undo = {}
+local function hset(key, field, value, previous)
+  undo[#undo + 1] = { 'h', key, field, previous }
+  redis.call('HSET', key, field, value)
+end
+local function zrem(key, member)
+  if redis.call('ZREM', key, member) == 1 then undo[#undo + 1] = { 'r', key, member } end
+end
+local function zadd(key, member)
+  if redis.call('ZADD', key, 0, member) == 1 then undo[#undo + 1] = { 'a', key, member } end
+end
+local function rollBack()
+  for k = #undo, 1, -1 do
+    local u = undo[k]
+    if u[1] == 'h' and u[4] then
+      redis.call('HSET', u[2], u[3], u[4])
+    elseif u[1] == 'h' then
+      redis.call('HDEL', u[2], u[3])
+    elseif u[1] == 'r' then
+      redis.call('ZADD', u[2], 0, u[3])
+    else
+      redis.call('ZREM', u[2], u[3])
+    end
+  end
+end
 
 local function parseRecord(text)
   if not text then return nil end
@@ -50,12 +103,12 @@ local function firstOf(uqKey, p)
   return redis.call('ZRANGEBYLEX', uqKey, '[' .. p, '[' .. p .. '\255', 'LIMIT', 0, 1)[1]
 end
 
-for i = 3, #ARGV, 7 do
+for i = at, #ARGV, 7 do
   local contactId, version, day = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
   local newPrefix, newMember, tombstone, terms = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5] == '1', ARGV[i + 6]
-  local csKey = prefix .. 'cs:' .. day
-  local uqKey = prefix .. 'uq:' .. day
-  local old = parseRecord(redis.call('HGET', csKey, contactId))
+  local csKey, uqKey = csKeys[day], uqKeys[day]
+  local oldText = redis.call('HGET', csKey, contactId)
+  local old = parseRecord(oldText)
   if old == nil or old.v < version then
     applied = applied + 1
     touchedState[csKey] = true
@@ -69,11 +122,11 @@ for i = 3, #ARGV, 7 do
 
     if old and not old.x and not tombstone and oldMember == newMember and oldPrefix == newPrefix then
       -- same customer, same offer: uniqueness cannot change; only the terms that changed move
-      replaceTerms(acc, prefix, old.t, terms, old.u)
-      redis.call('HSET', csKey, contactId, recordText({ v = version, u = old.u, p = newPrefix, m = newMember, t = terms }))
+      replaceTerms(acc, old.t, terms, old.u)
+      hset(csKey, contactId, recordText({ v = version, u = old.u, p = newPrefix, m = newMember, t = terms }), oldText)
     else
       -- 1. take the contact's previous contribution out
-      if old and not old.x then accumulateTerms(acc, prefix, old.t, -1, old.u) end
+      if old and not old.x then accumulateTerms(acc, old.t, -1, old.u) end
 
       -- 2. move it in the uniqueness index, noting who was first before and after
       local prefixes = {}
@@ -81,8 +134,8 @@ for i = 3, #ARGV, 7 do
       if newPrefix ~= '' and newPrefix ~= oldPrefix then prefixes[#prefixes + 1] = newPrefix end
       local before = {}
       for k, p in ipairs(prefixes) do before[k] = firstOf(uqKey, p) end
-      if oldMember ~= '' then redis.call('ZREM', uqKey, oldMember) end
-      if newMember ~= '' then redis.call('ZADD', uqKey, 0, newMember) end
+      if oldMember ~= '' then zrem(uqKey, oldMember) end
+      if newMember ~= '' then zadd(uqKey, newMember) end
       local after = {}
       for k, p in ipairs(prefixes) do after[k] = firstOf(uqKey, p) end
 
@@ -92,15 +145,16 @@ for i = 3, #ARGV, 7 do
           for _, member in ipairs({ before[k] or '', after[k] or '' }) do
             if member ~= '' and member ~= oldMember and member ~= newMember then
               local otherId = string.sub(member, #p + 16)
-              local other = parseRecord(redis.call('HGET', csKey, otherId))
+              local otherText = redis.call('HGET', csKey, otherId)
+              local other = parseRecord(otherText)
               if other and not other.x then
                 local u = 0
                 if other.m == after[k] then u = 1 end
                 if u ~= other.u then
-                  accumulateTerms(acc, prefix, other.t, -1, other.u)
-                  accumulateTerms(acc, prefix, other.t, 1, u)
+                  accumulateTerms(acc, other.t, -1, other.u)
+                  accumulateTerms(acc, other.t, 1, u)
                   other.u = u
-                  redis.call('HSET', csKey, otherId, recordText(other))
+                  hset(csKey, otherId, recordText(other), otherText)
                 end
               end
             end
@@ -110,7 +164,7 @@ for i = 3, #ARGV, 7 do
 
       -- 4. the new contribution, and the record that lets it be taken back later
       if tombstone then
-        redis.call('HSET', csKey, contactId, version .. '\31x')
+        hset(csKey, contactId, version .. '\31x', oldText)
       else
         local u = 1
         if newPrefix ~= '' then
@@ -119,25 +173,22 @@ for i = 3, #ARGV, 7 do
             if p == newPrefix and after[k] == newMember then u = 1 end
           end
         end
-        accumulateTerms(acc, prefix, terms, 1, u)
-        redis.call('HSET', csKey, contactId, recordText({ v = version, u = u, p = newPrefix, m = newMember, t = terms }))
+        accumulateTerms(acc, terms, 1, u)
+        hset(csKey, contactId, recordText({ v = version, u = u, p = newPrefix, m = newMember, t = terms }), oldText)
       end
     end
   end
 end
 
+if #acc.missing > 0 then
+  rollBack()
+  return acc.missing
+end
 flushAccumulator(acc, figuresTtl)
 -- a version per UTC day whose historic sums moved, so readers can tell a cached answer is current
-local bumped = {}
-for _, key in ipairs(acc.order) do
-  local day = string.match(key, ':h15:(%d+)$')
-  if day and not bumped[day] then
-    bumped[day] = true
-    redis.call('INCR', prefix .. 'hv:' .. day)
-    redis.call('EXPIRE', prefix .. 'hv:' .. day, figuresTtl)
-  end
+for key, _ in pairs(acc.versions) do
+  redis.call('INCR', key)
+  redis.call('EXPIRE', key, figuresTtl)
 end
-for key, _ in pairs(touchedState) do
-  redis.call('EXPIRE', key, stateTtl)
-end
+expireAll(touchedState, stateTtl)
 return applied

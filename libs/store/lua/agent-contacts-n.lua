@@ -4,16 +4,21 @@
   newer than the stored one is skipped; a tombstone removes a contact that moved to
   another agent or answer day.
 
-  KEYS[1]  the agent's key prefix, e.g. wfm:g0:{a:42}:
+  KEYS     every key the call may touch, all of one agent (libs/store/src/keys.ts); the
+           arguments below name them by index
   ARGV[1]  ttl, seconds
   ARGV[2]  most UTC days a chat is indexed in, from its answer (CONTACT_MAX_SPAN): a
            chat longer than that counts as chat work time in its first days only, its
            end cut to the end of the last of them (docs/events.md, "Limits")
-  ARGV[3..] per update, 10 values: contactId, version, UTC day of the answer, tombstone
+  ARGV[3]  n, the number of UTC days of answers, ARGV[4] m, the number of chat days
+  then n times 2 values: a day of answers, the index of its calls key; then m times 2: a
+           day, the index of its chats key (every day a chat answered on one of the n
+           days may be indexed in)
+  then per update, 10 values: contactId, version, UTC day of the answer, tombstone
            ('1'|'0'), groupId, channel, answered ms, ended ms ('' if open), outcome ('' if
            open), wrapped ('1'|'0')
 
-  Keys under the prefix:
+  The keys:
     calls:<day>   hash contactId → version \31 x, or
                   version \31 groupId \31 channel \31 answered \31 ended \31 outcome \31 wrapped
     chats:<day>   hash contactId → "answered,ended" for finished CHATS contacts, in every
@@ -21,10 +26,20 @@
 
   Returns the number of updates applied.
 ]]
-local prefix = KEYS[1]
+--@include "includes/expire.lua"
 local ttl = tonumber(ARGV[1])
 local maxDays = tonumber(ARGV[2])
 local DAY_MS = 86400000
+local callsKeys, chatsKeys = {}, {}
+local at = 5
+for _ = 1, tonumber(ARGV[3]) do
+  callsKeys[ARGV[at]] = KEYS[tonumber(ARGV[at + 1])]
+  at = at + 2
+end
+for _ = 1, tonumber(ARGV[4]) do
+  chatsKeys[ARGV[at]] = KEYS[tonumber(ARGV[at + 1])]
+  at = at + 2
+end
 local touched = {}
 local applied = 0
 
@@ -37,13 +52,13 @@ local function chatDays(channel, answered, ended, fn)
   local last = math.min(math.floor((ended - 1) / DAY_MS), first + maxDays - 1)
   local cut = math.min(ended, (last + 1) * DAY_MS)
   for d = first, last do
-    fn(prefix .. 'chats:' .. d, string.format('%.0f', cut))
+    fn(chatsKeys[string.format('%.0f', d)], string.format('%.0f', cut))
   end
 end
 
-for i = 3, #ARGV, 10 do
+for i = at, #ARGV, 10 do
   local contactId, version, day, tombstone = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3] == '1'
-  local key = prefix .. 'calls:' .. day
+  local key = callsKeys[day]
   local oldText = redis.call('HGET', key, contactId)
   local oldVersion = nil
   if oldText then oldVersion = tonumber(string.match(oldText, '^(%d+)')) end
@@ -69,7 +84,5 @@ for i = 3, #ARGV, 10 do
     touched[key] = true
   end
 end
-for k, _ in pairs(touched) do
-  redis.call('EXPIRE', k, ttl)
-end
+expireAll(touched, ttl)
 return applied
