@@ -4,13 +4,7 @@ import path from 'node:path';
 
 import { type RedisServer, startRedis } from '@wfm-stream/local-stack';
 import { GenerationPointer, INITIAL_GENERATION, Keys } from '@wfm-stream/store';
-import {
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
+import { testKafka, uniqueName, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +56,7 @@ beforeAll(async () => {
   const { group: referenceGroup, aggregator } = await stack.reference(reference.prefix);
   await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 90_000 });
   await aggregator.stop();
-  expected = await answersOf(testStack().redisUrl, reference.prefix);
+  expected = await answersOf(stack.on.redisUrl, reference.prefix);
   for (const [url, answer] of Object.entries(expected)) expect(answer.status, url).toBe(200);
 });
 

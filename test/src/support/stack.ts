@@ -17,7 +17,13 @@ import { afterAll } from 'vitest';
 
 import { type ReferenceAggregator, startReferenceAggregator } from './reference.js';
 import { serviceEnv, type ServiceProcess, spawnService, waitForReady } from './services.js';
-import { createStreamTopics, streamsOf, type StreamTopics, uniqueTopics } from './topics.js';
+import {
+  createStreamTopics,
+  type StreamLayout,
+  streamsOf,
+  type StreamTopics,
+  uniqueTopics,
+} from './topics.js';
 
 /** What `spawn` and `start` take besides the service and its settings. */
 export interface SpawnOptions {
@@ -36,6 +42,8 @@ export interface SpawnOptions {
  * stopped it itself.
  */
 export interface PipelineStack<T extends StreamTopics = StreamTopics> {
+  /** The Kafka and Redis it runs on. */
+  readonly on: TestStackInfo;
   readonly topics: T;
   /** The streams an aggregator consumes, the directory first. */
   readonly streams: string[];
@@ -44,7 +52,7 @@ export interface PipelineStack<T extends StreamTopics = StreamTopics> {
   /** A key prefix and a Redis connection of the file's own, its keys deleted after the file. */
   namespace(): RedisNamespace;
   /** Creates the stream topics (directory and dead letters on one partition each). */
-  createTopics(partitions: { readonly contacts: number; readonly agents: number }): Promise<void>;
+  createTopics(layout: StreamLayout): Promise<void>;
   /** Spawns the service with `env` as its settings; SIGKILLed after the file. */
   spawn(
     service: string,
@@ -125,6 +133,7 @@ export function pipelineStack<T extends StreamTopics = StreamTopics>(
   };
 
   const stack: PipelineStack<T> = {
+    on,
     topics,
     streams: streamsOf(topics),
     env,
@@ -133,7 +142,7 @@ export function pipelineStack<T extends StreamTopics = StreamTopics>(
       undo.push(() => ns.cleanup());
       return ns;
     },
-    createTopics: (partitions) => createStreamTopics(topics, partitions, on),
+    createTopics: (layout) => createStreamTopics(topics, layout, on),
     async spawn(service, serviceSettings, spawnOptions = {}) {
       const started = await spawnService(service, serviceSettings, {
         ...(spawnOptions.name === undefined ? {} : { name: spawnOptions.name }),
