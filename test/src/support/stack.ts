@@ -89,29 +89,17 @@ export interface PipelineStack<T extends StreamTopics = StreamTopics> {
   onTeardown(undo: () => unknown): void;
 }
 
-/** `stop` once, however often it is called: a test may stop what the teardown stops again. */
-function stoppedOnce<S extends { stop(): Promise<void> }>(service: S): S {
-  let stopping: Promise<void> | undefined;
-  return { ...service, stop: () => (stopping ??= service.stop()) };
+/** What a test file undoes after its tests, last added first. */
+export interface Teardown {
+  add(undo: () => unknown): void;
 }
 
 /**
- * The file's stack; call it at the top of the file (it registers the teardown with
- * afterAll). `env` adds to the settings every service shares, `topics` replaces the unique
- * stream topics (with more of the file's own, say), `on` names another Kafka and Redis.
+ * The file's teardown, run by afterAll (so call it at the top of the file): every step
+ * runs, even after one failed, and the file fails with what failed.
  */
-export function pipelineStack<T extends StreamTopics = StreamTopics>(
-  options: {
-    readonly env?: Readonly<Record<string, string>>;
-    readonly topics?: T;
-    readonly on?: TestStackInfo;
-  } = {},
-): PipelineStack<T> {
-  const on = options.on ?? testStack();
-  const topics = options.topics ?? (uniqueTopics() as T);
-  const env = serviceEnv(topics, options.env, on);
+export function teardownAfterAll(): Teardown {
   const undo: (() => unknown)[] = [];
-
   afterAll(async () => {
     const failures: unknown[] = [];
     for (const step of undo.splice(0).reverse()) {
@@ -123,12 +111,43 @@ export function pipelineStack<T extends StreamTopics = StreamTopics>(
     }
     if (failures.length > 0) throw new AggregateError(failures, 'the stack did not stop cleanly');
   });
+  return {
+    add(step) {
+      undo.push(step);
+    },
+  };
+}
+
+/** `stop` once, however often it is called: a test may stop what the teardown stops again. */
+function stoppedOnce<S extends { stop(): Promise<void> }>(service: S): S {
+  let stopping: Promise<void> | undefined;
+  return { ...service, stop: () => (stopping ??= service.stop()) };
+}
+
+/**
+ * The file's stack; call it at the top of the file (it registers its teardown with
+ * afterAll), or anywhere with the file's `teardown`, for a deployment of a test's own.
+ * `env` adds to the settings every service shares, `topics` replaces the unique stream
+ * topics (with more of the file's own, say), `on` names another Kafka and Redis.
+ */
+export function pipelineStack<T extends StreamTopics = StreamTopics>(
+  options: {
+    readonly env?: Readonly<Record<string, string>>;
+    readonly topics?: T;
+    readonly on?: TestStackInfo;
+    readonly teardown?: Teardown;
+  } = {},
+): PipelineStack<T> {
+  const on = options.on ?? testStack();
+  const topics = options.topics ?? (uniqueTopics() as T);
+  const env = serviceEnv(topics, options.env, on);
+  const teardown = options.teardown ?? teardownAfterAll();
 
   const inProcess = async <S extends { stop(): Promise<void> }>(
     started: Promise<S>,
   ): Promise<S> => {
     const service = stoppedOnce(await started);
-    undo.push(() => service.stop());
+    teardown.add(() => service.stop());
     return service;
   };
 
@@ -139,7 +158,7 @@ export function pipelineStack<T extends StreamTopics = StreamTopics>(
     env,
     namespace() {
       const ns = redisNamespace(on);
-      undo.push(() => ns.cleanup());
+      teardown.add(() => ns.cleanup());
       return ns;
     },
     createTopics: (layout) => createStreamTopics(topics, layout, on),
@@ -148,7 +167,7 @@ export function pipelineStack<T extends StreamTopics = StreamTopics>(
         ...(spawnOptions.name === undefined ? {} : { name: spawnOptions.name }),
         ...(spawnOptions.logFile === undefined ? {} : { logFile: spawnOptions.logFile }),
       });
-      undo.push(() => started.proc.stop({ signal: 'SIGKILL' }));
+      teardown.add(() => started.proc.stop({ signal: 'SIGKILL' }));
       return started;
     },
     async start(service, serviceSettings, spawnOptions = {}) {
@@ -178,7 +197,9 @@ export function pipelineStack<T extends StreamTopics = StreamTopics>(
       inProcess(startReader(loadConfig(readerConfigSchema, settings), silentLogger())),
     emitter: (settings) =>
       inProcess(startEmitter(loadConfig(emitterConfigSchema, settings), silentLogger())),
-    onTeardown: (step) => undo.push(step),
+    onTeardown(step) {
+      teardown.add(step);
+    },
   };
   return stack;
 }
