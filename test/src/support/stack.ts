@@ -33,6 +33,8 @@ export interface SpawnOptions {
   /** With `start`: how long to wait for `/readyz`, and what a timeout says. */
   readonly timeoutMs?: number;
   readonly message?: string;
+  /** How the teardown stops it: SIGKILL unless said otherwise. */
+  readonly stop?: { readonly signal?: NodeJS.Signals; readonly timeoutMs?: number };
 }
 
 /**
@@ -53,7 +55,7 @@ export interface PipelineStack<T extends StreamTopics = StreamTopics> {
   namespace(): RedisNamespace;
   /** Creates the stream topics (directory and dead letters on one partition each). */
   createTopics(layout: StreamLayout): Promise<void>;
-  /** Spawns the service with `env` as its settings; SIGKILLed after the file. */
+  /** Spawns the service with `env` as its settings; SIGKILLed after the file (or as `stop` says). */
   spawn(
     service: string,
     env: Readonly<Record<string, string>>,
@@ -167,7 +169,7 @@ export function pipelineStack<T extends StreamTopics = StreamTopics>(
         ...(spawnOptions.name === undefined ? {} : { name: spawnOptions.name }),
         ...(spawnOptions.logFile === undefined ? {} : { logFile: spawnOptions.logFile }),
       });
-      teardown.add(() => started.proc.stop({ signal: 'SIGKILL' }));
+      teardown.add(() => started.proc.stop(spawnOptions.stop ?? { signal: 'SIGKILL' }));
       return started;
     },
     async start(service, serviceSettings, spawnOptions = {}) {

@@ -22,6 +22,36 @@ export function uniqueTopics(): StreamTopics {
   };
 }
 
+/** The exporter's topics: its job queue and its dead letters. */
+export interface ExportTopics {
+  readonly TOPIC_EXPORT_JOBS: string;
+  readonly TOPIC_EXPORT_DEAD_LETTER: string;
+}
+
+/** Stream and export topic names no other test uses. */
+export function uniqueTopicsWithExports(): StreamTopics & ExportTopics {
+  return {
+    ...uniqueTopics(),
+    TOPIC_EXPORT_JOBS: uniqueName('export-jobs'),
+    TOPIC_EXPORT_DEAD_LETTER: uniqueName('export-dlq'),
+  };
+}
+
+/** Creates the export topics on `stack`: the jobs on `jobs` partitions, the dead letters on one. */
+export async function createExportTopics(
+  topics: ExportTopics,
+  jobs: number,
+  stack: TestStackInfo = testStack(),
+): Promise<void> {
+  await createTopics(
+    [
+      { name: topics.TOPIC_EXPORT_JOBS, partitions: jobs },
+      { name: topics.TOPIC_EXPORT_DEAD_LETTER, partitions: 1 },
+    ],
+    stack,
+  );
+}
+
 /** The streams an aggregator consumes, the directory first. */
 export function streamsOf(topics: StreamTopics): string[] {
   return [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
