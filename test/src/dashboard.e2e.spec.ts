@@ -195,6 +195,19 @@ async function cellText(selector: string): Promise<string> {
   return ((await page.textContent(selector)) ?? '').trim();
 }
 
+/** Waits until the element `selector` finds shows `n`, as it is written (its text, trimmed). */
+async function untilShown(
+  selector: string,
+  n: number,
+  options: { polling?: 'raf'; timeout?: number } = {},
+): Promise<void> {
+  await page.waitForFunction(
+    ([sel, text]) => document.querySelector(sel)?.textContent.trim() === text,
+    [selector, String(n)] as const,
+    options,
+  );
+}
+
 /** The number a cell shows ("1 234" → 1234). */
 async function cellNumber(selector: string): Promise<number> {
   return Number((await cellText(selector)).replace(/[^\d.-]/g, ''));
@@ -557,11 +570,8 @@ describe('the dashboard', () => {
       },
       { timeoutMs: 30_000, message: 'every service to report, and the dead letter' },
     );
-    await page.waitForFunction(
-      (total) =>
-        document
-          .querySelector('[data-testid=dead-letters] [data-field=deadLetters]')
-          ?.textContent.trim() === String(total),
+    await untilShown(
+      '[data-testid=dead-letters] [data-field=deadLetters]',
       pipeline.deadLetters.total,
     );
     for (const consumer of pipeline.consumers)
@@ -596,14 +606,10 @@ describe('the dashboard', () => {
             ),
           t0,
         );
-        await page.waitForFunction(
-          (n) =>
-            document
-              .querySelector('tr[data-group="support"] [data-field=callNumber]')
-              ?.textContent.trim() === String(n),
-          waitingBefore + 1,
-          { polling: 'raf', timeout: 5_000 },
-        );
+        await untilShown('tr[data-group="support"] [data-field=callNumber]', waitingBefore + 1, {
+          polling: 'raf',
+          timeout: 5_000,
+        });
         page_.queues.push(Date.now() - t0);
         server.queues.push((await arrived) - t0);
 
@@ -654,11 +660,7 @@ describe('the dashboard', () => {
             ),
           t0,
         );
-        await page.waitForFunction(
-          ([sel, n]) => document.querySelector(sel as string)?.textContent.trim() === String(n),
-          [current, receivedBefore + 1] as const,
-          { polling: 'raf', timeout: 5_000 },
-        );
+        await untilShown(current, receivedBefore + 1, { polling: 'raf', timeout: 5_000 });
         page_.today.push(Date.now() - t0);
         server.today.push((await arrived) - t0);
       }
@@ -849,14 +851,9 @@ describe('the dashboard', () => {
     // and it is live again: a new contact shows up
     const before = await cellNumber('tr[data-group="chat"] [data-field=callNumber]');
     await publish(topics.TOPIC_CONTACT_EVENTS, [offered(id('back'), 'chat', Date.now())]);
-    await page.waitForFunction(
-      (n) =>
-        document
-          .querySelector('tr[data-group="chat"] [data-field=callNumber]')
-          ?.textContent.trim() === String(n),
-      before + 1,
-      { timeout: 5_000 },
-    );
+    await untilShown('tr[data-group="chat"] [data-field=callNumber]', before + 1, {
+      timeout: 5_000,
+    });
     // the failed reconnection attempts while it was away are the only errors the browser logged
     const unexpected = browser.errors.filter(
       (e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e),
