@@ -1,21 +1,11 @@
-import type { RunningAggregator } from '@wfm-stream/aggregator';
-import type { ManagedProcess } from '@wfm-stream/local-stack';
 import { loadBundledCallLog, planReplay } from '@wfm-stream/replay';
-import {
-  redisNamespace,
-  testKafka,
-  uniqueName,
-  waitFor,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { testKafka, uniqueName, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
 import { answersOn } from './support/answers.js';
 import { committedByTopic, endsByTopic, metricTotal, sumOf } from './support/metrics.js';
 import { publishReplay } from './support/publish.js';
-import { startReferenceAggregator } from './support/reference.js';
-import { serviceEnv, type ServiceProcess, spawnService } from './support/services.js';
-import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
+import { pipelineStack } from './support/stack.js';
 import { random } from './support/traffic.js';
 
 /**
@@ -26,30 +16,13 @@ import { random } from './support/traffic.js';
  * annotations (`--reporter=verbose` prints them).
  */
 const KILLS = 20;
-const reference = redisNamespace();
-const crashed = redisNamespace();
-const topics = uniqueTopics();
-const streams = streamsOf(topics);
 const ZONE = { TIMEZONE: 'Asia/Jerusalem' };
 // the smallest consumer session (serviceEnv): a killed member is evicted, and its
 // partitions move to the next life, 6 s after its last heartbeat
-const base = serviceEnv(topics, ZONE);
-const running: ManagedProcess[] = [];
-let uninterrupted: RunningAggregator | undefined;
-
-afterAll(async () => {
-  for (const p of running) await p.stop({ signal: 'SIGKILL' });
-  await uninterrupted?.stop();
-  await reference.cleanup();
-  await crashed.cleanup();
-});
-
-const startProcess = (groupId: string, prefix: string): Promise<ServiceProcess> =>
-  spawnService(
-    'aggregator',
-    { ...base, CONSUMER_GROUP: groupId, REDIS_KEY_PREFIX: prefix },
-    { running },
-  );
+const stack = pipelineStack({ env: ZONE });
+const { topics, streams } = stack;
+const reference = stack.namespace();
+const crashed = stack.namespace();
 
 /** The events a life has consumed so far; 0 while its HTTP server is not up yet. */
 async function consumedBy(url: string): Promise<number> {
@@ -82,7 +55,7 @@ describe('an aggregator killed mid-stream', () => {
     annotate,
   }) => {
     const started = Date.now();
-    await createStreamTopics(topics, { contacts: 4, agents: 2 });
+    await stack.createTopics({ contacts: 4, agents: 2 });
     const plan = planReplay(loadBundledCallLog());
     await publishReplay(testKafka(), [...plan.directory, ...plan.events], {
       directory: topics.TOPIC_DIRECTORY,
@@ -96,11 +69,7 @@ describe('an aggregator killed mid-stream', () => {
     expect(total).toBe(plan.directory.length + plan.events.length);
 
     // the uninterrupted run, in process, alongside the crashing one
-    const { group: referenceGroup, aggregator } = await startReferenceAggregator(
-      base,
-      reference.prefix,
-    );
-    uninterrupted = aggregator;
+    const { group: referenceGroup, aggregator } = await stack.reference(reference.prefix);
 
     // The crashing run. Life k is SIGKILLed once the group's position (its committed
     // offsets when the life started, plus what the life consumed) reaches the k-th kill
@@ -113,7 +82,7 @@ describe('an aggregator killed mid-stream', () => {
     let stateLosses = 0;
     for (const point of points) {
       const committedAtStart = sumOf(await committedByTopic(admin, crashGroup, streams));
-      const { proc, url } = await startProcess(crashGroup, crashed.prefix);
+      const { proc, url } = await stack.spawnAggregator(crashGroup, crashed.prefix);
       if (committedAtStart < point) {
         await waitFor(async () => committedAtStart + (await consumedBy(url)) >= point, {
           timeoutMs: 60_000,
@@ -143,13 +112,12 @@ describe('an aggregator killed mid-stream', () => {
     // most lives reached their kill point consuming, not by starting past it
     expect(landed.filter((l) => l.consumed).length).toBeGreaterThan(KILLS / 2);
 
-    const { proc: last, url: lastUrl } = await startProcess(crashGroup, crashed.prefix);
+    const { proc: last, url: lastUrl } = await stack.spawnAggregator(crashGroup, crashed.prefix);
     await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 120_000 });
     await waitForGroupCaughtUp(crashGroup, streams, { timeoutMs: 120_000 });
     stateLosses += await metricTotal(lastUrl, 'wfm_consumer_state_losses_total');
     const caughtUpMs = Date.now();
     await aggregator.stop();
-    uninterrupted = undefined;
     expect((await last.stop()).code).toBe(0);
 
     const directory = plan.directory;

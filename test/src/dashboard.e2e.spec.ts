@@ -4,36 +4,25 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
 import { REPO_DIR } from '@wfm-stream/cli';
 import { loadConfig } from '@wfm-stream/config';
 import { dashboardAssetsDir } from '@wfm-stream/dashboard-ui';
-import { emitterConfigSchema, type RunningEmitter, startEmitter } from '@wfm-stream/emitter';
-import { exporterConfigSchema, type RunningExporter, startExporter } from '@wfm-stream/exporter';
+import { exporterConfigSchema, startExporter } from '@wfm-stream/exporter';
 import { freePort } from '@wfm-stream/local-stack';
 import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream/reader';
+import type { RunningReader } from '@wfm-stream/reader';
 import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-} from '@wfm-stream/testing';
-import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
+import { testKafka, uniqueName, waitFor } from '@wfm-stream/testing';
+import { startWfmSink } from '@wfm-stream/wfm-sink';
 import axe from 'axe-core';
 import { Partitioners, type Producer } from 'kafkajs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { type Browser, launchBrowser } from './support/browser.js';
 import { openStream } from './support/sse.js';
+import { pipelineStack } from './support/stack.js';
+import { createExportTopics, uniqueTopicsWithExports } from './support/topics.js';
 
 /**
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core) against
@@ -42,8 +31,6 @@ import { openStream } from './support/sse.js';
  * the reader is stopped and started again, accessibility, screenshots, bundle size.
  */
 
-const stack = testStack();
-const ns = redisNamespace();
 const ZONE = 'Europe/Berlin';
 const KEY = `dash-${uniqueName('key')}`;
 const AGENTS = 500;
@@ -52,27 +39,37 @@ const GROUPS = [
   { id: 'support', name: 'Support', channel: 'INCOMING_CALLS' },
   { id: 'chat', name: 'Chat support', channel: 'CHATS' },
 ] as const;
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-  TOPIC_EXPORT_JOBS: uniqueName('export-jobs'),
-  TOPIC_EXPORT_DEAD_LETTER: uniqueName('export-dlq'),
-};
+const stack = pipelineStack({
+  topics: uniqueTopicsWithExports(),
+  env: {
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    // the production default: these consumers are never stopped mid-stream
+    CONSUMER_SESSION_TIMEOUT: '30s',
+    TIMEZONE: ZONE,
+    READER_API_KEYS: KEY,
+    SERVICE_LEVEL_SECONDS: '20',
+    SERVICE_LEVEL_GOAL_PERCENT_BY_GROUP: 'sales=90',
+    FETCH_MAX_WAIT: '20ms',
+  },
+});
+const { topics } = stack;
 const SHOTS = path.join(REPO_DIR, 'test', 'screenshots');
 const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-dash-export-'));
+stack.onTeardown(() => {
+  fs.rmSync(exportDir, { recursive: true, force: true });
+});
+const ns = stack.namespace();
 /** What the run measured; written next to the screenshots. */
 const measured: Record<string, unknown> = {};
+stack.onTeardown(() => {
+  fs.writeFileSync(path.join(SHOTS, 'measurements.json'), `${JSON.stringify(measured, null, 2)}\n`);
+});
 
 let env: Record<string, string>;
 let readerPort: number;
 let base: string;
-let aggregator: RunningAggregator;
 let reader: RunningReader | undefined;
-let emitter: RunningEmitter;
-let exporter: RunningExporter;
-let sink: RunningSink;
 let producer: Producer;
 let browser: Browser;
 let page: Page;
@@ -155,11 +152,8 @@ async function api<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-async function startReaderProcess(): Promise<RunningReader> {
-  return startReader(
-    loadConfig(readerConfigSchema, { ...env, HTTP_PORT: String(readerPort) }),
-    silentLogger(),
-  );
+function startReaderProcess(): Promise<RunningReader> {
+  return stack.reader({ ...env, HTTP_PORT: String(readerPort) });
 }
 
 /** Today's local midnight and the next, in the zone, as the dashboard asks serviceGroupData. */
@@ -201,52 +195,43 @@ async function cellText(selector: string): Promise<string> {
   return ((await page.textContent(selector)) ?? '').trim();
 }
 
+/** Waits until the element `selector` finds shows `n`, as it is written (its text, trimmed). */
+async function untilShown(
+  selector: string,
+  n: number,
+  options: { polling?: 'raf'; timeout?: number } = {},
+): Promise<void> {
+  await page.waitForFunction(
+    ([sel, text]) => document.querySelector(sel)?.textContent.trim() === text,
+    [selector, String(n)] as const,
+    options,
+  );
+}
+
 /** The number a cell shows ("1 234" → 1234). */
 async function cellNumber(selector: string): Promise<number> {
   return Number((await cellText(selector)).replace(/[^\d.-]/g, ''));
 }
 
 beforeAll(async () => {
-  await createTopics([
-    { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-    { name: topics.TOPIC_CONTACT_EVENTS, partitions: 3 },
-    { name: topics.TOPIC_AGENT_EVENTS, partitions: 3 },
-    { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-    { name: topics.TOPIC_EXPORT_JOBS, partitions: 2 },
-    { name: topics.TOPIC_EXPORT_DEAD_LETTER, partitions: 1 },
-  ]);
-  sink = await startWfmSink();
+  await stack.createTopics({ contacts: 3, agents: 3 });
+  await createExportTopics(topics, 2);
+  const sink = await startWfmSink();
+  stack.onTeardown(() => sink.stop());
   // the Pipkins-style target fails, so the Exports view has a retry to show
   sink.setFault((receipt) => (receipt.path.startsWith('/pipkins') ? 'error' : undefined));
   readerPort = await freePort();
   base = `http://127.0.0.1:${readerPort}`;
-  env = {
-    ...topics,
-    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    REDIS_URL: stack.redisUrl,
-    REDIS_KEY_PREFIX: ns.prefix,
-    CONSUMER_GROUP: uniqueName('aggregator'),
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'silent',
-    TIMEZONE: ZONE,
-    READER_API_KEYS: KEY,
-    SERVICE_LEVEL_SECONDS: '20',
-    SERVICE_LEVEL_GOAL_PERCENT_BY_GROUP: 'sales=90',
-    FETCH_MAX_WAIT: '20ms',
-  };
-  aggregator = await startAggregator(loadConfig(aggregatorConfigSchema, env), silentLogger());
+  env = { ...stack.env, REDIS_KEY_PREFIX: ns.prefix, CONSUMER_GROUP: uniqueName('aggregator') };
+  await stack.aggregator(env);
   reader = await startReaderProcess();
-  emitter = await startEmitter(
-    loadConfig(emitterConfigSchema, {
-      ...env,
-      CONSUMER_GROUP: uniqueName('emitter'),
-      WFM_STATUS_URL: `${sink.url}/ccwfm/api/rest/status`,
-      EMITTER_START_FROM: 'earliest',
-    }),
-    silentLogger(),
-  );
-  exporter = await startExporter(
+  await stack.emitter({
+    ...env,
+    CONSUMER_GROUP: uniqueName('emitter'),
+    WFM_STATUS_URL: `${sink.url}/ccwfm/api/rest/status`,
+    EMITTER_START_FROM: 'earliest',
+  });
+  const exporter = await startExporter(
     loadConfig(exporterConfigSchema, {
       ...env,
       EXPORT_CONSUMER_GROUP: uniqueName('exporter'),
@@ -262,8 +247,10 @@ beforeAll(async () => {
     }),
     silentLogger(),
   );
+  stack.onTeardown(() => exporter.stop());
   producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  stack.onTeardown(() => producer.disconnect());
 
   const now = Date.now();
   const dayStart = now - 4 * 3_600_000;
@@ -356,20 +343,8 @@ beforeAll(async () => {
     { timeoutMs: 60_000, message: 'the events to be aggregated' },
   );
   browser = await launchBrowser();
+  stack.onTeardown(() => browser.close());
   fs.mkdirSync(SHOTS, { recursive: true });
-});
-
-afterAll(async () => {
-  fs.writeFileSync(path.join(SHOTS, 'measurements.json'), `${JSON.stringify(measured, null, 2)}\n`);
-  await browser.close();
-  await producer.disconnect();
-  await exporter.stop();
-  await emitter.stop();
-  await reader?.stop();
-  await aggregator.stop();
-  await sink.stop();
-  await ns.cleanup();
-  fs.rmSync(exportDir, { recursive: true, force: true });
 });
 
 describe('the dashboard', () => {
@@ -595,11 +570,8 @@ describe('the dashboard', () => {
       },
       { timeoutMs: 30_000, message: 'every service to report, and the dead letter' },
     );
-    await page.waitForFunction(
-      (total) =>
-        document
-          .querySelector('[data-testid=dead-letters] [data-field=deadLetters]')
-          ?.textContent.trim() === String(total),
+    await untilShown(
+      '[data-testid=dead-letters] [data-field=deadLetters]',
       pipeline.deadLetters.total,
     );
     for (const consumer of pipeline.consumers)
@@ -634,14 +606,10 @@ describe('the dashboard', () => {
             ),
           t0,
         );
-        await page.waitForFunction(
-          (n) =>
-            document
-              .querySelector('tr[data-group="support"] [data-field=callNumber]')
-              ?.textContent.trim() === String(n),
-          waitingBefore + 1,
-          { polling: 'raf', timeout: 5_000 },
-        );
+        await untilShown('tr[data-group="support"] [data-field=callNumber]', waitingBefore + 1, {
+          polling: 'raf',
+          timeout: 5_000,
+        });
         page_.queues.push(Date.now() - t0);
         server.queues.push((await arrived) - t0);
 
@@ -692,11 +660,7 @@ describe('the dashboard', () => {
             ),
           t0,
         );
-        await page.waitForFunction(
-          ([sel, n]) => document.querySelector(sel as string)?.textContent.trim() === String(n),
-          [current, receivedBefore + 1] as const,
-          { polling: 'raf', timeout: 5_000 },
-        );
+        await untilShown(current, receivedBefore + 1, { polling: 'raf', timeout: 5_000 });
         page_.today.push(Date.now() - t0);
         server.today.push((await arrived) - t0);
       }
@@ -887,14 +851,9 @@ describe('the dashboard', () => {
     // and it is live again: a new contact shows up
     const before = await cellNumber('tr[data-group="chat"] [data-field=callNumber]');
     await publish(topics.TOPIC_CONTACT_EVENTS, [offered(id('back'), 'chat', Date.now())]);
-    await page.waitForFunction(
-      (n) =>
-        document
-          .querySelector('tr[data-group="chat"] [data-field=callNumber]')
-          ?.textContent.trim() === String(n),
-      before + 1,
-      { timeout: 5_000 },
-    );
+    await untilShown('tr[data-group="chat"] [data-field=callNumber]', before + 1, {
+      timeout: 5_000,
+    });
     // the failed reconnection attempts while it was away are the only errors the browser logged
     const unexpected = browser.errors.filter(
       (e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e),

@@ -1,27 +1,13 @@
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { loadConfig } from '@wfm-stream/config';
 import { createLogger, type Logger } from '@wfm-stream/observability';
 import { messageKey, type WfmEvent } from '@wfm-stream/schemas';
 import { GapRecords } from '@wfm-stream/store';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  uniqueName,
-  waitFor,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
+import { testKafka, uniqueName, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { Partitioners } from 'kafkajs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { READER_KEY, readerOn } from './support/answers.js';
 import { metricByLabel, metricTotal } from './support/metrics.js';
-import { serviceEnv } from './support/services.js';
-import { streamsOf, uniqueTopics } from './support/topics.js';
+import { pipelineStack } from './support/stack.js';
 import { syntheticTraffic } from './support/traffic.js';
 
 /**
@@ -31,26 +17,18 @@ import { syntheticTraffic } from './support/traffic.js';
  * period overlaps the stretch of record time they covered, and only those.
  */
 
-const ns = redisNamespace();
-const topics = uniqueTopics();
-const streams = streamsOf(topics);
+const stack = pipelineStack();
+const { topics, streams } = stack;
+const ns = stack.namespace();
 const group = uniqueName('gap');
-const config = loadConfig(
-  aggregatorConfigSchema,
-  serviceEnv(topics, {
-    REDIS_KEY_PREFIX: ns.prefix,
-    CONSUMER_GROUP: group,
-    HTTP_PORT: '0',
-    // the default: the test reads the aggregator's own log lines
-    LOG_LEVEL: 'info',
-  }),
-);
-const running: RunningAggregator[] = [];
-
-afterAll(async () => {
-  for (const a of running) await a.stop().catch(() => undefined);
-  await ns.cleanup();
-});
+const settings = {
+  ...stack.env,
+  REDIS_KEY_PREFIX: ns.prefix,
+  CONSUMER_GROUP: group,
+  HTTP_PORT: '0',
+  // the default: the test reads the aggregator's own log lines
+  LOG_LEVEL: 'info',
+};
 
 /** The log lines of a logger, as objects. */
 function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
@@ -95,12 +73,7 @@ describe('records deleted before the aggregator read them', () => {
   it('are counted, logged and recorded exactly, and mark the answers of their time only', async () => {
     // record times from 2024: nothing is left to retention but the deletion under test
     const kept = { 'retention.ms': '-1' };
-    await createTopics([
-      { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-      { name: topics.TOPIC_CONTACT_EVENTS, partitions: 3, config: kept },
-      { name: topics.TOPIC_AGENT_EVENTS, partitions: 3, config: kept },
-      { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-    ]);
+    await stack.createTopics({ contacts: 3, agents: 3, eventConfig: kept });
     const start = Date.UTC(2024, 0, 8, 6, 0);
     const traffic = syntheticTraffic({ seed: 5, contacts: 1_500, startMs: start, hours: 12 });
     const cut = start + 4 * HOUR;
@@ -112,11 +85,9 @@ describe('records deleted before the aggregator read them', () => {
     await publishInTime(topics.TOPIC_DIRECTORY, traffic.directory);
     await publishInTime(topics.TOPIC_CONTACT_EVENTS, contacts.filter(before));
     await publishInTime(topics.TOPIC_AGENT_EVENTS, agents.filter(before));
-    const first = await startAggregator(config, capturingLogger().logger);
-    running.push(first);
+    const first = await stack.aggregator(settings, capturingLogger().logger);
     await waitForGroupCaughtUp(group, streams, { timeoutMs: 60_000 });
     await first.stop();
-    running.pop();
 
     // 2. the rest is published while the aggregator is away, and half of what partition 0
     // of the contacts received meanwhile is deleted before the group reads it
@@ -149,8 +120,7 @@ describe('records deleted before the aggregator read them', () => {
 
     // 3. the aggregator comes back: the gap is counted, exactly, in the topic's counter
     const { logger, lines } = capturingLogger();
-    const second = await startAggregator(config, logger);
-    running.push(second);
+    const second = await stack.aggregator(settings, logger);
     const ops = `http://127.0.0.1:${second.opsPort}`;
     const gapsByTopic = await waitFor(
       async () => {

@@ -1,33 +1,20 @@
-import path from 'node:path';
 import { setTimeout as pace } from 'node:timers/promises';
 
 import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { REPO_DIR } from '@wfm-stream/cli';
-import { loadConfig } from '@wfm-stream/config';
-import { emitterConfigSchema, type RunningEmitter, startEmitter } from '@wfm-stream/emitter';
-import { freePort, type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, startReader } from '@wfm-stream/reader';
-import {
-  createTopics,
   redisEnv,
-  redisNamespace,
   testKafka,
-  testStack,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
 import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
 import { type Admin, Partitioners } from 'kafkajs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { allAnswers } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
+import type { ServiceProcess } from './support/services.js';
+import { pipelineStack } from './support/stack.js';
 import { SteadyPublisher } from './support/steady-publisher.js';
 import { syntheticTraffic } from './support/traffic.js';
 
@@ -39,8 +26,6 @@ import { syntheticTraffic } from './support/traffic.js';
  * every status push of an undisturbed emitter, once and in order per agent.
  */
 
-const AGGREGATOR = path.join(REPO_DIR, 'services', 'aggregator', 'dist', 'main.js');
-const EMITTER = path.join(REPO_DIR, 'services', 'emitter', 'dist', 'main.js');
 const STATUS_PATH = '/ccwfm/api/rest/status';
 const PARTITIONS = 12;
 /** Events a second, over both topics, from the first change to the last. */
@@ -50,29 +35,15 @@ const LAG_BOUND_MS = 1_000;
 /** How often the test samples end offsets and the groups' committed offsets. */
 const SAMPLE_EVERY_MS = 150;
 
-const stack = testStack();
+// serviceEnv's settings: the smallest consumer session the broker allows, so that a
+// SIGKILLed member's partitions move on soon
+const stack = pipelineStack({ env: { OPS_HOST: '127.0.0.1', SYSTEM_ID: 'Test system' } });
+const { topics, env: base } = stack;
 const namespaces = {
-  referenceAggregator: redisNamespace(),
-  elasticAggregator: redisNamespace(),
-  referenceEmitter: redisNamespace(),
-  elasticEmitter: redisNamespace(),
-};
-const topics = {
-  TOPIC_DIRECTORY: uniqueName('directory'),
-  TOPIC_CONTACT_EVENTS: uniqueName('contacts'),
-  TOPIC_AGENT_EVENTS: uniqueName('agents'),
-  TOPIC_DEAD_LETTER: uniqueName('dlq'),
-};
-const base = {
-  ...topics,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  ...redisEnv(stack),
-  HTTP_HOST: '127.0.0.1',
-  OPS_HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
-  SYSTEM_ID: 'Test system',
-  // the broker's group.min.session.timeout.ms: a SIGKILLed member's partitions move on soon
-  CONSUMER_SESSION_TIMEOUT: '6s',
+  referenceAggregator: stack.namespace(),
+  elasticAggregator: stack.namespace(),
+  referenceEmitter: stack.namespace(),
+  elasticEmitter: stack.namespace(),
 };
 const aggregatorEnv = { ...base, PARTITIONS_CONSUMED_CONCURRENTLY: '2' };
 const emitterEnv = (sink: RunningSink): Record<string, string> => ({
@@ -81,37 +52,13 @@ const emitterEnv = (sink: RunningSink): Record<string, string> => ({
   WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
 });
 
-const running: ManagedProcess[] = [];
-const stops: (() => Promise<unknown>)[] = [];
+type Member = ServiceProcess;
 
-afterAll(async () => {
-  for (const p of running) await p.stop({ signal: 'SIGKILL' });
-  for (const stop of stops.reverse()) await stop();
-  for (const ns of Object.values(namespaces)) await ns.cleanup();
-});
-
-interface Member {
-  readonly name: string;
-  readonly proc: ManagedProcess;
-}
-
-async function spawnMember(
+const spawnMember = (
   kind: 'aggregator' | 'emitter',
   name: string,
   env: Record<string, string>,
-): Promise<Member> {
-  const port = await freePort();
-  const proc = spawnManaged(
-    `${kind}-${name}`,
-    process.execPath,
-    [kind === 'aggregator' ? AGGREGATOR : EMITTER],
-    {
-      env: { ...process.env, ...env, HTTP_PORT: String(port) },
-    },
-  );
-  running.push(proc);
-  return { name, proc };
-}
+): Promise<Member> => stack.spawn(kind, env, { name: `${kind}-${name}` });
 
 /** `${topic}/${partition}` → offset. */
 type Offsets = Map<string, number>;
@@ -303,12 +250,7 @@ describe('consumers joining and leaving under steady traffic', () => {
     },
     async ({ annotate }) => {
       const started = Date.now();
-      await createTopics([
-        { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-        { name: topics.TOPIC_CONTACT_EVENTS, partitions: PARTITIONS },
-        { name: topics.TOPIC_AGENT_EVENTS, partitions: PARTITIONS },
-        { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
-      ]);
+      await stack.createTopics({ contacts: PARTITIONS, agents: PARTITIONS });
       const traffic = syntheticTraffic({ seed: 19, contacts: 2_000, groups: 12, agents: 30 });
       // a live stream: every event in the order it happened, each to its stream's topic
       const live = [
@@ -326,42 +268,31 @@ describe('consumers joining and leaving under steady traffic', () => {
 
       // the references: one in-process aggregator and one emitter, never disturbed
       const referenceSink = await startWfmSink();
-      stops.push(() => referenceSink.stop());
+      stack.onTeardown(() => referenceSink.stop());
       const elasticSink = await startWfmSink();
-      stops.push(() => elasticSink.stop());
-      const referenceAggregator: RunningAggregator = await startAggregator(
-        loadConfig(aggregatorConfigSchema, {
-          ...aggregatorEnv,
-          CONSUMER_GROUP: groups.referenceAggregator,
-          REDIS_KEY_PREFIX: namespaces.referenceAggregator.prefix,
-          HTTP_PORT: '0',
-        }),
-        silentLogger(),
-      );
-      let referenceAggregatorStopped: Promise<void> | undefined;
-      const stopReferenceAggregator = (): Promise<void> =>
-        (referenceAggregatorStopped ??= referenceAggregator.stop());
-      stops.push(stopReferenceAggregator);
-      const referenceEmitter: RunningEmitter = await startEmitter(
-        loadConfig(emitterConfigSchema, {
-          ...emitterEnv(referenceSink),
-          CONSUMER_GROUP: groups.referenceEmitter,
-          REDIS_KEY_PREFIX: namespaces.referenceEmitter.prefix,
-          HTTP_PORT: '0',
-        }),
-        silentLogger(),
-      );
-      stops.push(() => referenceEmitter.stop());
+      stack.onTeardown(() => elasticSink.stop());
+      const referenceAggregator = await stack.aggregator({
+        ...aggregatorEnv,
+        CONSUMER_GROUP: groups.referenceAggregator,
+        REDIS_KEY_PREFIX: namespaces.referenceAggregator.prefix,
+        HTTP_PORT: '0',
+      });
+      const referenceEmitter = await stack.emitter({
+        ...emitterEnv(referenceSink),
+        CONSUMER_GROUP: groups.referenceEmitter,
+        REDIS_KEY_PREFIX: namespaces.referenceEmitter.prefix,
+        HTTP_PORT: '0',
+      });
 
       const admin = testKafka().admin();
       await admin.connect();
-      stops.push(() => admin.disconnect());
+      stack.onTeardown(() => admin.disconnect());
       const producer = testKafka().producer({
         createPartitioner: Partitioners.DefaultPartitioner,
         idempotent: true,
       });
       await producer.connect();
-      stops.push(() => producer.disconnect());
+      stack.onTeardown(() => producer.disconnect());
       await sendEvents(producer, topics.TOPIC_DIRECTORY, traffic.directory);
 
       const aggregatorMember = (name: string): Promise<Member> =>
@@ -395,14 +326,14 @@ describe('consumers joining and leaving under steady traffic', () => {
         ]),
         streams,
       );
-      stops.push(() => sampler.stop());
+      stack.onTeardown(() => sampler.stop());
 
       const aggregators = [await aggregatorMember('a')];
       const emitters = [await emitterMember('e1')];
       await stable(groups.elasticAggregator, 1);
       await stable(groups.elasticEmitter, 1);
       const publisher = new SteadyPublisher(producer, live, RATE);
-      stops.push(() => publisher.stop());
+      stack.onTeardown(() => publisher.stop());
       const steadyFrom = Date.now();
       await sampler.lagUnderBound(groups.elasticAggregator, steadyFrom);
       await sampler.lagUnderBound(groups.elasticEmitter, steadyFrom);
@@ -536,22 +467,19 @@ describe('consumers joining and leaving under steady traffic', () => {
 
       for (const a of aggregators.filter((m) => m !== b && m !== c))
         expect(await a.proc.stop({ timeoutMs: 30_000 })).toEqual({ code: 0, signal: null });
-      await stopReferenceAggregator();
+      await referenceAggregator.stop();
 
       const answersOf = async (
         prefix: string,
       ): Promise<Record<string, { status: number; body: unknown }>> => {
-        const reader = await startReader(
-          loadConfig(readerConfigSchema, {
-            ...redisEnv(stack),
-            REDIS_KEY_PREFIX: prefix,
-            READER_API_KEYS: 'k',
-            HTTP_PORT: '0',
-            HTTP_HOST: '127.0.0.1',
-            LOG_LEVEL: 'silent',
-          }),
-          silentLogger(),
-        );
+        const reader = await stack.reader({
+          ...redisEnv(stack.on),
+          REDIS_KEY_PREFIX: prefix,
+          READER_API_KEYS: 'k',
+          HTTP_PORT: '0',
+          HTTP_HOST: '127.0.0.1',
+          LOG_LEVEL: 'silent',
+        });
         try {
           return await allAnswers(
             reader.app,

@@ -1,42 +1,28 @@
-import type { ManagedProcess } from '@wfm-stream/local-stack';
 import {
   type RedisNamespace,
-  redisNamespace,
   testKafka,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { answersOn, expectSameAnswers, trafficPeriod } from './support/answers.js';
 import { committedByTopic, metricByLabel, sumOf } from './support/metrics.js';
-import { startReferenceAggregator } from './support/reference.js';
-import { serviceEnv, type ServiceProcess, startService } from './support/services.js';
-import { createStreamTopics, publishTraffic, streamsOf, uniqueTopics } from './support/topics.js';
+import { type ServiceProcess } from './support/services.js';
+import { pipelineStack } from './support/stack.js';
+import { publishTraffic } from './support/topics.js';
 import { syntheticTraffic } from './support/traffic.js';
 
 /** How long a stopping service gives itself before it exits anyway (runService). */
 const GRACE_MS = 25_000;
-const reference = redisNamespace();
-const graceful = redisNamespace();
-const topics = uniqueTopics();
-const streams = streamsOf(topics);
-const base = serviceEnv(topics, { PARTITIONS_CONSUMED_CONCURRENTLY: '4' });
-const running: ManagedProcess[] = [];
-
-afterAll(async () => {
-  for (const p of running) await p.stop({ signal: 'SIGKILL' });
-  await reference.cleanup();
-  await graceful.cleanup();
-});
+const stack = pipelineStack({ env: { PARTITIONS_CONSUMED_CONCURRENTLY: '4' } });
+const { topics, streams } = stack;
+const reference = stack.namespace();
+const graceful = stack.namespace();
 
 const startInstance = (groupId: string, prefix: string): Promise<ServiceProcess> =>
-  startService(
-    'aggregator',
-    { ...base, CONSUMER_GROUP: groupId, REDIS_KEY_PREFIX: prefix },
-    { running, message: 'the aggregator to join its group' },
-  );
+  stack.startAggregator(groupId, prefix, { message: 'the aggregator to join its group' });
 
 /** Per topic: the group's committed offsets, summed over partitions (0 where none). */
 async function committedOf(groupId: string): Promise<Map<string, number>> {
@@ -73,7 +59,7 @@ async function eventsInRedis(ns: RedisNamespace): Promise<{ contacts: number; ag
 
 describe('an aggregator stopped with SIGTERM mid-stream', () => {
   it('exits 0 in time, leaving exactly what it processed committed and the rest to its successor', async () => {
-    await createStreamTopics(topics, { contacts: 4, agents: 4 });
+    await stack.createTopics({ contacts: 4, agents: 4 });
     // a backlog that takes the aggregator several seconds
     const traffic = syntheticTraffic({ seed: 31, contacts: 15_000, groups: 12, agents: 30 });
     await publishTraffic(testKafka(), topics, traffic);
@@ -120,7 +106,7 @@ describe('an aggregator stopped with SIGTERM mid-stream', () => {
     // counts every valid event handed to processing, repeated ones included, and would
     // exceed the remainder by the size of any batch processed again.
     const second = await startInstance(group, graceful.prefix);
-    const uninterrupted = await startReferenceAggregator(base, reference.prefix);
+    const uninterrupted = await stack.reference(reference.prefix);
     await waitForGroupCaughtUp(group, streams, { timeoutMs: 90_000 });
     const remainder = new Map([...totals].map(([t, n]) => [t, n - (committed.get(t) ?? 0)]));
     const consumed = await metricByLabel(second.url, 'wfm_events_consumed_total');

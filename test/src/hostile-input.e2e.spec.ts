@@ -25,21 +25,21 @@ import { isProcessAlive } from '@wfm-stream/local-stack';
 import { EVENT_EXAMPLES, type WfmEvent } from '@wfm-stream/schemas';
 import {
   readTopicMessages,
-  redisNamespace,
   testKafka,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { metricByLabel } from './support/metrics.js';
-import { serviceEnv, type ServiceProcess, spawnService, waitForReady } from './support/services.js';
-import { createStreamTopics, uniqueTopics } from './support/topics.js';
+import { type ServiceProcess, waitForReady } from './support/services.js';
+import { pipelineStack } from './support/stack.js';
 
-const ns = redisNamespace();
-const topics = uniqueTopics();
+const stack = pipelineStack();
+const { topics } = stack;
+const ns = stack.namespace();
 const AGGREGATOR_GROUP = uniqueName('aggregator');
 const EMITTER_GROUP = uniqueName('emitter');
 /** Small limits, so that each bound is reached with little data (docs/events.md, "Limits"). */
@@ -53,6 +53,9 @@ const LIMITS = {
 };
 const KEY = 'hostile-key';
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-hostile-'));
+stack.onTeardown(() => {
+  fs.rmSync(logDir, { recursive: true, force: true });
+});
 
 // ---------------------------------------------------------------------------------------
 // the services, as processes
@@ -66,7 +69,7 @@ let producer: Producer;
 
 async function start(name: string, env: Record<string, string>): Promise<Service> {
   const service: Service = {
-    ...(await spawnService(name, env, { logFile: path.join(logDir, `${name}.log`) })),
+    ...(await stack.spawn(name, env, { logFile: path.join(logDir, `${name}.log`) })),
   };
   services.push(service);
   return service;
@@ -81,16 +84,17 @@ async function startTimeOf(service: Service): Promise<number | undefined> {
   return value;
 }
 
-const base = serviceEnv(topics, {
+const base = {
+  ...stack.env,
   REDIS_KEY_PREFIX: ns.prefix,
   OPS_HOST: '127.0.0.1',
   SYSTEM_ID: 'Hostile system',
   ...Object.fromEntries(Object.entries(LIMITS).map(([k, v]) => [k, String(v)])),
-});
+};
 
 beforeAll(async () => {
   // one partition each: every canary comes after every hostile message of its topic
-  await createStreamTopics(topics, { contacts: 1, agents: 1 });
+  await stack.createTopics({ contacts: 1, agents: 1 });
   const sink = await start('wfm-sink', { HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
   const started = await Promise.all([
     start('aggregator', { ...base, CONSUMER_GROUP: AGGREGATOR_GROUP }),
@@ -108,13 +112,7 @@ beforeAll(async () => {
   }
   producer = testKafka().producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-});
-
-afterAll(async () => {
-  await producer.disconnect();
-  for (const s of services) await s.proc.stop({ signal: 'SIGKILL' });
-  await ns.cleanup();
-  fs.rmSync(logDir, { recursive: true, force: true });
+  stack.onTeardown(() => producer.disconnect());
 });
 
 const service = (name: string): Service => {

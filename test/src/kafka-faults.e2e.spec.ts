@@ -1,14 +1,7 @@
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { loadConfig } from '@wfm-stream/config';
+import type { RunningAggregator } from '@wfm-stream/aggregator';
 import { createProducer, type KafkaProducer } from '@wfm-stream/kafka';
 import { type KafkaCluster, startKafka } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
 import {
-  redisNamespace,
   testKafka,
   testStack,
   type TestStackInfo,
@@ -17,17 +10,12 @@ import {
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
 import type { Admin } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { answersOn, expectSameAnswers, trafficPeriod } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
-import { serviceEnv } from './support/services.js';
-import {
-  createStreamTopics,
-  streamsOf,
-  type StreamTopics,
-  uniqueTopics,
-} from './support/topics.js';
+import { pipelineStack, teardownAfterAll } from './support/stack.js';
+import { streamsOf, type StreamTopics } from './support/topics.js';
 import { syntheticTraffic, type Traffic } from './support/traffic.js';
 
 /**
@@ -39,10 +27,11 @@ import { syntheticTraffic, type Traffic } from './support/traffic.js';
 const stack = testStack();
 let cluster: KafkaCluster;
 let clusterStack: TestStackInfo;
-const cleanups: (() => Promise<unknown>)[] = [];
+const teardown = teardownAfterAll();
 
 beforeAll(async () => {
   cluster = await startKafka({ nodes: 3 });
+  teardown.add(() => cluster.stop());
   clusterStack = {
     ...stack,
     kind: 'local',
@@ -50,11 +39,6 @@ beforeAll(async () => {
     replicationFactor: cluster.replicationFactor,
   };
 }, 180_000);
-
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await cluster.stop();
-});
 
 interface Run {
   readonly topics: StreamTopics;
@@ -67,26 +51,21 @@ interface Run {
 
 /** Topics, an idempotent producer and an aggregator of its own, on `on`. */
 async function startRun(on: TestStackInfo): Promise<Run> {
-  const ns = redisNamespace(on);
-  cleanups.push(() => ns.cleanup());
-  const topics = uniqueTopics();
-  await createStreamTopics(topics, { contacts: 6, agents: 6 }, on);
+  const deployment = pipelineStack({ on, teardown });
+  const ns = deployment.namespace();
+  const { topics } = deployment;
+  await deployment.createTopics({ contacts: 6, agents: 6 });
   const producer = createProducer(testKafka(on), { idempotent: true });
   await producer.connect();
-  cleanups.push(() => producer.disconnect());
+  teardown.add(() => producer.disconnect());
   const group = uniqueName('aggregator');
-  const aggregator = await startAggregator(
-    loadConfig(
-      aggregatorConfigSchema,
-      serviceEnv(
-        topics,
-        { REDIS_KEY_PREFIX: ns.prefix, CONSUMER_GROUP: group, HTTP_PORT: '0', LOG_LEVEL: 'silent' },
-        on,
-      ),
-    ),
-    silentLogger(),
-  );
-  cleanups.push(() => aggregator.stop());
+  const aggregator = await deployment.aggregator({
+    ...deployment.env,
+    REDIS_KEY_PREFIX: ns.prefix,
+    CONSUMER_GROUP: group,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+  });
   return { topics, prefix: ns.prefix, group, producer, aggregator, on };
 }
 
@@ -173,7 +152,7 @@ async function startRuns(
   const run = await startRun(clusterStack);
   const admin = testKafka(clusterStack).admin();
   await admin.connect();
-  cleanups.push(() => admin.disconnect());
+  teardown.add(() => admin.disconnect());
   return { traffic, reference, run, admin };
 }
 

@@ -1,23 +1,16 @@
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { loadConfig } from '@wfm-stream/config';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream/reader';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import { redisEnv, redisNamespace, testKafka, uniqueName, waitFor } from '@wfm-stream/testing';
+import { redisEnv, testKafka, uniqueName, waitFor } from '@wfm-stream/testing';
 import { Partitioners, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { sendEvents } from './support/publish.js';
-import { serviceEnv } from './support/services.js';
-import { createStreamTopics, uniqueTopics } from './support/topics.js';
+import { pipelineStack } from './support/stack.js';
 
-const ns = redisNamespace();
-const topics = uniqueTopics();
-const env = serviceEnv(topics, {
+const stack = pipelineStack();
+const { topics } = stack;
+const ns = stack.namespace();
+const env = {
+  ...stack.env,
   ...redisEnv(),
   REDIS_KEY_PREFIX: ns.prefix,
   CONSUMER_GROUP: uniqueName('aggregator'),
@@ -27,28 +20,20 @@ const env = serviceEnv(topics, {
   READER_API_KEYS: 'test-key',
   // the production default: these consumers are never stopped mid-stream
   CONSUMER_SESSION_TIMEOUT: '30s',
-});
+};
 const headers = { 'X-API-Key': 'test-key' };
 
-let aggregator: RunningAggregator;
-let reader: RunningReader;
 let producer: Producer;
 let readerUrl: string;
 
 beforeAll(async () => {
-  await createStreamTopics(topics, { contacts: 3, agents: 3 });
-  aggregator = await startAggregator(loadConfig(aggregatorConfigSchema, env), silentLogger());
-  reader = await startReader(loadConfig(readerConfigSchema, env), silentLogger());
+  await stack.createTopics({ contacts: 3, agents: 3 });
+  await stack.aggregator(env);
+  const reader = await stack.reader(env);
   readerUrl = `http://127.0.0.1:${reader.port}`;
   producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-});
-
-afterAll(async () => {
-  await producer.disconnect();
-  await aggregator.stop();
-  await reader.stop();
-  await ns.cleanup();
+  stack.onTeardown(() => producer.disconnect());
 });
 
 const publish = (topic: string, events: readonly WfmEvent[]): Promise<void> =>

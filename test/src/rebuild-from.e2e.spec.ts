@@ -1,14 +1,13 @@
 import { spawnManaged } from '@wfm-stream/local-stack';
 import { GenerationPointer } from '@wfm-stream/store';
-import { redisNamespace, testKafka, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
+import { testKafka, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { Partitioners } from 'kafkajs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { answersOn, trafficPeriod } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
-import { startReferenceAggregator } from './support/reference.js';
-import { CLI_MAIN, serviceEnv } from './support/services.js';
-import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
+import { CLI_MAIN } from './support/services.js';
+import { pipelineStack, teardownAfterAll } from './support/stack.js';
 import { syntheticTraffic } from './support/traffic.js';
 
 /**
@@ -17,15 +16,14 @@ import { syntheticTraffic } from './support/traffic.js';
  * generation holds what was appended from then on, and the directory whole. The
  * reference is an aggregator that only ever saw those same events.
  */
-const deployment = redisNamespace();
-const reference = redisNamespace();
-const closers: (() => Promise<unknown>)[] = [];
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await deployment.cleanup();
-  await reference.cleanup();
-});
+const teardown = teardownAfterAll();
+// the deployment, rebuilt from its topics, and the reference, on topics of its own
+const liveStack = pipelineStack({ teardown });
+const onlyStack = pipelineStack({ teardown });
+const { topics: live } = liveStack;
+const { topics: only } = onlyStack;
+const deployment = liveStack.namespace();
+const reference = onlyStack.namespace();
 
 describe('wfm-stream rebuild --from', () => {
   it('rebuilds what was appended from that time on, with the whole directory', async () => {
@@ -34,13 +32,11 @@ describe('wfm-stream rebuild --from', () => {
     const contactsAfter = traffic.contacts.slice(half(traffic.contacts));
     const agentsAfter = traffic.agents.slice(half(traffic.agents));
 
-    const live = uniqueTopics();
-    const only = uniqueTopics();
-    await createStreamTopics(live, { contacts: 3, agents: 3 });
-    await createStreamTopics(only, { contacts: 3, agents: 3 });
+    await liveStack.createTopics({ contacts: 3, agents: 3 });
+    await onlyStack.createTopics({ contacts: 3, agents: 3 });
     const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    closers.push(() => producer.disconnect());
+    teardown.add(() => producer.disconnect());
 
     // the deployment's topics: the directory, history before the cut, then what follows
     await sendEvents(producer, live.TOPIC_DIRECTORY, traffic.directory);
@@ -64,8 +60,7 @@ describe('wfm-stream rebuild --from', () => {
     await sendEvents(producer, only.TOPIC_DIRECTORY, traffic.directory);
     await sendEvents(producer, only.TOPIC_CONTACT_EVENTS, contactsAfter);
     await sendEvents(producer, only.TOPIC_AGENT_EVENTS, agentsAfter);
-    const aggregator = await startReferenceAggregator(serviceEnv(only), reference.prefix);
-    closers.push(() => aggregator.aggregator.stop());
+    const aggregator = await onlyStack.reference(reference.prefix);
 
     const rebuild = spawnManaged(
       'rebuild',
@@ -74,7 +69,9 @@ describe('wfm-stream rebuild --from', () => {
       {
         env: {
           ...process.env,
-          ...serviceEnv(live, { REDIS_KEY_PREFIX: deployment.prefix, HTTP_PORT: '0' }),
+          ...liveStack.env,
+          REDIS_KEY_PREFIX: deployment.prefix,
+          HTTP_PORT: '0',
         },
         pipe: true,
       },
@@ -82,7 +79,7 @@ describe('wfm-stream rebuild --from', () => {
     let output = '';
     rebuild.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     rebuild.child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    closers.push(() => rebuild.stop({ signal: 'SIGKILL' }));
+    teardown.add(() => rebuild.stop({ signal: 'SIGKILL' }));
     const status = await rebuild.exited;
     expect(status.code, output).toBe(0);
     expect(output).toContain(`from ${new Date(cut).toISOString()}`);
@@ -90,7 +87,7 @@ describe('wfm-stream rebuild --from', () => {
     expect(output).toContain(`from ${directoryAndAfter.toLocaleString('en-US')} events`);
     expect(await new GenerationPointer(deployment.redis, deployment.prefix).read()).toBe('g1');
 
-    await waitForGroupCaughtUp(aggregator.group, streamsOf(only));
+    await waitForGroupCaughtUp(aggregator.group, onlyStack.streams);
     const expected = await answersOn(reference.prefix, trafficPeriod(traffic));
     const actual = await answersOn(deployment.prefix, trafficPeriod(traffic));
     // (the half after the cut may hold no finished login: a 404 then, in both)

@@ -1,9 +1,9 @@
-import { type ManagedProcess, spawnManaged } from '@wfm-stream/local-stack';
+import { spawnManaged } from '@wfm-stream/local-stack';
 import type { WfmEvent } from '@wfm-stream/schemas';
 import { GenerationPointer } from '@wfm-stream/store';
-import { redisNamespace, testKafka, uniqueName, waitForGroupCaughtUp } from '@wfm-stream/testing';
+import { testKafka, uniqueName, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { Partitioners, type Producer } from 'kafkajs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
   answersOn,
@@ -13,25 +13,14 @@ import {
   trafficPeriod,
 } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
-import { startReferenceAggregator } from './support/reference.js';
-import { CLI_MAIN, serviceEnv, spawnService } from './support/services.js';
-import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
+import { CLI_MAIN } from './support/services.js';
+import { pipelineStack } from './support/stack.js';
 import { syntheticTraffic } from './support/traffic.js';
 
-const reference = redisNamespace();
-const deployment = redisNamespace();
-const topics = uniqueTopics();
-const streams = streamsOf(topics);
-const base = serviceEnv(topics, { PARTITIONS_CONSUMED_CONCURRENTLY: '2' });
-const running: ManagedProcess[] = [];
-const closers: (() => Promise<unknown>)[] = [];
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  for (const p of running) await p.stop({ signal: 'SIGKILL' });
-  await reference.cleanup();
-  await deployment.cleanup();
-});
+const stack = pipelineStack({ env: { PARTITIONS_CONSUMED_CONCURRENTLY: '2' } });
+const { topics, streams, env: base } = stack;
+const reference = stack.namespace();
+const deployment = stack.namespace();
 
 const send = (producer: Producer, events: readonly WfmEvent[], topic: string): Promise<void> =>
   sendEvents(producer, topic, events, 1_000);
@@ -50,7 +39,7 @@ function split<T>(items: readonly T[], ...fractions: number[]): T[][] {
 
 describe('wfm-stream rebuild', () => {
   it('rebuilds the state from the topics while events flow, switches readers without an error, and equals an uninterrupted run', async () => {
-    await createStreamTopics(topics, { contacts: 3, agents: 3 });
+    await stack.createTopics({ contacts: 3, agents: 3 });
     const traffic = syntheticTraffic({ seed: 23, contacts: 5_000, groups: 10, agents: 24 });
     // history before the rebuild, traffic while it catches up, traffic across the switch
     const [contactsBefore = [], contactsDuring = [], contactsAfter = []] = split(
@@ -67,22 +56,17 @@ describe('wfm-stream rebuild', () => {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
-    closers.push(() => producer.disconnect());
+    stack.onTeardown(() => producer.disconnect());
     await send(producer, traffic.directory, topics.TOPIC_DIRECTORY);
     await send(producer, contactsBefore, topics.TOPIC_CONTACT_EVENTS);
     await send(producer, agentsBefore, topics.TOPIC_AGENT_EVENTS);
 
     // the reference: one aggregator that reads everything, never rebuilt
-    const uninterrupted = await startReferenceAggregator(base, reference.prefix);
-    closers.push(() => uninterrupted.aggregator.stop());
+    const uninterrupted = await stack.reference(reference.prefix);
 
     // the deployment: a live aggregator process, following the generation pointer
     const liveGroup = uniqueName('live');
-    const { proc: live } = await spawnService(
-      'aggregator',
-      { ...base, CONSUMER_GROUP: liveGroup, REDIS_KEY_PREFIX: deployment.prefix },
-      { running },
-    );
+    const { proc: live } = await stack.spawnAggregator(liveGroup, deployment.prefix);
     await waitForGroupCaughtUp(liveGroup, streams, { timeoutMs: 60_000 });
     const pointer = new GenerationPointer(deployment.redis, deployment.prefix);
     expect(await pointer.read()).toBe('g0');
@@ -94,7 +78,7 @@ describe('wfm-stream rebuild', () => {
 
     // a WFM polling the reader throughout
     const reader = await readerOn(deployment.prefix);
-    closers.push(() => reader.stop());
+    stack.onTeardown(() => reader.stop());
     const polled: number[] = [];
     let polling = true;
     const poller = (async () => {
@@ -123,7 +107,7 @@ describe('wfm-stream rebuild', () => {
         pipe: true,
       },
     );
-    running.push(rebuild);
+    stack.onTeardown(() => rebuild.stop({ signal: 'SIGKILL' }));
     let output = '';
     rebuild.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     rebuild.child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,32 +1,23 @@
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { loadConfig } from '@wfm-stream/config';
-import { emitterConfigSchema, type RunningEmitter, startEmitter } from '@wfm-stream/emitter';
+import type { RunningAggregator } from '@wfm-stream/aggregator';
 import { type RedisCluster, spawnManaged, startRedisCluster } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream/reader';
+import type { RunningReader } from '@wfm-stream/reader';
 import type { WfmEvent } from '@wfm-stream/schemas';
 import { connectRedis, GenerationPointer } from '@wfm-stream/store';
 import {
-  redisNamespace,
   testKafka,
   testRedis,
-  testStack,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
 } from '@wfm-stream/testing';
 import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
 import { Partitioners, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { allAnswers, trafficPeriod } from './support/answers.js';
 import { sendEvents } from './support/publish.js';
-import { CLI_MAIN, serviceEnv } from './support/services.js';
-import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
+import { CLI_MAIN } from './support/services.js';
+import { pipelineStack } from './support/stack.js';
 import { syntheticTraffic } from './support/traffic.js';
 
 /**
@@ -41,18 +32,18 @@ import { syntheticTraffic } from './support/traffic.js';
 const PASSWORD = 'cluster:p@ss';
 const STATUS_PATH = '/ccwfm/api/rest/status';
 const KEY = 'k';
-const stack = testStack();
-const reference = redisNamespace();
-const clusterPrefix = uniqueName('c');
-const topics = uniqueTopics();
-const streams = streamsOf(topics);
-const common = serviceEnv(topics, {
-  HTTP_PORT: '0',
-  LOG_LEVEL: 'silent',
-  SYSTEM_ID: 'Test system',
-  PARTITIONS_CONSUMED_CONCURRENTLY: '2',
-  READER_API_KEYS: KEY,
+const deployment = pipelineStack({
+  env: {
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    SYSTEM_ID: 'Test system',
+    PARTITIONS_CONSUMED_CONCURRENTLY: '2',
+    READER_API_KEYS: KEY,
+  },
 });
+const { on: stack, topics, streams, env: common } = deployment;
+const reference = deployment.namespace();
+const clusterPrefix = uniqueName('c');
 const traffic = syntheticTraffic({ seed: 31, contacts: 3_000, groups: 10, agents: 24 });
 const period = trafficPeriod(traffic);
 const half = <T>(items: readonly T[]): [T[], T[]] => {
@@ -67,7 +58,6 @@ let clusterEnv: Record<string, string>;
 let producer: Producer;
 const groups = { reference: uniqueName('ref'), cluster: uniqueName('clu') };
 const emitterGroups = { reference: uniqueName('ref-emit'), cluster: uniqueName('clu-emit') };
-const closers: (() => Promise<unknown>)[] = [];
 let clusterAggregator: RunningAggregator;
 let referenceReader: RunningReader;
 let clusterReader: RunningReader;
@@ -77,16 +67,8 @@ const sinks: Record<'reference' | 'cluster', RunningSink | undefined> = {
   cluster: undefined,
 };
 
-async function aggregatorOn(
-  env: Record<string, string>,
-  group: string,
-): Promise<RunningAggregator> {
-  const running: RunningAggregator = await startAggregator(
-    loadConfig(aggregatorConfigSchema, { ...common, ...env, CONSUMER_GROUP: group }),
-    silentLogger(),
-  );
-  closers.push(() => running.stop());
-  return running;
+function aggregatorOn(env: Record<string, string>, group: string): Promise<RunningAggregator> {
+  return deployment.aggregator({ ...common, ...env, CONSUMER_GROUP: group });
 }
 
 async function emitterOn(
@@ -94,26 +76,17 @@ async function emitterOn(
   group: string,
   sink: RunningSink,
 ): Promise<void> {
-  const running: RunningEmitter = await startEmitter(
-    loadConfig(emitterConfigSchema, {
-      ...common,
-      ...env,
-      CONSUMER_GROUP: group,
-      EMITTER_START_FROM: 'earliest',
-      WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
-    }),
-    silentLogger(),
-  );
-  closers.push(() => running.stop());
+  await deployment.emitter({
+    ...common,
+    ...env,
+    CONSUMER_GROUP: group,
+    EMITTER_START_FROM: 'earliest',
+    WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
+  });
 }
 
-async function readerOn(env: Record<string, string>): Promise<RunningReader> {
-  const running = await startReader(
-    loadConfig(readerConfigSchema, { ...common, ...env }),
-    silentLogger(),
-  );
-  closers.push(() => running.stop());
-  return running;
+function readerOn(env: Record<string, string>): Promise<RunningReader> {
+  return deployment.reader({ ...common, ...env });
 }
 
 /** Every push a sink received, each once, in a stable order. */
@@ -156,9 +129,9 @@ async function expectEqualAnswers(complete = true): Promise<void> {
 }
 
 beforeAll(async () => {
-  await createStreamTopics(topics, { contacts: 3, agents: 3 });
+  await deployment.createTopics({ contacts: 3, agents: 3 });
   cluster = await startRedisCluster({ password: PASSWORD, nodeTimeoutMs: 1_000 });
-  closers.push(() => cluster.stop());
+  deployment.onTeardown(() => cluster.stop());
   clusterEnv = {
     REDIS_URL: cluster.url,
     REDIS_CLUSTER_NODES: cluster.nodes.join(','),
@@ -167,8 +140,8 @@ beforeAll(async () => {
   const referenceEnv = { REDIS_URL: stack.redisUrl, REDIS_KEY_PREFIX: reference.prefix };
   sinks.reference = await startWfmSink();
   sinks.cluster = await startWfmSink();
-  closers.push(() => sinks.reference?.stop() ?? Promise.resolve());
-  closers.push(() => sinks.cluster?.stop() ?? Promise.resolve());
+  deployment.onTeardown(() => sinks.reference?.stop() ?? Promise.resolve());
+  deployment.onTeardown(() => sinks.cluster?.stop() ?? Promise.resolve());
   await aggregatorOn(referenceEnv, groups.reference);
   clusterAggregator = await aggregatorOn(clusterEnv, groups.cluster);
   await emitterOn(referenceEnv, emitterGroups.reference, sinks.reference);
@@ -178,12 +151,7 @@ beforeAll(async () => {
   readerUrl = `http://127.0.0.1:${clusterReader.port}`;
   producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  closers.push(() => producer.disconnect());
-});
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await reference.cleanup();
+  deployment.onTeardown(() => producer.disconnect());
 });
 
 async function send(contacts: readonly WfmEvent[], agents: readonly WfmEvent[]): Promise<void> {
@@ -323,7 +291,7 @@ describe('the pipeline on a Redis Cluster', () => {
 
   it('rebuilds on the cluster (after the failover) to the same answers', async () => {
     const redis = connectRedis({ url: cluster.url, clusterNodes: cluster.nodes });
-    closers.push(() => {
+    deployment.onTeardown(() => {
       redis.disconnect();
       return Promise.resolve();
     });
@@ -333,7 +301,7 @@ describe('the pipeline on a Redis Cluster', () => {
       env: { ...process.env, ...common, ...clusterEnv, LOG_LEVEL: 'warn' },
       pipe: true,
     });
-    closers.push(() => rebuild.stop({ signal: 'SIGKILL' }));
+    deployment.onTeardown(() => rebuild.stop({ signal: 'SIGKILL' }));
     let output = '';
     rebuild.child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     rebuild.child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -2,26 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { RunningAggregator } from '@wfm-stream/aggregator';
 import { type RedisServer, startRedis } from '@wfm-stream/local-stack';
 import { GenerationPointer, INITIAL_GENERATION, Keys } from '@wfm-stream/store';
-import {
-  redisNamespace,
-  testKafka,
-  testStack,
-  uniqueName,
-  waitFor,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
+import { testKafka, uniqueName, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { answersOn, trafficPeriod } from './support/answers.js';
 import { endsByTopic, metricTotal, sumOf } from './support/metrics.js';
-import { startReferenceAggregator } from './support/reference.js';
-import { serviceEnv, type ServiceProcess, spawnService, waitForReady } from './support/services.js';
-import { createStreamTopics, publishTraffic, streamsOf, uniqueTopics } from './support/topics.js';
+import { type ServiceProcess } from './support/services.js';
+import { pipelineStack } from './support/stack.js';
+import { publishTraffic } from './support/topics.js';
 import { syntheticTraffic, type Traffic } from './support/traffic.js';
 
 /**
@@ -32,51 +24,40 @@ import { syntheticTraffic, type Traffic } from './support/traffic.js';
  * redis-server of its own: the one the other tests share is never emptied.
  */
 
-const reference = redisNamespace();
-const topics = uniqueTopics();
-const streams = streamsOf(topics);
-const base = serviceEnv(topics, { PARTITIONS_CONSUMED_CONCURRENTLY: '2' });
+const stack = pipelineStack({ env: { PARTITIONS_CONSUMED_CONCURRENTLY: '2' } });
+const { topics, streams } = stack;
 const PREFIX = 'wfm';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-redis-loss-'));
+stack.onTeardown(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+const reference = stack.namespace();
 
 let traffic: Traffic;
 let total = 0;
 let admin: Admin;
 let expected: Record<string, { status: number; body: unknown }>;
-let uninterrupted: RunningAggregator | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
 
 /** Every answer of a reader on `redisUrl`, under `prefix`. */
 const answersOf = (redisUrl: string, prefix: string) =>
   answersOn(prefix, trafficPeriod(traffic), { REDIS_URL: redisUrl });
 
 beforeAll(async () => {
-  await createStreamTopics(topics, { contacts: 3, agents: 3 });
+  await stack.createTopics({ contacts: 3, agents: 3 });
   traffic = syntheticTraffic({ seed: 23, contacts: 3_000, groups: 9, agents: 24 });
   await publishTraffic(testKafka(), topics, traffic);
-  admin = testKafka().admin();
-  await admin.connect();
+  const connecting = testKafka().admin();
+  await connecting.connect();
+  admin = connecting;
+  stack.onTeardown(() => connecting.disconnect());
   total = sumOf(await endsByTopic(admin, streams));
 
   // the undisturbed run, in process, on the shared Redis under a prefix of its own
-  const { group: referenceGroup, aggregator } = await startReferenceAggregator(
-    base,
-    reference.prefix,
-  );
-  uninterrupted = aggregator;
+  const { group: referenceGroup, aggregator } = await stack.reference(reference.prefix);
   await waitForGroupCaughtUp(referenceGroup, streams, { timeoutMs: 90_000 });
-  await uninterrupted.stop();
-  uninterrupted = undefined;
-  expected = await answersOf(testStack().redisUrl, reference.prefix);
+  await aggregator.stop();
+  expected = await answersOf(stack.on.redisUrl, reference.prefix);
   for (const [url, answer] of Object.entries(expected)) expect(answer.status, url).toBe(200);
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await uninterrupted?.stop();
-  await admin.disconnect();
-  await reference.cleanup();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 interface Disturbed extends ServiceProcess {
@@ -87,13 +68,11 @@ interface Disturbed extends ServiceProcess {
 /** The aggregator as a process, on the test's own Redis. */
 async function startDisturbed(redisUrl: string, group: string): Promise<Disturbed> {
   const logFile = path.join(dir, `${group}-${uniqueName('life')}.log`);
-  const service = await spawnService(
-    'aggregator',
-    { ...base, REDIS_URL: redisUrl, CONSUMER_GROUP: group, REDIS_KEY_PREFIX: PREFIX },
-    { logFile },
-  );
-  cleanups.push(() => service.proc.stop({ signal: 'SIGKILL' }));
-  await waitForReady(service, { message: 'the aggregator to join its group' });
+  const service = await stack.startAggregator(group, PREFIX, {
+    env: { REDIS_URL: redisUrl },
+    logFile,
+    message: 'the aggregator to join its group',
+  });
   return { ...service, group, logFile };
 }
 
@@ -163,9 +142,8 @@ async function disturbedRun(
   await processed(run, Math.floor(total * 0.2));
   const after = await disturb();
   const client = new Redis(after.url, { maxRetriesPerRequest: 1 });
-  cleanups.push(() => {
+  stack.onTeardown(() => {
     client.disconnect();
-    return Promise.resolve();
   });
 
   await waitFor(async () => (await metricTotal(run.url, 'wfm_consumer_state_losses_total')) > 0, {
@@ -184,7 +162,7 @@ async function disturbedRun(
 describe('an aggregator whose Redis loses its data mid-stream', () => {
   it('emptied (FLUSHALL): notices, consumes again, and answers as an undisturbed run', async () => {
     const redis = await startRedis({ dir: path.join(dir, 'flushed') });
-    cleanups.push(() => redis.stop());
+    stack.onTeardown(() => redis.stop());
     await disturbedRun(redis, async () => {
       const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
       try {
@@ -199,7 +177,7 @@ describe('an aggregator whose Redis loses its data mid-stream', () => {
 
   it('restarted without persistence: notices, consumes again, and answers as an undisturbed run', async () => {
     let redis = await startRedis({ dir: path.join(dir, 'restarted') });
-    cleanups.push(() => redis.stop());
+    stack.onTeardown(() => redis.stop());
     await disturbedRun(redis, async () => {
       await redis.process.stop({ signal: 'SIGKILL' });
       redis = await startRedis({ port: redis.port, dir: path.join(dir, 'restarted') });

@@ -1,32 +1,16 @@
 import fs from 'node:fs';
 
-import {
-  aggregatorConfigSchema,
-  type RunningAggregator,
-  startAggregator,
-} from '@wfm-stream/aggregator';
-import { loadConfig } from '@wfm-stream/config';
-import { silentLogger } from '@wfm-stream/observability';
-import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream/reader';
 import { BUNDLED_CALL_LOG, loadBundledCallLog, planReplay } from '@wfm-stream/replay';
-import { redisNamespace, testKafka, uniqueName, waitForGroupCaughtUp } from '@wfm-stream/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { testKafka, uniqueName, waitForGroupCaughtUp } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
 import { publishReplay } from './support/publish.js';
-import { serviceEnv } from './support/services.js';
-import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
+import { pipelineStack } from './support/stack.js';
 
-const ns = redisNamespace();
-const topics = uniqueTopics();
+const stack = pipelineStack();
+const { topics } = stack;
+const ns = stack.namespace();
 const group = uniqueName('aggregator');
-let aggregator: RunningAggregator | undefined;
-let reader: RunningReader | undefined;
-
-afterAll(async () => {
-  await aggregator?.stop();
-  await reader?.stop();
-  await ns.cleanup();
-});
 
 /** Straight from the file: per group, the calls of 1999-02-01 that reached the group (offer time on that Israel day). */
 function countsFromFile(): Record<
@@ -95,7 +79,7 @@ function countsFromFile(): Record<
 
 describe('the real call log, replayed', () => {
   it('gives day totals per group that reconcile with counts taken from the file', async () => {
-    await createStreamTopics(topics, { contacts: 4, agents: 2 });
+    await stack.createTopics({ contacts: 4, agents: 2 });
     const plan = planReplay(loadBundledCallLog(), { from: '1999-01-31', to: '1999-02-02' });
     await publishReplay(
       testKafka(),
@@ -108,7 +92,8 @@ describe('the real call log, replayed', () => {
       1_000,
     );
 
-    const env = serviceEnv(topics, {
+    const env = {
+      ...stack.env,
       REDIS_KEY_PREFIX: ns.prefix,
       CONSUMER_GROUP: group,
       TIMEZONE: 'Asia/Jerusalem',
@@ -117,10 +102,10 @@ describe('the real call log, replayed', () => {
       LOG_LEVEL: 'silent',
       // the production default: these consumers are never stopped mid-stream
       CONSUMER_SESSION_TIMEOUT: '30s',
-    });
-    aggregator = await startAggregator(loadConfig(aggregatorConfigSchema, env), silentLogger());
-    reader = await startReader(loadConfig(readerConfigSchema, env), silentLogger());
-    await waitForGroupCaughtUp(group, streamsOf(topics), {
+    };
+    await stack.aggregator(env);
+    const reader = await stack.reader(env);
+    await waitForGroupCaughtUp(group, stack.streams, {
       timeoutMs: 90_000,
     });
 

@@ -1,41 +1,26 @@
-import type { ManagedProcess } from '@wfm-stream/local-stack';
 import { type WfmEvent } from '@wfm-stream/schemas';
-import {
-  redisNamespace,
-  testKafka,
-  uniqueName,
-  waitFor,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
+import { testKafka, uniqueName, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { Partitioners, type Producer } from 'kafkajs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { answersOn, expectSameAnswers, trafficPeriod } from './support/answers.js';
 import { metricTotal } from './support/metrics.js';
 import { sendEvents } from './support/publish.js';
-import { startReferenceAggregator } from './support/reference.js';
-import { serviceEnv, type ServiceProcess, startService } from './support/services.js';
-import { createStreamTopics, streamsOf, uniqueTopics } from './support/topics.js';
+import { type ServiceProcess } from './support/services.js';
+import { pipelineStack } from './support/stack.js';
 import { random, syntheticTraffic } from './support/traffic.js';
 
-const reference = redisNamespace();
-const scaled = redisNamespace();
-const topics = uniqueTopics();
-const streams = streamsOf(topics);
-const base = serviceEnv(topics, { PARTITIONS_CONSUMED_CONCURRENTLY: '2' });
-const running: ManagedProcess[] = [];
+const stack = pipelineStack({ env: { PARTITIONS_CONSUMED_CONCURRENTLY: '2' } });
+const { topics, streams } = stack;
+const reference = stack.namespace();
+const scaled = stack.namespace();
 let producer: Producer | undefined;
-
-afterAll(async () => {
-  for (const p of running) await p.stop({ signal: 'SIGKILL' });
-  await producer?.disconnect();
-  await reference.cleanup();
-  await scaled.cleanup();
-});
 
 async function publish(events: readonly WfmEvent[], topic: string): Promise<void> {
   if (producer === undefined) {
-    producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const connecting = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    producer = connecting;
+    stack.onTeardown(() => connecting.disconnect());
     await producer.connect();
   }
   await sendEvents(producer, topic, events, 1_000);
@@ -45,11 +30,10 @@ type Instance = ServiceProcess;
 
 /** Ready once it has joined the group, i.e. once the rebalance it caused is over. */
 const startInstance = (name: string, groupId: string, prefix: string): Promise<Instance> =>
-  startService(
-    'aggregator',
-    { ...base, CONSUMER_GROUP: groupId, REDIS_KEY_PREFIX: prefix },
-    { name: `aggregator-${name}`, running, message: `aggregator ${name} to join its group` },
-  );
+  stack.startAggregator(groupId, prefix, {
+    name: `aggregator-${name}`,
+    message: `aggregator ${name} to join its group`,
+  });
 
 /** The instance's `wfm_events_consumed_total`, summed over topics (valid events it processed). */
 const consumed = (instance: Instance): Promise<number> =>
@@ -74,7 +58,7 @@ function slices<T>(events: readonly T[], n: number): T[][] {
 
 describe('aggregator instances added and removed mid-stream', () => {
   it('share the work through rebalances and end with the answers of a single instance', async () => {
-    await createStreamTopics(topics, { contacts: 6, agents: 6 });
+    await stack.createTopics({ contacts: 6, agents: 6 });
     const traffic = syntheticTraffic({ seed: 17, contacts: 6_000, groups: 12, agents: 30 });
     const CHUNKS = 6;
     const contactChunks = slices(traffic.contacts, CHUNKS);
@@ -86,7 +70,7 @@ describe('aggregator instances added and removed mid-stream', () => {
     };
 
     // the reference: one in-process instance that is never disturbed
-    const single = await startReferenceAggregator(base, reference.prefix);
+    const single = await stack.reference(reference.prefix);
 
     // the scaled run: processes that come and go in one consumer group
     const group = uniqueName('scaling');

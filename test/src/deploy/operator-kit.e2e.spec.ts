@@ -3,22 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { REPO_DIR } from '@wfm-stream/cli';
-import { freePort, type ManagedProcess } from '@wfm-stream/local-stack';
+import { freePort } from '@wfm-stream/local-stack';
 import type { WfmEvent } from '@wfm-stream/schemas';
-import {
-  createTopics,
-  redisNamespace,
-  testKafka,
-  uniqueName,
-  waitFor,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
+import { testKafka, uniqueName, waitFor, waitForGroupCaughtUp } from '@wfm-stream/testing';
 import { startWfmSink } from '@wfm-stream/wfm-sink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { publishEvents } from '../support/publish.js';
-import { serviceEnv, startService as startKitService } from '../support/services.js';
-import { createStreamTopics, uniqueTopics } from '../support/topics.js';
+import { pipelineStack } from '../support/stack.js';
+import { createExportTopics, uniqueTopicsWithExports } from '../support/topics.js';
 import { syntheticTraffic } from '../support/traffic.js';
 import { type Family, parseExposition, seriesNames } from './exposition.js';
 import { dashboardQueries, type KitQuery, ruleQueries } from './operator-kit.js';
@@ -44,32 +37,33 @@ const UNBOUNDED_LABELS =
 /** Node.js process metrics (prom-client's defaults, prefixed): the README lists them as a family. */
 const DEFAULT_METRICS = /^wfm_(process|nodejs)_/;
 
-const ns = redisNamespace();
-const topics = {
-  ...uniqueTopics(),
-  TOPIC_EXPORT_JOBS: uniqueName('export-jobs'),
-  TOPIC_EXPORT_DEAD_LETTER: uniqueName('export-dlq'),
-};
+const stack = pipelineStack({
+  topics: uniqueTopicsWithExports(),
+  env: {
+    LOG_LEVEL: 'silent',
+    // the production default: these consumers are never stopped mid-stream
+    CONSUMER_SESSION_TIMEOUT: '30s',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  },
+});
+const { topics } = stack;
 const groups = { aggregator: uniqueName('aggregator'), emitter: uniqueName('emitter') };
 const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-kit-export-'));
-const running: ManagedProcess[] = [];
+stack.onTeardown(() => {
+  fs.rmSync(exportDir, { recursive: true, force: true });
+});
+const ns = stack.namespace();
 const urls = new Map<ServiceName, string>();
 let sink: Awaited<ReturnType<typeof startWfmSink>> | undefined;
 /** What each service exports, once the traffic has gone through. */
 const scraped = new Map<ServiceName, Map<string, Family>>();
 
 async function startService(service: ServiceName, env: Record<string, string>): Promise<void> {
-  const started = await startKitService(
+  const started = await stack.start(
     service,
-    serviceEnv(topics, {
-      REDIS_KEY_PREFIX: ns.prefix,
-      LOG_LEVEL: 'silent',
-      // the production default: these consumers are never stopped mid-stream
-      CONSUMER_SESSION_TIMEOUT: '30s',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      ...env,
-    }),
-    { running, timeoutMs: 60_000 },
+    { ...stack.env, REDIS_KEY_PREFIX: ns.prefix, ...env },
+    // stopped gracefully after the file
+    { timeoutMs: 60_000, stop: { timeoutMs: 10_000 } },
   );
   urls.set(service, started.url);
 }
@@ -84,12 +78,11 @@ async function sampled(service: ServiceName, name: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  await createStreamTopics(topics, { contacts: 2, agents: 2 });
-  await createTopics([
-    { name: topics.TOPIC_EXPORT_JOBS, partitions: 1 },
-    { name: topics.TOPIC_EXPORT_DEAD_LETTER, partitions: 1 },
-  ]);
-  sink = await startWfmSink({ host: '127.0.0.1', port: 0 });
+  await stack.createTopics({ contacts: 2, agents: 2 });
+  await createExportTopics(topics, 1);
+  const started = await startWfmSink({ host: '127.0.0.1', port: 0 });
+  sink = started;
+  stack.onTeardown(() => started.stop());
   const nobody = await freePort(); // a target that refuses connections: its job is parked
   await Promise.all([
     startService('aggregator', { CONSUMER_GROUP: groups.aggregator }),
@@ -195,13 +188,6 @@ beforeAll(async () => {
   );
   for (const service of SERVICES) scraped.set(service, await scrape(service));
 }, 240_000);
-
-afterAll(async () => {
-  for (const proc of running.splice(0)) await proc.stop({ timeoutMs: 10_000 });
-  await sink?.stop();
-  await ns.cleanup();
-  fs.rmSync(exportDir, { recursive: true, force: true });
-});
 
 /** One PromQL series name (`x_bucket` of histogram `x`) and what the services report of it. */
 interface Exported {

@@ -23,15 +23,24 @@ export interface RuleFile {
   readonly groups: { name: string; rules: AlertRule[] }[];
 }
 
+/** The files of `dir` whose names end with `ending`, each read by `read`, with its path. */
+function filesIn<T>(
+  dir: string,
+  ending: string,
+  read: (text: string) => T,
+): (T & { file: string })[] {
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(ending))
+    .map((name) => {
+      const file = path.join(dir, name);
+      return { file, ...read(fs.readFileSync(file, 'utf8')) };
+    });
+}
+
 /** deploy/prometheus/*.rules.yaml. */
 export function ruleFiles(): RuleFile[] {
-  return fs
-    .readdirSync(PROMETHEUS_DIR)
-    .filter((name) => name.endsWith('.rules.yaml'))
-    .map((name) => {
-      const file = path.join(PROMETHEUS_DIR, name);
-      return { file, ...(parse(fs.readFileSync(file, 'utf8')) as Omit<RuleFile, 'file'>) };
-    });
+  return filesIn(PROMETHEUS_DIR, '.rules.yaml', (text) => parse(text) as Omit<RuleFile, 'file'>);
 }
 
 export function alertRules(): AlertRule[] {
@@ -72,13 +81,7 @@ export interface Dashboard {
 
 /** deploy/grafana/*.json. */
 export function dashboards(): Dashboard[] {
-  return fs
-    .readdirSync(GRAFANA_DIR)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => {
-      const file = path.join(GRAFANA_DIR, name);
-      return { file, ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<Dashboard, 'file'>) };
-    });
+  return filesIn(GRAFANA_DIR, '.json', (text) => JSON.parse(text) as Omit<Dashboard, 'file'>);
 }
 
 /** Every panel, those inside collapsed rows too. */

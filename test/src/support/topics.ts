@@ -22,22 +22,61 @@ export function uniqueTopics(): StreamTopics {
   };
 }
 
+/** The exporter's topics: its job queue and its dead letters. */
+export interface ExportTopics {
+  readonly TOPIC_EXPORT_JOBS: string;
+  readonly TOPIC_EXPORT_DEAD_LETTER: string;
+}
+
+/** Stream and export topic names no other test uses. */
+export function uniqueTopicsWithExports(): StreamTopics & ExportTopics {
+  return {
+    ...uniqueTopics(),
+    TOPIC_EXPORT_JOBS: uniqueName('export-jobs'),
+    TOPIC_EXPORT_DEAD_LETTER: uniqueName('export-dlq'),
+  };
+}
+
+/** Creates the export topics on `stack`: the jobs on `jobs` partitions, the dead letters on one. */
+export async function createExportTopics(
+  topics: ExportTopics,
+  jobs: number,
+  stack: TestStackInfo = testStack(),
+): Promise<void> {
+  await createTopics(
+    [
+      { name: topics.TOPIC_EXPORT_JOBS, partitions: jobs },
+      { name: topics.TOPIC_EXPORT_DEAD_LETTER, partitions: 1 },
+    ],
+    stack,
+  );
+}
+
 /** The streams an aggregator consumes, the directory first. */
 export function streamsOf(topics: StreamTopics): string[] {
   return [topics.TOPIC_DIRECTORY, topics.TOPIC_CONTACT_EVENTS, topics.TOPIC_AGENT_EVENTS];
 }
 
+/** How many partitions the event topics get, and any topic settings of theirs. */
+export interface StreamLayout {
+  readonly contacts: number;
+  readonly agents: number;
+  /** Settings of the contact and agent topics (`retention.ms`, say). */
+  readonly eventConfig?: Readonly<Record<string, string>>;
+}
+
 /** Creates the topics on `stack`: the directory and the dead letters on one partition each. */
 export async function createStreamTopics(
   topics: StreamTopics,
-  partitions: { readonly contacts: number; readonly agents: number },
+  layout: StreamLayout,
   stack: TestStackInfo = testStack(),
 ): Promise<void> {
+  const config = layout.eventConfig === undefined ? {} : { config: layout.eventConfig };
   await createTopics(
     [
       { name: topics.TOPIC_DIRECTORY, partitions: 1 },
-      { name: topics.TOPIC_CONTACT_EVENTS, partitions: partitions.contacts },
-      { name: topics.TOPIC_AGENT_EVENTS, partitions: partitions.agents },
+      { name: topics.TOPIC_CONTACT_EVENTS, partitions: layout.contacts, ...config },
+      { name: topics.TOPIC_AGENT_EVENTS, partitions: layout.agents, ...config },
       { name: topics.TOPIC_DEAD_LETTER, partitions: 1 },
     ],
     stack,
