@@ -1,7 +1,7 @@
 import type { Health, Logger } from '@wfm-stream/observability';
 import { backoffMs, type BackoffPolicy, classifyError, pause } from '@wfm-stream/retry';
 import type { EpochMs, Stream, WfmEvent } from '@wfm-stream/schemas';
-import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 
 import type { ConsumerMetrics } from './consumer-metrics.js';
 import type { DeadLetterPublisher, Rejected } from './dead-letter.js';
@@ -117,6 +117,8 @@ export class EventConsumer {
   private readonly guard: PartitionGuard;
   private admin: Admin | undefined;
   private stopping = false;
+  /** The batches being processed now (one per partition at most). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: EventConsumerOptions) {
     this.streams = new Map(options.topics.map((t) => [t.topic, t.stream]));
@@ -177,42 +179,76 @@ export class EventConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
       eachBatch: async (payload) => {
         const { batch } = payload;
-        if (batch.messages.length === 0) return;
-        const heartbeat = (): Promise<void> => payload.heartbeat();
-        const ticket = this.guard.begin(batch.topic, batch.partition);
-        const done = await this.processBatch(
-          batch,
-          heartbeat,
-          () => payload.isRunning() && !payload.isStale(),
-        );
-        if (!done) return;
-        const first = batch.messages[0];
-        const last = batch.messages[batch.messages.length - 1];
-        // a batch that straddles a seek back (the store lost state meanwhile) is read again
-        // from the seek: resolving its offsets would skip what it covers
-        const counted = await this.guard.applied(
-          ticket,
-          Number(first?.offset ?? batch.firstOffset()),
-          Number(batch.lastOffset()),
-          Number(first?.timestamp ?? 0),
-          Number(last?.timestamp ?? 0),
-        );
-        if (!counted) return;
-        // The progress record holds the batch before its offset may be committed: a crash
-        // between a commit and the record would otherwise look, to the next owner, like a
-        // Redis that lost effects (docs/architecture.md, "When Redis loses data"). Not
-        // recorded: the offset stays unresolved, and the batch comes again.
-        if (!(await this.guard.flush())) return;
-        payload.resolveOffset(batch.lastOffset());
-        await payload.commitOffsetsIfNecessary();
-        await heartbeat();
+        // a batch fetched once stopping began is not started: it is its next owner's
+        if (batch.messages.length === 0 || this.stopping) return;
+        const inFlight = this.runBatch(payload);
+        this.inFlight.add(inFlight);
+        try {
+          await inFlight;
+        } finally {
+          this.inFlight.delete(inFlight);
+        }
       },
     });
   }
 
-  /** Finishes the batch in hand, commits, and leaves the group. */
+  /** One batch: processed, recorded, its offset resolved and committed. */
+  private async runBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const heartbeat = (): Promise<void> => payload.heartbeat();
+    const ticket = this.guard.begin(batch.topic, batch.partition);
+    const done = await this.processBatch(
+      batch,
+      heartbeat,
+      () => payload.isRunning() && !payload.isStale(),
+    );
+    if (!done) return;
+    const first = batch.messages[0];
+    const last = batch.messages[batch.messages.length - 1];
+    // a batch that straddles a seek back (the store lost state meanwhile) is read again
+    // from the seek: resolving its offsets would skip what it covers
+    const counted = await this.guard.applied(
+      ticket,
+      Number(first?.offset ?? batch.firstOffset()),
+      Number(batch.lastOffset()),
+      Number(first?.timestamp ?? 0),
+      Number(last?.timestamp ?? 0),
+    );
+    if (!counted) return;
+    // The progress record holds the batch before its offset may be committed: a crash
+    // between a commit and the record would otherwise look, to the next owner, like a
+    // Redis that lost effects (docs/architecture.md, "When Redis loses data"). Not
+    // recorded: the offset stays unresolved, and the batch comes again.
+    if (!(await this.guard.flush())) return;
+    payload.resolveOffset(batch.lastOffset());
+    if (this.stopping) {
+      // committed now, while the member is still in its group: what it wrote to Redis
+      // is what it leaves committed (docs/architecture.md, "Exactly once: offsets after Redis")
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [
+              { partition: batch.partition, offset: String(BigInt(batch.lastOffset()) + 1n) },
+            ],
+          },
+        ],
+      });
+      return;
+    }
+    await payload.commitOffsetsIfNecessary();
+    await heartbeat();
+  }
+
+  /**
+   * Finishes the batches in hand (each partition's one, PARTITIONS_CONSUMED_CONCURRENTLY at
+   * a time), commits them, and leaves the group; batches not yet begun are left to the next
+   * owner. kafkajs's own stop may leave the group while such a batch still runs, whose
+   * commit then fails after its effects are written.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
+    await Promise.allSettled([...this.inFlight]);
     await this.consumer.disconnect();
     await this.guard.stop();
     await this.admin?.disconnect().catch(() => undefined);
