@@ -5,4 +5,5 @@ export * from './queue.js';
 export * from './records.js';
 export * from './reexport.js';
 export * from './settings.js';
+export * from './split.js';
 export * from './topic-reader.js';

@@ -7,6 +7,7 @@ import {
   type IntervalRecords,
   type RecordInputs,
   type SessionSpan,
+  splitByInterval,
 } from '@wfm-stream/export';
 import {
   AgentQueries,
@@ -106,14 +107,21 @@ export class RecordSource {
     const agentNames = new Map<string, string>();
     for (const [id, agent] of directory.agents) agentNames.set(id, agentNameOf(id, agent));
 
-    const inputs: RecordInputs = {
-      groups,
-      agentNames,
-      buckets,
-      contacts,
-      sessions,
-      directOut,
-    };
-    return intervals.map((interval) => computeIntervalRecords(interval, inputs));
+    // the run's contacts and direct outgoing contacts were read once; each interval gets
+    // its own part, so computing a run costs its contacts, not contacts × intervals
+    // (docs/capacity.md, "Soak")
+    const contactsOf = splitByInterval(intervals, contacts, (c) => c.answeredMs);
+    const directOutOf = splitByInterval(intervals, directOut, (ms) => ms);
+    return intervals.map((interval, i) => {
+      const inputs: RecordInputs = {
+        groups,
+        agentNames,
+        buckets,
+        contacts: contactsOf[i] ?? new Map(),
+        sessions,
+        directOut: directOutOf[i] ?? new Map(),
+      };
+      return computeIntervalRecords(interval, inputs);
+    });
   }
 }

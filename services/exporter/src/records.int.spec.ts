@@ -2,7 +2,8 @@ import { MINUTE_MS, parseDayNumber, TimeZone } from '@wfm-stream/core';
 import { intervalsOfDay } from '@wfm-stream/export';
 import type { WfmEvent } from '@wfm-stream/schemas';
 import { connectRedis, initialStateKeys, type RedisClient } from '@wfm-stream/store';
-import { redisConnection, redisNamespace } from '@wfm-stream/testing';
+import { redisConnection, redisNamespace, testRedis } from '@wfm-stream/testing';
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { RecordSource } from './index.js';
@@ -69,5 +70,52 @@ describe('the records of a simulated day', () => {
       const interval = intervals[index]!;
       expect(await source.compute([interval])).toEqual(referenceRecords(events, [interval]));
     }
+  });
+});
+
+/**
+ * The commands the run's Redis receives for this test's keys while `work` runs, by name,
+ * seen through MONITOR on every master (a cluster's too). A marker ECHOed to each master
+ * after the work tells when its MONITOR has shown everything before it.
+ */
+async function commandsDuring(work: () => Promise<unknown>): Promise<Map<string, number>> {
+  const client = testRedis();
+  const masters = client instanceof Cluster ? client.nodes('master') : [client];
+  const counts = new Map<string, number>();
+  const marker = `${ns.prefix}:monitor-marker:${Math.random()}`;
+  const seen = new Set<number>();
+  const monitors = await Promise.all(masters.map((m) => m.monitor()));
+  try {
+    monitors.forEach((monitor, i) =>
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        const [name = '', first = ''] = args;
+        if (name.toLowerCase() === 'echo' && first === marker) seen.add(i);
+        else if (first.startsWith(ns.prefix))
+          counts.set(name.toLowerCase(), (counts.get(name.toLowerCase()) ?? 0) + 1);
+      }),
+    );
+    await work();
+    await Promise.all(masters.map((m) => m.echo(marker)));
+    await expect.poll(() => seen.size, { timeout: 10_000 }).toBe(masters.length);
+    return counts;
+  } finally {
+    for (const monitor of monitors) monitor.disconnect();
+    client.disconnect();
+  }
+}
+
+describe('the reads of a run of intervals', () => {
+  // docs/capacity.md, "Soak": a tick computes every interval of the restate window; its
+  // reads must be those of the run's agent-days, not one set per interval
+  it('do not grow with the number of intervals in the run', async () => {
+    const intervals = intervalsOfDay(berlin, 15 * MINUTE_MS, DAY);
+    // 08:00Z–18:00Z: one UTC day, like the single interval at its start
+    const one = intervals.slice(40, 41);
+    const forty = intervals.slice(40, 80);
+    expect(forty[39]!.endMs - forty[0]!.startMs).toBe(10 * 60 * MINUTE_MS);
+    const alone = await commandsDuring(() => source.compute(one));
+    const run = await commandsDuring(() => source.compute(forty));
+    expect(alone.get('hgetall') ?? 0).toBeGreaterThan(20); // the agents' calls:<day>, and more
+    expect(run).toEqual(alone);
   });
 });

@@ -203,13 +203,16 @@ export class AgentQueries {
       this.redis.hgetall(this.keys.agentCalls(agentId, day)),
     );
     for (const { agentId, reply: fields } of replies) {
-      for (const [contactId, text] of Object.entries(fields)) {
-        // version \x1f group \x1f channel \x1f answered \x1f ended \x1f outcome \x1f wrapped, or version \x1f x
-        const [, group = '', channel = '', answered, ended = '', outcome = '', wrapped] =
+      for (const contactId in fields) {
+        const text = fields[contactId] ?? '';
+        // version \x1f group \x1f channel \x1f answered \x1f ended \x1f outcome \x1f wrapped, or version \x1f x;
+        // the hash is the whole day's (no index by time, docs/capacity.md "Soak"): the answer
+        // instant is read first, and only the fields of contacts inside the period are split
+        const answeredMs = answeredOf(text);
+        if (answeredMs === undefined || answeredMs < startMs || answeredMs >= endMs) continue;
+        const [, group = '', channel = '', , ended = '', outcome = '', wrapped] =
           text.split('\u001f');
-        if (answered === undefined || group === '') continue;
-        const answeredMs = Number(answered);
-        if (answeredMs < startMs || answeredMs >= endMs) continue;
+        if (group === '') continue;
         const contact: AgentContact = {
           contactId,
           groupId: group,
@@ -322,6 +325,17 @@ export class AgentQueries {
     }
     return result;
   }
+}
+
+/** The answer instant of a calls:<day> field, or undefined for a tombstone (version \x1f x). */
+function answeredOf(text: string): number | undefined {
+  let at = -1;
+  for (let n = 0; n < 3; n++) {
+    at = text.indexOf('\u001f', at + 1);
+    if (at === -1) return undefined;
+  }
+  const end = text.indexOf('\u001f', at + 1);
+  return Number(end === -1 ? text.slice(at + 1) : text.slice(at + 1, end));
 }
 
 /** A stored timeline member (eventId \0 payload) as the pure span functions take it. */
