@@ -50,9 +50,29 @@ export interface ContactFacts {
 
 const encoder = new TextEncoder();
 
-/** Byte-wise UTF-8 comparison, the order Redis uses for strings. */
+/**
+ * Byte-wise UTF-8 comparison, the order Redis uses for strings: negative, zero or positive
+ * (only the sign means anything). Below U+D800, UTF-16 code units order as UTF-8 bytes do,
+ * so the strings are compared unit by unit without encoding them; only where a surrogate
+ * or a unit from U+D800 up decides the order are both encoded.
+ */
 export function compareBytes(a: string, b: string): number {
   if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    if (ca < 0xd800 && cb < 0xd800) return ca - cb;
+    return compareEncoded(a, b);
+  }
+  // one is a prefix of the other: the shorter first, unless it ends inside a surrogate pair
+  const last = n === 0 ? 0 : a.charCodeAt(n - 1);
+  if (last < 0xd800 || last > 0xdfff) return a.length - b.length;
+  return compareEncoded(a, b);
+}
+
+function compareEncoded(a: string, b: string): number {
   const x = encoder.encode(a);
   const y = encoder.encode(b);
   const n = Math.min(x.length, y.length);

@@ -1,3 +1,4 @@
+import { compareBytes } from '@wfm-stream/core';
 import type { AgentEvent } from '@wfm-stream/schemas';
 
 import { occurredAtMs } from '../contacts/codec.js';
@@ -182,7 +183,5 @@ export function mergeTimeline(zset: readonly string[], packed: Buffer | null): T
   }
   if (packed === null) return entries;
   for (const e of unpackTimeline(packed)) if (!seen.has(e.member)) entries.push(e);
-  return entries.sort(
-    (a, b) => a.ms - b.ms || Buffer.compare(Buffer.from(a.member), Buffer.from(b.member)),
-  );
+  return entries.sort((a, b) => a.ms - b.ms || compareBytes(a.member, b.member));
 }
