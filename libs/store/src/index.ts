@@ -21,5 +21,6 @@ export * from './scripts.js';
 export * from './scripts/locks.js';
 export * from './service-connection.js';
 export * from './settle.js';
+export * from './status/service-ops.js';
 export * from './status/status-board.js';
 export * from './status/status-reporter.js';

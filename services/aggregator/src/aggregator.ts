@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 
 import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
-import { createRegistry, Health, type Logger, startOpsServer } from '@wfm-stream/observability';
+import { createRegistry, Health, type Logger } from '@wfm-stream/observability';
 import {
   AgentAggregation,
   ChangeNotifier,
@@ -14,7 +14,7 @@ import {
   GenerationPointer,
   Keys,
   PartitionProgress,
-  startStatusReporter,
+  startServiceOps,
 } from '@wfm-stream/store';
 
 import type { AggregatorConfig } from './config.js';
@@ -120,17 +120,12 @@ export async function startAggregator(
     gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, retentionSeconds),
     compactedTopics: [config.TOPIC_DIRECTORY],
   });
-  const ops = await startOpsServer({
-    host: config.OPS_HOST,
-    port: config.HTTP_PORT,
-    health,
-    registry,
-  });
-  const status = startStatusReporter({
+  const { ops, status } = await startServiceOps({
+    config,
     redis,
-    keyPrefix: config.REDIS_KEY_PREFIX,
     service: 'aggregator',
     health,
+    registry,
     logger,
     collectors: eventConsumerCollectors({
       registry,

@@ -2,18 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 import { withoutCredentials } from '@wfm-stream/config';
 import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
-import {
-  createRegistry,
-  Health,
-  type Logger,
-  type OpsServer,
-  redactUrl,
-  startOpsServer,
-} from '@wfm-stream/observability';
+import { createRegistry, Health, type Logger, redactUrl } from '@wfm-stream/observability';
 import {
   connectServiceRedis,
   GapRecords,
-  startStatusReporter,
+  startServiceOps,
   StatusClaims,
   StatusOutbox,
 } from '@wfm-stream/store';
@@ -112,18 +105,13 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, 400 * 86_400),
     fromBeginning: config.EMITTER_START_FROM === 'earliest',
   });
-  const ops: OpsServer = await startOpsServer({
-    host: config.OPS_HOST,
-    port: config.HTTP_PORT,
-    health,
-    registry,
-  });
   // the dashboard's Pipeline view (docs/dashboard.md)
-  const status = startStatusReporter({
+  const { ops, status } = await startServiceOps({
+    config,
     redis,
-    keyPrefix: config.REDIS_KEY_PREFIX,
     service: 'emitter',
     health,
+    registry,
     logger,
     collectors: eventConsumerCollectors({
       registry,

@@ -2,20 +2,14 @@ import { randomUUID } from 'node:crypto';
 
 import { ExportQueue } from '@wfm-stream/export';
 import { createKafka, createProducer } from '@wfm-stream/kafka';
-import {
-  createRegistry,
-  Health,
-  type Logger,
-  type OpsServer,
-  startOpsServer,
-} from '@wfm-stream/observability';
+import { createRegistry, Health, type Logger } from '@wfm-stream/observability';
 import {
   connectServiceRedis,
   ExportKeys,
   GenerationFollower,
   GenerationPointer,
   Keys,
-  startStatusReporter,
+  startServiceOps,
 } from '@wfm-stream/store';
 
 import { ExportActivity } from './activity.js';
@@ -141,18 +135,13 @@ export async function startExporter(
     });
   }
 
-  const ops: OpsServer = await startOpsServer({
-    host: config.OPS_HOST,
-    port: config.HTTP_PORT,
-    health,
-    registry,
-  });
   // the dashboard's Exports view (docs/dashboard.md)
-  const status = startStatusReporter({
+  const { ops, status } = await startServiceOps({
+    config,
     redis,
-    keyPrefix: config.REDIS_KEY_PREFIX,
     service: 'exporter',
     health,
+    registry,
     logger,
     collectors: [activity.collector()],
   });
