@@ -52,6 +52,20 @@ async function roundTrip(redis: RedisClient): Promise<string[]> {
 }
 const EXPECTED = Array.from({ length: 12 }, (_, i) => String(i));
 
+/** Connects with `env`, expects the round trip to come back whole, runs `more`, disconnects. */
+async function expectRoundTrip(
+  env: Record<string, string>,
+  more: (redis: RedisClient) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
+  const redis = connect(env);
+  try {
+    expect(await roundTrip(redis)).toEqual(EXPECTED);
+    await more(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 const servers: SecureRedis[] = [];
 let certificate: TestCertificate;
 
@@ -67,57 +81,41 @@ describe('credentials and TLS in every mode', () => {
   it('a single Redis with a password: the URL password is used', async () => {
     const server = await startSecureRedis({ password: PASSWORD });
     servers.push(server);
-    const redis = connect({ REDIS_URL: server.url });
-    try {
-      expect(await roundTrip(redis)).toEqual(EXPECTED);
-    } finally {
-      redis.disconnect();
-    }
+    await expectRoundTrip({ REDIS_URL: server.url });
   });
 
   it('a Redis Cluster with requirepass: every node gets REDIS_URL’s password', async () => {
     const cluster = await startSecureRedisCluster({ password: PASSWORD });
     servers.push(cluster);
-    const redis = connect({
-      REDIS_URL: `redis://:${encodeURIComponent(PASSWORD)}@ignored-host:1`,
-      REDIS_CLUSTER_NODES: cluster.nodes.join(','),
-    });
-    try {
-      expect(await roundTrip(redis)).toEqual(EXPECTED);
-      // the keys really are spread over the three masters
-      const masters = (redis as Cluster).nodes('master');
-      expect(masters).toHaveLength(3);
-      const sizes = await Promise.all(masters.map((m) => m.dbsize()));
-      expect(sizes.every((n) => n > 0)).toBe(true);
-    } finally {
-      redis.disconnect();
-    }
+    await expectRoundTrip(
+      {
+        REDIS_URL: `redis://:${encodeURIComponent(PASSWORD)}@ignored-host:1`,
+        REDIS_CLUSTER_NODES: cluster.nodes.join(','),
+      },
+      async (redis) => {
+        // the keys really are spread over the three masters
+        const masters = (redis as Cluster).nodes('master');
+        expect(masters).toHaveLength(3);
+        const sizes = await Promise.all(masters.map((m) => m.dbsize()));
+        expect(sizes.every((n) => n > 0)).toBe(true);
+      },
+    );
   }, 90_000);
 
   it('a Redis Cluster over TLS only: rediss:// and REDIS_TLS_CA_FILE reach every node', async () => {
     const cluster = await startSecureRedisCluster({ password: PASSWORD, tls: certificate });
     servers.push(cluster);
-    const redis = connect({
+    await expectRoundTrip({
       REDIS_URL: `rediss://:${encodeURIComponent(PASSWORD)}@ignored-host:1`,
       REDIS_CLUSTER_NODES: cluster.nodes.join(','),
       REDIS_TLS_CA_FILE: certificate.caFile,
     });
-    try {
-      expect(await roundTrip(redis)).toEqual(EXPECTED);
-    } finally {
-      redis.disconnect();
-    }
   }, 90_000);
 
   it('a single Redis over TLS only, its certificate checked against REDIS_TLS_CA_FILE', async () => {
     const server = await startSecureRedis({ password: PASSWORD, tls: certificate });
     servers.push(server);
-    const redis = connect({ REDIS_URL: server.url, REDIS_TLS_CA_FILE: certificate.caFile });
-    try {
-      expect(await roundTrip(redis)).toEqual(EXPECTED);
-    } finally {
-      redis.disconnect();
-    }
+    await expectRoundTrip({ REDIS_URL: server.url, REDIS_TLS_CA_FILE: certificate.caFile });
   });
 });
 

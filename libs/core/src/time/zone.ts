@@ -85,43 +85,15 @@ export class TimeZone {
 
   private computeOffset(ms: number): number {
     const parts = this.format.formatToParts(new Date(ms));
-    let year = 0;
-    let month = 1;
-    let day = 1;
-    let hour = 0;
-    let minute = 0;
-    let second = 0;
+    const wall = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
     let bc = false;
-    for (const part of parts) {
-      switch (part.type) {
-        case 'year':
-          year = Number(part.value);
-          break;
-        case 'month':
-          month = Number(part.value);
-          break;
-        case 'day':
-          day = Number(part.value);
-          break;
-        case 'hour':
-          hour = Number(part.value);
-          break;
-        case 'minute':
-          minute = Number(part.value);
-          break;
-        case 'second':
-          second = Number(part.value);
-          break;
-        case 'era':
-          bc = part.value.startsWith('B');
-          break;
-        default:
-          break;
-      }
+    for (const { type, value } of parts) {
+      if (type === 'era') bc = value.startsWith('B');
+      else if (type in wall) wall[type as keyof typeof wall] = Number(value);
     }
     const date = new Date(0);
-    date.setUTCFullYear(bc ? 1 - year : year, month - 1, day);
-    date.setUTCHours(hour, minute, second, 0);
+    date.setUTCFullYear(bc ? 1 - wall.year : wall.year, wall.month - 1, wall.day);
+    date.setUTCHours(wall.hour, wall.minute, wall.second, 0);
     const wallMs = date.getTime();
     const truncated = ms - (((ms % 1000) + 1000) % 1000);
     return Math.round((wallMs - truncated) / MINUTE_MS);

@@ -80,6 +80,18 @@ const timelineArb = fc
   );
 
 /** The events as delivered: shuffled, with some delivered twice, in batches. */
+/** The status spans the store must read back for `events`, as the core folds them. */
+const expectedStatus = (events: TimelineEvent[]) =>
+  stateSpans(events).map((s) => ({
+    startMs: s.start.atMs,
+    endMs: s.endMs,
+    stateCode: s.start.state?.code,
+    stateName: s.start.state?.name,
+    category: s.start.state?.category,
+    groupId: s.start.state?.groupId,
+    serviceId: undefined,
+  }));
+
 const deliveryArb = (events: TimelineEvent[]) =>
   fc.tuple(
     fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
@@ -108,17 +120,7 @@ describe('AgentAggregation', () => {
       const from = T0 - 86_400_000;
       const to = T0 + 4 * 86_400_000;
       const status = (await queries.statusSpans(['a1'], from, to)).get('a1') ?? [];
-      expect(status).toEqual(
-        stateSpans(events).map((s) => ({
-          startMs: s.start.atMs,
-          endMs: s.endMs,
-          stateCode: s.start.state?.code,
-          stateName: s.start.state?.name,
-          category: s.start.state?.category,
-          groupId: s.start.state?.groupId,
-          serviceId: undefined,
-        })),
-      );
+      expect(status).toEqual(expectedStatus(events));
       const logins = (await queries.loginSpans(['a1'], from, to)).get('a1') ?? [];
       expect(logins).toEqual(
         loginSpans(events).map((s) => ({ startMs: s.start.atMs, endMs: s.endMs })),
@@ -154,17 +156,7 @@ describe('AgentAggregation', () => {
     ];
     const expected = async (all: TimelineEvent[]): Promise<void> => {
       const spans = await queries.statusSpans(['p1'], T0 - 86_400_000, T0 + 4 * 86_400_000);
-      expect(spans.get('p1') ?? []).toEqual(
-        stateSpans(all).map((s) => ({
-          startMs: s.start.atMs,
-          endMs: s.endMs,
-          stateCode: s.start.state?.code,
-          stateName: s.start.state?.name,
-          category: s.start.state?.category,
-          groupId: s.start.state?.groupId,
-          serviceId: undefined,
-        })),
-      );
+      expect(spans.get('p1') ?? []).toEqual(expectedStatus(all));
       // a period of the next UTC day only still sees the span that began on the packed day
       const next = (day + 1) * 86_400_000;
       const later = await queries.statusSpans(['p1'], next, next + 86_400_000);

@@ -30,6 +30,19 @@ export const LOGGED_IN_STATE = {
   category: 'NOT_READY',
 } as const;
 
+/** The state a login reports: its own, else {@link LOGGED_IN_STATE}'s. */
+export function loginState(login: {
+  stateCode?: string | undefined;
+  stateName?: string | undefined;
+  category?: string | undefined;
+}): { code: string; name: string; category: string } {
+  return {
+    code: login.stateCode ?? LOGGED_IN_STATE.code,
+    name: login.stateName ?? login.stateCode ?? LOGGED_IN_STATE.name,
+    category: login.category ?? LOGGED_IN_STATE.category,
+  };
+}
+
 export function reportedState(state: {
   stateCode: string;
   stateName: string;
@@ -46,13 +59,10 @@ export function reportedState(state: {
 
 export function agentPayload(event: AgentEvent): AgentPayload {
   switch (event.type) {
-    case 'agent.loggedIn':
-      return {
-        kind: 'I',
-        stateCode: event.stateCode ?? LOGGED_IN_STATE.code,
-        stateName: event.stateName ?? event.stateCode ?? LOGGED_IN_STATE.name,
-        category: event.category ?? LOGGED_IN_STATE.category,
-      };
+    case 'agent.loggedIn': {
+      const { code, name, category } = loginState(event);
+      return { kind: 'I', stateCode: code, stateName: name, category };
+    }
     case 'agent.loggedOut':
       return { kind: 'O' };
     case 'agent.stateChanged': {
