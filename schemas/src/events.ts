@@ -66,17 +66,36 @@ export const COMMON_FIELDS = {
   } satisfies FieldSpec,
 } as const;
 
-function define<const Type extends string, const Fields extends Record<string, FieldSpec>>(
-  definition: EventDefinition<Type, Fields> & { readonly keyField: keyof Fields & string },
+/** The entity an event type is about, the part before the dot: `contact` of `contact.ended`. */
+type EntityOf<Type extends string> = Type extends `${infer Entity}.${string}` ? Entity : never;
+
+const capitalized = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
+
+/**
+ * Defines an event type on its stream. What the type's name settles is derived from it: the
+ * message key is the id of the entity the event is about (`contactId` for `contact.*`), a
+ * field it must have, and the Avro record is the name in PascalCase (`ContactWrappedUp`).
+ */
+function define<
+  const Type extends `${string}.${string}`,
+  const Fields extends Record<string, FieldSpec> & Record<`${EntityOf<Type>}Id`, FieldSpec>,
+>(
+  stream: Stream,
+  type: Type,
+  { doc, fields }: { readonly doc: string; readonly fields: Fields },
 ): EventDefinition<Type, Fields> {
-  return definition;
+  const [entity = '', action = ''] = type.split('.');
+  return {
+    type,
+    stream,
+    keyField: `${entity}Id`,
+    recordName: capitalized(entity) + capitalized(action),
+    doc,
+    fields,
+  };
 }
 
-export const serviceUpserted = define({
-  type: 'service.upserted',
-  stream: 'directory',
-  keyField: 'serviceId',
-  recordName: 'ServiceUpserted',
+export const serviceUpserted = define('directory', 'service.upserted', {
   doc: 'A service was created or changed.',
   fields: {
     serviceId: field.id('Service id.'),
@@ -85,11 +104,7 @@ export const serviceUpserted = define({
   },
 });
 
-export const groupUpserted = define({
-  type: 'group.upserted',
-  stream: 'directory',
-  keyField: 'groupId',
-  recordName: 'GroupUpserted',
+export const groupUpserted = define('directory', 'group.upserted', {
   doc: 'A group (queue, skill) was created or changed.',
   fields: {
     groupId: field.id('Group id.'),
@@ -100,11 +115,7 @@ export const groupUpserted = define({
   },
 });
 
-export const agentUpserted = define({
-  type: 'agent.upserted',
-  stream: 'directory',
-  keyField: 'agentId',
-  recordName: 'AgentUpserted',
+export const agentUpserted = define('directory', 'agent.upserted', {
   doc: 'An agent account was created or changed.',
   fields: {
     agentId: field.id('Agent id.'),
@@ -117,11 +128,7 @@ export const agentUpserted = define({
   },
 });
 
-export const contactOffered = define({
-  type: 'contact.offered',
-  stream: 'contacts',
-  keyField: 'contactId',
-  recordName: 'ContactOffered',
+export const contactOffered = define('contacts', 'contact.offered', {
   doc: "A contact entered a group's queue (occurredAt = entered the queue).",
   fields: {
     contactId: field.id('Contact id: one customer interaction offered to one group.'),
@@ -132,11 +139,7 @@ export const contactOffered = define({
   },
 });
 
-export const contactAnswered = define({
-  type: 'contact.answered',
-  stream: 'contacts',
-  keyField: 'contactId',
-  recordName: 'ContactAnswered',
+export const contactAnswered = define('contacts', 'contact.answered', {
   doc: 'An agent connected to the contact (occurredAt = connected).',
   fields: {
     contactId: field.id('Contact id.'),
@@ -145,11 +148,7 @@ export const contactAnswered = define({
   },
 });
 
-export const contactEnded = define({
-  type: 'contact.ended',
-  stream: 'contacts',
-  keyField: 'contactId',
-  recordName: 'ContactEnded',
+export const contactEnded = define('contacts', 'contact.ended', {
   doc: 'The contact is over (occurredAt = over).',
   fields: {
     contactId: field.id('Contact id.'),
@@ -159,11 +158,7 @@ export const contactEnded = define({
   },
 });
 
-export const contactWrappedUp = define({
-  type: 'contact.wrappedUp',
-  stream: 'contacts',
-  keyField: 'contactId',
-  recordName: 'ContactWrappedUp',
+export const contactWrappedUp = define('contacts', 'contact.wrappedUp', {
   doc: 'After-contact work is over (occurredAt = over).',
   fields: {
     contactId: field.id('Contact id.'),
@@ -173,11 +168,7 @@ export const contactWrappedUp = define({
   },
 });
 
-export const agentLoggedIn = define({
-  type: 'agent.loggedIn',
-  stream: 'agents',
-  keyField: 'agentId',
-  recordName: 'AgentLoggedIn',
+export const agentLoggedIn = define('agents', 'agent.loggedIn', {
   doc: 'An agent logged in; without an initial state it is LOGGED_IN / Logged in, NOT_READY.',
   fields: {
     agentId: field.id('Agent id.'),
@@ -187,22 +178,14 @@ export const agentLoggedIn = define({
   },
 });
 
-export const agentLoggedOut = define({
-  type: 'agent.loggedOut',
-  stream: 'agents',
-  keyField: 'agentId',
-  recordName: 'AgentLoggedOut',
+export const agentLoggedOut = define('agents', 'agent.loggedOut', {
   doc: 'An agent logged out.',
   fields: {
     agentId: field.id('Agent id.'),
   },
 });
 
-export const agentStateChanged = define({
-  type: 'agent.stateChanged',
-  stream: 'agents',
-  keyField: 'agentId',
-  recordName: 'AgentStateChanged',
+export const agentStateChanged = define('agents', 'agent.stateChanged', {
   doc: 'An agent entered a state.',
   fields: {
     agentId: field.id('Agent id.'),
@@ -216,11 +199,7 @@ export const agentStateChanged = define({
   },
 });
 
-export const agentDirectOutContact = define({
-  type: 'agent.directOutContact',
-  stream: 'agents',
-  keyField: 'agentId',
-  recordName: 'AgentDirectOutContact',
+export const agentDirectOutContact = define('agents', 'agent.directOutContact', {
   doc: 'An agent sent an outgoing direct (not routed) contact.',
   fields: {
     agentId: field.id('Agent id.'),

@@ -10,6 +10,7 @@ import {
   type RecordInputs,
   recordsHash,
   secondsHalfUp,
+  type SessionSpan,
 } from './index.js';
 
 const T0 = Date.UTC(2024, 5, 1, 10, 0);
@@ -27,8 +28,9 @@ function bucket(
   return { startMs, vector };
 }
 
-function inputs(overrides: Partial<RecordInputs> = {}): RecordInputs {
-  return {
+/** The records of an interval (the test's by default) from these inputs, the rest empty. */
+function recordsOf(overrides: Partial<RecordInputs>, of: ExportInterval = interval) {
+  return computeIntervalRecords(of, {
     groups: new Map(),
     agentNames: new Map(),
     buckets: new Map(),
@@ -36,7 +38,7 @@ function inputs(overrides: Partial<RecordInputs> = {}): RecordInputs {
     sessions: new Map(),
     directOut: new Map(),
     ...overrides,
-  };
+  });
 }
 
 describe('secondsHalfUp', () => {
@@ -54,36 +56,33 @@ describe('secondsHalfUp', () => {
 
 describe('queue statistics', () => {
   it('sums the buckets inside the interval: offered by offer time, answered and contact time by end time', () => {
-    const records = computeIntervalRecords(
-      interval,
-      inputs({
-        groups: new Map([['sales', { name: 'Sales', active: true }]]),
-        buckets: new Map([
+    const records = recordsOf({
+      groups: new Map([['sales', { name: 'Sales', active: true }]]),
+      buckets: new Map([
+        [
+          'sales',
           [
-            'sales',
-            [
-              bucket(T0 - MINUTE_MS, {
-                received: 9,
-                endedHandled: 9,
-                endedHandledContactMs: 9_000,
-              }),
-              bucket(T0, {
-                received: 3,
-                treated: 2,
-                endedHandled: 1,
-                endedHandledContactMs: 60_400,
-              }),
-              bucket(T0 + 14 * MINUTE_MS, {
-                received: 1,
-                endedHandled: 2,
-                endedHandledContactMs: 30_100,
-              }),
-              bucket(T0 + Q, { received: 7 }),
-            ],
+            bucket(T0 - MINUTE_MS, {
+              received: 9,
+              endedHandled: 9,
+              endedHandledContactMs: 9_000,
+            }),
+            bucket(T0, {
+              received: 3,
+              treated: 2,
+              endedHandled: 1,
+              endedHandledContactMs: 60_400,
+            }),
+            bucket(T0 + 14 * MINUTE_MS, {
+              received: 1,
+              endedHandled: 2,
+              endedHandledContactMs: 30_100,
+            }),
+            bucket(T0 + Q, { received: 7 }),
           ],
-        ]),
-      }),
-    );
+        ],
+      ]),
+    });
     expect(records.queueStatistics).toEqual([
       {
         intervalStartDateTime: '2024-06-01T10:00:00Z',
@@ -98,20 +97,17 @@ describe('queue statistics', () => {
   });
 
   it('reports every active group, zeros included, and other groups only with figures', () => {
-    const records = computeIntervalRecords(
-      interval,
-      inputs({
-        groups: new Map([
-          ['a', { name: 'A', active: true }],
-          ['b', { name: 'B', active: false }],
-          ['c', { name: 'C', active: false }],
-        ]),
-        buckets: new Map([
-          ['c', [bucket(T0, { received: 1 })]],
-          ['ghost', [bucket(T0, { endedHandled: 1, endedHandledContactMs: 1_000 })]],
-        ]),
-      }),
-    );
+    const records = recordsOf({
+      groups: new Map([
+        ['a', { name: 'A', active: true }],
+        ['b', { name: 'B', active: false }],
+        ['c', { name: 'C', active: false }],
+      ]),
+      buckets: new Map([
+        ['c', [bucket(T0, { received: 1 })]],
+        ['ghost', [bucket(T0, { endedHandled: 1, endedHandledContactMs: 1_000 })]],
+      ]),
+    });
     expect(records.queueStatistics.map((q) => [q.queueId, q.queueName, q.offeredContacts])).toEqual(
       [
         ['a', 'A', 0],
@@ -124,52 +120,49 @@ describe('queue statistics', () => {
 
 describe('agent activity', () => {
   it('counts the contacts an agent answered in the interval, per group', () => {
-    const records = computeIntervalRecords(
-      interval,
-      inputs({
-        groups: new Map([['sales', { name: 'Sales', active: true }]]),
-        agentNames: new Map([['a1', 'j.smith']]),
-        contacts: new Map([
+    const records = recordsOf({
+      groups: new Map([['sales', { name: 'Sales', active: true }]]),
+      agentNames: new Map([['a1', 'j.smith']]),
+      contacts: new Map([
+        [
+          'a1',
           [
-            'a1',
-            [
-              // answered before the interval: not this interval's
-              {
-                contactId: 'c0',
-                groupId: 'sales',
-                answeredMs: s(-1),
-                endedMs: s(100),
-                wrapped: true,
-              },
-              {
-                contactId: 'c1',
-                groupId: 'sales',
-                answeredMs: s(0),
-                endedMs: s(100.25),
-                wrapped: true,
-              },
-              // ended after the interval: its whole duration counts here
-              {
-                contactId: 'c2',
-                groupId: 'sales',
-                answeredMs: s(800),
-                endedMs: s(1_000.25),
-                wrapped: false,
-              },
-              // still open: answered, no contact time
-              { contactId: 'c3', groupId: 'sales', answeredMs: s(850), wrapped: false },
-              {
-                contactId: 'c4',
-                groupId: 'support',
-                answeredMs: s(899.999),
-                endedMs: s(950),
-                wrapped: true,
-              },
-            ],
+            // answered before the interval: not this interval's
+            {
+              contactId: 'c0',
+              groupId: 'sales',
+              answeredMs: s(-1),
+              endedMs: s(100),
+              wrapped: true,
+            },
+            {
+              contactId: 'c1',
+              groupId: 'sales',
+              answeredMs: s(0),
+              endedMs: s(100.25),
+              wrapped: true,
+            },
+            // ended after the interval: its whole duration counts here
+            {
+              contactId: 'c2',
+              groupId: 'sales',
+              answeredMs: s(800),
+              endedMs: s(1_000.25),
+              wrapped: false,
+            },
+            // still open: answered, no contact time
+            { contactId: 'c3', groupId: 'sales', answeredMs: s(850), wrapped: false },
+            {
+              contactId: 'c4',
+              groupId: 'support',
+              answeredMs: s(899.999),
+              endedMs: s(950),
+              wrapped: true,
+            },
           ],
-        ]),
-      }),
-    );
+        ],
+      ]),
+    });
     expect(records.agentActivity).toEqual([
       {
         intervalStartDateTime: '2024-06-01T10:00:00Z',
@@ -196,31 +189,32 @@ describe('agent activity', () => {
 });
 
 describe('agent login', () => {
+  /** The interval's agent login records for these sessions and direct contacts, per agent. */
+  const loginsOf = (
+    sessions: Record<string, readonly SessionSpan[]>,
+    directOut: Record<string, readonly number[]> = {},
+  ) =>
+    recordsOf({
+      sessions: new Map(Object.entries(sessions)),
+      directOut: new Map(Object.entries(directOut)),
+    }).agentLogin;
+
   it('clips sessions to the interval, open ones included, and counts direct outgoing contacts', () => {
-    const records = computeIntervalRecords(
-      interval,
-      inputs({
-        sessions: new Map([
-          [
-            'a1',
-            [
-              { startMs: s(-3_600), endMs: s(120.4) },
-              { startMs: s(600), endMs: s(700.5) },
-            ],
-          ],
-          ['a2', [{ startMs: s(300), endMs: Number.POSITIVE_INFINITY }]],
-          ['a3', [{ startMs: s(-7_200), endMs: s(-1) }]],
-          ['a4', [{ startMs: s(0.2), endMs: s(0.6) }]],
-        ]),
-        directOut: new Map([
-          ['a3', [s(10), s(899), s(900)]],
-          ['a5', [s(-1)]],
-        ]),
-      }),
+    const logins = loginsOf(
+      {
+        a1: [
+          { startMs: s(-3_600), endMs: s(120.4) },
+          { startMs: s(600), endMs: s(700.5) },
+        ],
+        a2: [{ startMs: s(300), endMs: Number.POSITIVE_INFINITY }],
+        a3: [{ startMs: s(-7_200), endMs: s(-1) }],
+        a4: [{ startMs: s(0.2), endMs: s(0.6) }],
+      },
+      { a3: [s(10), s(899), s(900)], a5: [s(-1)] },
     );
     // a1: 120.4 s + 100.5 s = 220.9 s; a2: open since 300 s; a3: out of session, two
     // direct contacts inside; a4: 0.4 s rounds to nothing; a5: nothing inside
-    expect(records.agentLogin.map((l) => [l.agentId, l.loginTime, l.directOutContacts])).toEqual([
+    expect(logins.map((l) => [l.agentId, l.loginTime, l.directOutContacts])).toEqual([
       ['a1', 221, 0],
       ['a2', 600, 0],
       ['a3', 0, 2],
@@ -228,21 +222,13 @@ describe('agent login', () => {
   });
 
   it('never reports more than the interval, even for overlapping sessions', () => {
-    const records = computeIntervalRecords(
-      interval,
-      inputs({
-        sessions: new Map([
-          [
-            'a1',
-            [
-              { startMs: s(-10), endMs: s(500) },
-              { startMs: s(400), endMs: Number.POSITIVE_INFINITY },
-            ],
-          ],
-        ]),
-      }),
-    );
-    expect(records.agentLogin[0]?.loginTime).toBe(900);
+    const logins = loginsOf({
+      a1: [
+        { startMs: s(-10), endMs: s(500) },
+        { startMs: s(400), endMs: Number.POSITIVE_INFINITY },
+      ],
+    });
+    expect(logins[0]?.loginTime).toBe(900);
   });
 });
 
@@ -256,8 +242,8 @@ describe('a daylight-saving day', () => {
     const session = new Map([
       ['a1', [{ startMs: before.startMs + 5 * MINUTE_MS, endMs: after.startMs + 5 * MINUTE_MS }]],
     ]);
-    const first = computeIntervalRecords(before, inputs({ sessions: session }));
-    const second = computeIntervalRecords(after, inputs({ sessions: session }));
+    const first = recordsOf({ sessions: session }, before);
+    const second = recordsOf({ sessions: session }, after);
     expect(first.agentLogin[0]).toMatchObject({
       intervalStartDateTime: '2024-10-27T00:45:00Z',
       loginTime: 600,
@@ -281,26 +267,14 @@ describe('names and hashes', () => {
 
   it('truncates names to 100 characters (services/exporter/README.md, "Decisions where the iService integration is silent")', () => {
     const long = 'x'.repeat(150);
-    const records = computeIntervalRecords(
-      interval,
-      inputs({ groups: new Map([['g', { name: long, active: true }]]) }),
-    );
+    const records = recordsOf({ groups: new Map([['g', { name: long, active: true }]]) });
     expect(records.queueStatistics[0]?.queueName).toHaveLength(100);
   });
 
   it('hashes equal records equally and different ones differently', () => {
-    const a = computeIntervalRecords(
-      interval,
-      inputs({ groups: new Map([['g', { name: 'G', active: true }]]) }),
-    );
-    const b = computeIntervalRecords(
-      interval,
-      inputs({ groups: new Map([['g', { name: 'G', active: true }]]) }),
-    );
-    const c = computeIntervalRecords(
-      interval,
-      inputs({ groups: new Map([['g', { name: 'H', active: true }]]) }),
-    );
+    const a = recordsOf({ groups: new Map([['g', { name: 'G', active: true }]]) });
+    const b = recordsOf({ groups: new Map([['g', { name: 'G', active: true }]]) });
+    const c = recordsOf({ groups: new Map([['g', { name: 'H', active: true }]]) });
     expect(recordsHash(a)).toBe(recordsHash(b));
     expect(recordsHash(a)).not.toBe(recordsHash(c));
     expect(recordsHash(a)).toMatch(/^[0-9a-f]{16}$/);

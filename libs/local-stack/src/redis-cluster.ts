@@ -70,8 +70,11 @@ export interface RedisClusterTls {
   readonly caFile: string;
 }
 
-/** The `redis-server` arguments of a TLS-only node listening on `port`. */
-function tlsNodeArgs(port: number, tls: RedisClusterTls | undefined): string[] {
+/**
+ * The `redis-server` arguments of a node listening on `port`: plain without `tls`, else
+ * TLS only (client port, cluster bus and replication), clients not asked for a certificate.
+ */
+export function tlsNodeArgs(port: number, tls: RedisClusterTls | undefined): string[] {
   if (tls === undefined) return ['--port', String(port)];
   return [
     ...['--port', '0', '--tls-port', String(port)],

@@ -29,24 +29,17 @@ describe('/healthz and /readyz', () => {
     health.set('kafka-consumer', true, 'joined');
     health.set('redis', false, ERROR_TEXT);
     const registry = createRegistry('test');
+    const components = { 'kafka-consumer': 'ok', redis: 'failing' };
 
     const ready = await answerOpsRoute('/readyz', health, registry);
     expect(ready?.status).toBe(503);
-    expect(JSON.parse(ready?.body ?? '')).toEqual({
-      live: true,
-      ready: false,
-      components: { 'kafka-consumer': 'ok', redis: 'failing' },
-    });
+    expect(JSON.parse(ready?.body ?? '')).toEqual({ live: true, ready: false, components });
     expect(ready?.body).not.toContain('WRONGPASS');
 
     health.fail(`Kafka consumer stopped: ${ERROR_TEXT}`);
     const live = await answerOpsRoute('/healthz', health, registry);
     expect(live?.status).toBe(503);
-    expect(JSON.parse(live?.body ?? '')).toEqual({
-      live: false,
-      ready: false,
-      components: { 'kafka-consumer': 'ok', redis: 'failing' },
-    });
+    expect(JSON.parse(live?.body ?? '')).toEqual({ live: false, ready: false, components });
     expect(live?.body).not.toMatch(/WRONGPASS|redis-7|consumer stopped/);
 
     // the details went to the log instead, once each

@@ -51,7 +51,11 @@ function guardOf(group: string, prefix: string) {
     flushEveryMs: 3_600_000,
     verifyEveryMs: 3_600_000,
   });
-  return { guard, seeks, losses, progressKey: keys.progress() };
+  const progressKey = keys.progress();
+  /** The offset the record holds for a partition of this group's topic. */
+  const recorded = (partition: number) =>
+    redis.hget(progressKey, `${group}\u0000${topic}\u0000${partition}`);
+  return { guard, seeks, losses, progressKey, recorded };
 }
 
 function fresh(): { group: string; prefix: string } {
@@ -66,6 +70,16 @@ async function apply(
   last: number,
 ): Promise<boolean> {
   return guard.applied(guard.begin(topic, partition), first, last, 1_000 + first, 1_000 + last);
+}
+
+/** A new group's guard holding partition 0, with offsets 0 to 9 applied and recorded. */
+async function recordedGuard() {
+  const { group, prefix } = fresh();
+  const held = guardOf(group, prefix);
+  await held.guard.assigned({ [topic]: [0] });
+  await apply(held.guard, 0, 0, 9);
+  await held.guard.flush();
+  return held;
 }
 
 describe('the partition guard on a Redis that loses its progress record', () => {
@@ -109,11 +123,7 @@ describe('the partition guard on a Redis that loses its progress record', () => 
   });
 
   it('does not count a batch that straddles the seek back, and resumes from the seek', async () => {
-    const { group, prefix } = fresh();
-    const { guard, seeks, progressKey } = guardOf(group, prefix);
-    await guard.assigned({ [topic]: [0] });
-    await apply(guard, 0, 0, 9);
-    await guard.flush();
+    const { guard, seeks, progressKey, recorded } = await recordedGuard();
     // a batch is in hand when the loss is found
     const inHand = guard.begin(topic, 0);
     await redis.del(progressKey);
@@ -123,25 +133,19 @@ describe('the partition guard on a Redis that loses its progress record', () => 
     // what the store says now is what was applied again since the seek, nothing more
     expect(await apply(guard, 0, 0, 4)).toBe(true);
     await guard.flush();
-    const field = `${group}\u0000${topic}\u00000`;
-    expect(await redis.hget(progressKey, field)).toBe('4');
+    expect(await recorded(0)).toBe('4');
     await guard.stop();
   });
 
   it('finds a loss however the checks and the writes of the record interleave', async () => {
-    const { group, prefix } = fresh();
-    const { guard, seeks, progressKey } = guardOf(group, prefix);
-    await guard.assigned({ [topic]: [0] });
-    await apply(guard, 0, 0, 9);
-    await guard.flush();
+    const { guard, seeks, progressKey, recorded } = await recordedGuard();
     await apply(guard, 0, 10, 19);
     await redis.del(progressKey);
     // a check and writes at once: the writes must not claim offsets in the record the
     // check begins again
     await Promise.all([guard.verify(false), guard.flush(), guard.verify(false), guard.flush()]);
     expect(seeks).toEqual([{ partition: 0, offset: '0' }]);
-    const field = `${group}\u0000${topic}\u00000`;
-    expect(await redis.hget(progressKey, field)).toBe('-1');
+    expect(await recorded(0)).toBe('-1');
     await guard.stop();
   });
 });

@@ -10,6 +10,7 @@ import {
   localRedisArgs,
   type ManagedProcess,
   spawnManaged,
+  tlsNodeArgs,
   waitForPort,
 } from '@wfm-stream/local-stack';
 
@@ -94,28 +95,16 @@ async function startServers(
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-redis-secure-'));
     dirs.push(dir);
-    const tls =
-      options.tls === undefined
-        ? ['--port', String(port)]
-        : [
-            '--port',
-            '0',
-            '--tls-port',
-            String(port),
-            '--tls-cert-file',
-            options.tls.certFile,
-            '--tls-key-file',
-            options.tls.keyFile,
-            '--tls-ca-cert-file',
-            options.tls.caFile,
-            '--tls-auth-clients',
-            'no',
-            ...(cluster ? ['--tls-cluster', 'yes', '--tls-replication', 'yes'] : []),
-          ];
     const clustered = cluster
       ? [...(await clusterNodeArgs(dir)), '--masterauth', options.password]
       : [];
-    const args = [...tls, ...localRedisArgs(dir), '--requirepass', options.password, ...clustered];
+    const args = [
+      ...tlsNodeArgs(port, options.tls),
+      ...localRedisArgs(dir),
+      '--requirepass',
+      options.password,
+      ...clustered,
+    ];
     procs.push(spawnManaged(`redis-secure-${i + 1}`, 'redis-server', args));
     nodes.push(`127.0.0.1:${port}`);
   }

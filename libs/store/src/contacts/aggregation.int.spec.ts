@@ -37,12 +37,15 @@ function fresh(): void {
 const DAY = Date.UTC(2020, 0, 1);
 const iso = (minutes: number): string => new Date(DAY + minutes * 60_000).toISOString();
 
+/** What every event of contact `id` carries: the id `<id>-<suffix>` and the time. */
+function head(id: string, suffix: string, minute: number) {
+  return { eventId: `${id}-${suffix}`, occurredAt: iso(minute), contactId: id };
+}
+
 function offered(id: string, minute: number, customerId?: string, groupId = 'g1'): ContactEvent {
   return {
-    eventId: `${id}-o`,
+    ...head(id, 'o', minute),
     type: 'contact.offered',
-    occurredAt: iso(minute),
-    contactId: id,
     groupId,
     channel: 'INCOMING_CALLS',
     customerId,
@@ -56,10 +59,8 @@ function ended(
   outcome: 'HANDLED' | 'ABANDONED' | 'BOT_CLOSED' | 'TRANSFERRED',
 ): ContactEvent {
   return {
-    eventId: `${id}-e`,
+    ...head(id, 'e', minute),
     type: 'contact.ended',
-    occurredAt: iso(minute),
-    contactId: id,
     outcome,
     talkMs: 60_000,
     holdMs: undefined,
@@ -67,14 +68,7 @@ function ended(
 }
 
 function answered(id: string, minute: number): ContactEvent {
-  return {
-    eventId: `${id}-a`,
-    type: 'contact.answered',
-    occurredAt: iso(minute),
-    contactId: id,
-    agentId: 'a1',
-    ringMs: 1_000,
-  };
+  return { ...head(id, 'a', minute), type: 'contact.answered', agentId: 'a1', ringMs: 1_000 };
 }
 
 /** The day's historic vector of a group, summed over all buckets. */

@@ -1,10 +1,8 @@
 import {
   type AnsweredFacts,
-  type ChannelType,
   type ContactFacts,
   type EndedFacts,
   type OfferedFacts,
-  type Outcome,
   versionKey,
   type WrappedUpFacts,
 } from '@wfm-stream/core';
@@ -51,7 +49,26 @@ function decodeHome(text: string): Home | undefined {
   return undefined;
 }
 
-/** The slot an event fills, its fields as stored, and the home it gives the contact. */
+/** The facts each slot holds. */
+interface SlotFacts {
+  readonly o: OfferedFacts;
+  readonly a: AnsweredFacts;
+  readonly n: EndedFacts;
+  readonly w: WrappedUpFacts;
+}
+
+/**
+ * What each slot's payload holds: a JSON array of these facts, in this order, an absent
+ * optional one as null.
+ */
+const PAYLOAD_FIELDS = {
+  o: ['at', 'groupId', 'channel', 'customerId', 'transferredFromContactId'],
+  a: ['at', 'agentId', 'ringMs'],
+  n: ['at', 'outcome', 'talkMs', 'holdMs'],
+  w: ['at', 'agentId', 'wrapUpMs', 'relaxMs'],
+} as const satisfies { readonly [S in Slot]: readonly (keyof SlotFacts[S])[] };
+
+/** The slot an event fills, its payload's fields (PAYLOAD_FIELDS), and the contact's home. */
 function slotOf(event: ContactEvent, at: number): [Slot, unknown[], Home | undefined] {
   switch (event.type) {
     case 'contact.offered':
@@ -118,37 +135,22 @@ export function decodeContactRecord(contactId: string, flat: readonly string[]):
       fields.set(name, value);
     }
   }
-  const slot = (name: Slot): unknown[] | undefined => tuple(fields.get(`p:${name}`));
-  const o = slot('o');
-  const offered: OfferedFacts | undefined = o && {
-    at: o[0] as number,
-    groupId: o[1] as string,
-    channel: o[2] as ChannelType,
-    customerId: (o[3] as string | null) ?? undefined,
-    transferredFromContactId: (o[4] as string | null) ?? undefined,
-  };
-  const a = slot('a');
-  const answered: AnsweredFacts | undefined = a && {
-    at: a[0] as number,
-    agentId: a[1] as string,
-    ringMs: a[2] as number,
-  };
-  const n = slot('n');
-  const ended: EndedFacts | undefined = n && {
-    at: n[0] as number,
-    outcome: n[1] as Outcome,
-    talkMs: n[2] as number,
-    holdMs: n[3] as number,
-  };
-  const w = slot('w');
-  const wrappedUp: WrappedUpFacts | undefined = w && {
-    at: w[0] as number,
-    agentId: w[1] as string,
-    wrapUpMs: w[2] as number,
-    relaxMs: w[3] as number,
+  /** A slot's facts, each from its place in the payload; an absent optional one undefined. */
+  const slot = <S extends Slot>(name: S): SlotFacts[S] | undefined => {
+    const values = tuple(fields.get(`p:${name}`));
+    if (values === undefined) return undefined;
+    return Object.fromEntries(
+      PAYLOAD_FIELDS[name].map((field, i) => [field, values[i] ?? undefined]),
+    ) as unknown as SlotFacts[S];
   };
   return {
-    facts: { contactId, offered, answered, ended, wrappedUp },
+    facts: {
+      contactId,
+      offered: slot('o'),
+      answered: slot('a'),
+      ended: slot('n'),
+      wrappedUp: slot('w'),
+    },
     version: Number(fields.get('v') ?? 0),
     homes,
   };

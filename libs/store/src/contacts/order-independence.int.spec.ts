@@ -71,69 +71,40 @@ function eventsOf(
   c: fc.Arbitrary<unknown> extends never ? never : ReturnType<typeof contactArb.generate>['value'],
 ): ContactEvent[] {
   const contactId = `c${String(n).padStart(2, '0')}`;
-  const events: ContactEvent[] = [
-    {
-      eventId: `${contactId}-o`,
-      type: 'contact.offered',
-      occurredAt: iso(c.offeredAt),
-      contactId,
-      groupId: c.group,
-      channel: 'INCOMING_CALLS',
-      customerId: c.customer,
-    },
-  ];
-  if (c.movedTo !== undefined) {
-    events.push({
-      eventId: `${contactId}-o2`,
-      type: 'contact.offered',
-      occurredAt: iso(c.offeredAt + 1_000),
-      contactId,
-      groupId: c.movedTo,
-      channel: 'INCOMING_CALLS',
-      customerId: c.customer,
-    });
-  }
+  /** What every event of the contact carries: the id `<contactId>-<suffix>` and the time. */
+  const head = (suffix: string, atMs: number) => ({
+    eventId: `${contactId}-${suffix}`,
+    occurredAt: iso(atMs),
+    contactId,
+  });
+  const offered = (suffix: string, atMs: number, groupId: string): ContactEvent => ({
+    ...head(suffix, atMs),
+    type: 'contact.offered',
+    groupId,
+    channel: 'INCOMING_CALLS',
+    customerId: c.customer,
+  });
+  const events = [offered('o', c.offeredAt, c.group)];
+  if (c.movedTo !== undefined) events.push(offered('o2', c.offeredAt + 1_000, c.movedTo));
   if (c.answer !== undefined) {
+    const { afterMs, ringMs } = c.answer;
     events.push({
-      eventId: `${contactId}-a`,
+      ...head('a', c.offeredAt + afterMs),
       type: 'contact.answered',
-      occurredAt: iso(c.offeredAt + c.answer.afterMs),
-      contactId,
       agentId: 'a1',
-      ringMs: c.answer.ringMs,
+      ringMs,
     });
   }
   if (c.end !== undefined) {
-    const endAt = c.offeredAt + c.end.afterMs;
-    events.push({
-      eventId: `${contactId}-e`,
-      type: 'contact.ended',
-      occurredAt: iso(endAt),
-      contactId,
-      outcome: c.end.outcome,
-      talkMs: c.end.talkMs,
-      holdMs: c.end.holdMs,
-    });
-    if (c.secondEnd !== undefined) {
-      events.push({
-        eventId: `${contactId}-e2`,
-        type: 'contact.ended',
-        occurredAt: iso(endAt),
-        contactId,
-        outcome: c.secondEnd,
-      });
-    }
+    const { afterMs, ...end } = c.end;
+    const endAt = c.offeredAt + afterMs;
+    events.push({ ...head('e', endAt), type: 'contact.ended', ...end });
+    if (c.secondEnd !== undefined)
+      events.push({ ...head('e2', endAt), type: 'contact.ended', outcome: c.secondEnd });
   }
   if (c.wrap !== undefined) {
-    events.push({
-      eventId: `${contactId}-w`,
-      type: 'contact.wrappedUp',
-      occurredAt: iso(c.offeredAt + 4_000_000),
-      contactId,
-      agentId: 'a1',
-      wrapUpMs: c.wrap.wrapUpMs,
-      relaxMs: c.wrap.relaxMs,
-    });
+    const atMs = c.offeredAt + 4_000_000;
+    events.push({ ...head('w', atMs), type: 'contact.wrappedUp', agentId: 'a1', ...c.wrap });
   }
   return events;
 }

@@ -55,18 +55,31 @@ function days(startMs: number, endMs: number): number[] {
   return out;
 }
 
-/** One read per agent and UTC day of [startMs, endMs), all issued together; the replies in order. */
-async function perAgentDay<T>(
+/**
+ * One read per agent and UTC day of [startMs, endMs), all issued together, and the rows
+ * each reply holds, gathered per agent in day order (an agent without rows is left out).
+ */
+async function rowsPerAgentDay<T, R>(
   agentIds: readonly string[],
   startMs: number,
   endMs: number,
   read: (agentId: string, day: number) => Promise<T>,
-): Promise<{ agentId: string; reply: T }[]> {
+  rowsOf: (reply: T) => Iterable<R>,
+): Promise<Map<string, R[]>> {
   const requests = agentIds.flatMap((agentId) =>
     days(startMs, endMs).map((day) => ({ agentId, day })),
   );
   const replies = await settleAll(requests.map(({ agentId, day }) => read(agentId, day)));
-  return replies.map((reply, i) => ({ agentId: requests[i]?.agentId ?? '', reply }));
+  const result = new Map<string, R[]>();
+  replies.forEach((reply, i) => {
+    const agentId = requests[i]?.agentId ?? '';
+    for (const row of rowsOf(reply)) {
+      const list = result.get(agentId);
+      if (list === undefined) result.set(agentId, [row]);
+      else list.push(row);
+    }
+  });
+  return result;
 }
 
 /** Reads what the agent aggregation keeps; one round trip per call, whatever the number of agents. */
@@ -198,35 +211,11 @@ export class AgentQueries {
     startMs: number,
     endMs: number,
   ): Promise<Map<string, AgentContact[]>> {
-    const result = new Map<string, AgentContact[]>();
-    const replies = await perAgentDay(agentIds, startMs, endMs, (agentId, day) =>
-      this.redis.hgetall(this.keys.agentCalls(agentId, day)),
+    const read = (agentId: string, day: number) =>
+      this.redis.hgetall(this.keys.agentCalls(agentId, day));
+    const result = await rowsPerAgentDay(agentIds, startMs, endMs, read, (fields) =>
+      answeredIn(fields, startMs, endMs),
     );
-    for (const { agentId, reply: fields } of replies) {
-      for (const contactId in fields) {
-        const text = fields[contactId] ?? '';
-        // version \x1f group \x1f channel \x1f answered \x1f ended \x1f outcome \x1f wrapped, or version \x1f x;
-        // the hash is the whole day's (no index by time, docs/capacity.md "Soak"): the answer
-        // instant is read first, and only the fields of contacts inside the period are split
-        const answeredMs = answeredOf(text);
-        if (answeredMs === undefined || answeredMs < startMs || answeredMs >= endMs) continue;
-        const [, group = '', channel = '', , ended = '', outcome = '', wrapped] =
-          text.split('\u001f');
-        if (group === '') continue;
-        const contact: AgentContact = {
-          contactId,
-          groupId: group,
-          channel,
-          answeredMs,
-          endedMs: ended === '' ? undefined : Number(ended),
-          outcome: outcome === '' ? undefined : outcome,
-          wrapped: wrapped === '1',
-        };
-        const list = result.get(agentId);
-        if (list === undefined) result.set(agentId, [contact]);
-        else list.push(contact);
-      }
-    }
     for (const list of result.values())
       list.sort((a, b) => a.answeredMs - b.answeredMs || (a.contactId < b.contactId ? -1 : 1));
     return result;
@@ -238,55 +227,34 @@ export class AgentQueries {
     startMs: number,
     endMs: number,
   ): Promise<Map<string, ChatSpan[]>> {
-    const result = new Map<string, Map<string, ChatSpan>>();
-    const replies = await perAgentDay(agentIds, startMs, endMs, (agentId, day) =>
-      this.redis.hgetall(this.keys.agentChats(agentId, day)),
+    const read = (agentId: string, day: number) =>
+      this.redis.hgetall(this.keys.agentChats(agentId, day));
+    const rows = await rowsPerAgentDay(agentIds, startMs, endMs, read, (fields) =>
+      chatsIn(fields, startMs, endMs),
     );
-    for (const { agentId, reply: fields } of replies) {
-      for (const [contactId, text] of Object.entries(fields)) {
-        const [a = 0, n = 0] = text.split(',').map(Number);
-        if (n <= startMs || a >= endMs) continue;
-        let spans = result.get(agentId);
-        if (spans === undefined) {
-          spans = new Map();
-          result.set(agentId, spans);
-        }
-        spans.set(contactId, { contactId, startMs: a, endMs: n });
-      }
-    }
-    return new Map([...result].map(([agentId, spans]) => [agentId, [...spans.values()]]));
+    // a chat indexed on several days is one span: each contact once, as its last day has it
+    return new Map(
+      [...rows].map(([agentId, spans]) => [
+        agentId,
+        [...new Map(spans.map((span) => [span.contactId, span])).values()],
+      ]),
+    );
   }
 
   /** Direct outgoing contacts of each agent in [startMs, endMs). */
-  async directOut(
+  directOut(
     agentIds: readonly string[],
     startMs: number,
     endMs: number,
   ): Promise<Map<string, DirectOut[]>> {
-    const result = new Map<string, DirectOut[]>();
-    const replies = await perAgentDay(agentIds, startMs, endMs, (agentId, day) =>
+    const read = (agentId: string, day: number) =>
       this.redis.zrangebyscore(
         this.keys.timeline(agentId, 'do', day),
         String(startMs),
         `(${endMs}`,
         'WITHSCORES',
-      ),
-    );
-    for (const { agentId, reply: flat } of replies) {
-      for (let j = 0; j + 1 < flat.length; j += 2) {
-        const member = flat[j] ?? '';
-        const payload = parsePayload(member.slice(member.indexOf('\u0000') + 1));
-        if (payload.kind !== 'D') continue;
-        const list = result.get(agentId) ?? [];
-        list.push({
-          atMs: Number(flat[j + 1]),
-          kind: payload.contactKind,
-          groupId: payload.groupId,
-        });
-        result.set(agentId, list);
-      }
-    }
-    return result;
+      );
+    return rowsPerAgentDay(agentIds, startMs, endMs, read, directOutIn);
   }
 
   /** Every agent the online index knows, logged in or not. */
@@ -324,6 +292,55 @@ export class AgentQueries {
       }
     }
     return result;
+  }
+}
+
+/** The contacts of a calls:<day> hash answered in [startMs, endMs) whose group is known. */
+function* answeredIn(
+  fields: Record<string, string>,
+  startMs: number,
+  endMs: number,
+): Generator<AgentContact> {
+  for (const contactId in fields) {
+    const text = fields[contactId] ?? '';
+    // version \x1f group \x1f channel \x1f answered \x1f ended \x1f outcome \x1f wrapped, or version \x1f x;
+    // the hash is the whole day's (no index by time, docs/capacity.md "Soak"): the answer
+    // instant is read first, and only the fields of contacts inside the period are split
+    const answeredMs = answeredOf(text);
+    if (answeredMs === undefined || answeredMs < startMs || answeredMs >= endMs) continue;
+    const [, group = '', channel = '', , ended = '', outcome = '', wrapped] = text.split('\u001f');
+    if (group === '') continue;
+    yield {
+      contactId,
+      groupId: group,
+      channel,
+      answeredMs,
+      endedMs: ended === '' ? undefined : Number(ended),
+      outcome: outcome === '' ? undefined : outcome,
+      wrapped: wrapped === '1',
+    };
+  }
+}
+
+/** The chats of a chats:<day> hash (contactId: start,end) that overlap [startMs, endMs). */
+function* chatsIn(
+  fields: Record<string, string>,
+  startMs: number,
+  endMs: number,
+): Generator<ChatSpan> {
+  for (const [contactId, text] of Object.entries(fields)) {
+    const [a = 0, n = 0] = text.split(',').map(Number);
+    if (n > startMs && a < endMs) yield { contactId, startMs: a, endMs: n };
+  }
+}
+
+/** The direct outgoing contacts of a do:<day> timeline read WITHSCORES. */
+function* directOutIn(flat: readonly string[]): Generator<DirectOut> {
+  for (let j = 0; j + 1 < flat.length; j += 2) {
+    const member = flat[j] ?? '';
+    const payload = parsePayload(member.slice(member.indexOf('\u0000') + 1));
+    if (payload.kind === 'D')
+      yield { atMs: Number(flat[j + 1]), kind: payload.contactKind, groupId: payload.groupId };
   }
 }
 
