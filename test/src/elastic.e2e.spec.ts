@@ -2,13 +2,13 @@ import { setTimeout as pace } from 'node:timers/promises';
 
 import {
   redisEnv,
-  testKafka,
   uniqueName,
   waitFor,
   waitForGroupCaughtUp,
+  waitForGroupStable,
 } from '@wfm-stream/testing';
 import { type RunningSink, startWfmSink } from '@wfm-stream/wfm-sink';
-import { type Admin, Partitioners } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 
 import { allAnswers } from './support/answers.js';
@@ -17,6 +17,7 @@ import type { ServiceProcess } from './support/services.js';
 import { pipelineStack } from './support/stack.js';
 import { SteadyPublisher } from './support/steady-publisher.js';
 import { syntheticTraffic } from './support/traffic.js';
+import { WFM_STATUS_PATH } from './support/wfm-receiver.js';
 
 /*
  * Elastic consumers on real Kafka (docs/architecture.md, "Scaling out and in"): steady
@@ -26,7 +27,6 @@ import { syntheticTraffic } from './support/traffic.js';
  * every status push of an undisturbed emitter, once and in order per agent.
  */
 
-const STATUS_PATH = '/ccwfm/api/rest/status';
 const PARTITIONS = 12;
 /** Events a second, over both topics, from the first change to the last. */
 const RATE = 150;
@@ -49,7 +49,7 @@ const aggregatorEnv = { ...base, PARTITIONS_CONSUMED_CONCURRENTLY: '2' };
 const emitterEnv = (sink: RunningSink): Record<string, string> => ({
   ...base,
   EMITTER_START_FROM: 'earliest',
-  WFM_STATUS_URL: `${sink.url}${STATUS_PATH}`,
+  WFM_STATUS_URL: `${sink.url}${WFM_STATUS_PATH}`,
 });
 
 type Member = ServiceProcess;
@@ -220,7 +220,7 @@ interface Push {
   actionTime: number;
 }
 const pushesOf = (sink: RunningSink): Push[] =>
-  sink.received(STATUS_PATH).map((r) => r.body as Push);
+  sink.received(WFM_STATUS_PATH).map((r) => r.body as Push);
 function byAgent(pushes: readonly Push[]): Map<string, string[]> {
   const agents = new Map<string, string[]>();
   for (const p of pushes)
@@ -233,7 +233,7 @@ function byAgent(pushes: readonly Push[]): Map<string, string[]> {
 /** The longest time between two pushes the sink received within [fromMs, toMs]. */
 function longestReceiptGap(sink: RunningSink, fromMs: number, toMs: number): number {
   const times = sink
-    .received(STATUS_PATH)
+    .received(WFM_STATUS_PATH)
     .map((r) => r.atMs)
     .filter((t) => t >= fromMs && t <= toMs);
   let gap = 0;
@@ -284,15 +284,8 @@ describe('consumers joining and leaving under steady traffic', () => {
         HTTP_PORT: '0',
       });
 
-      const admin = testKafka().admin();
-      await admin.connect();
-      stack.onTeardown(() => admin.disconnect());
-      const producer = testKafka().producer({
-        createPartitioner: Partitioners.DefaultPartitioner,
-        idempotent: true,
-      });
-      await producer.connect();
-      stack.onTeardown(() => producer.disconnect());
+      const admin = await stack.admin();
+      const producer = await stack.producer();
       await sendEvents(producer, topics.TOPIC_DIRECTORY, traffic.directory);
 
       const aggregatorMember = (name: string): Promise<Member> =>
@@ -307,16 +300,8 @@ describe('consumers joining and leaving under steady traffic', () => {
           CONSUMER_GROUP: groups.elasticEmitter,
           REDIS_KEY_PREFIX: namespaces.elasticEmitter.prefix,
         });
-      const stable = (groupId: string, members: number, timeoutMs = 60_000): Promise<number> =>
-        waitFor(
-          async () => {
-            const [group] = (await admin.describeGroups([groupId])).groups;
-            return group?.state === 'Stable' && group.members.length === members
-              ? Date.now()
-              : undefined;
-          },
-          { timeoutMs, intervalMs: 100, message: `${groupId} stable with ${members} members` },
-        );
+      const stable = (groupId: string, members: number): Promise<number> =>
+        waitForGroupStable(admin, groupId, members);
 
       const sampler = new LagSampler(
         admin,

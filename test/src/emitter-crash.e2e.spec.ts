@@ -1,28 +1,18 @@
-import { loadConfig } from '@wfm-stream/config';
-import { emitterConfigSchema, type RunningEmitter, startEmitter } from '@wfm-stream/emitter';
-import type { ManagedProcess } from '@wfm-stream/local-stack';
-import { silentLogger } from '@wfm-stream/observability';
-import {
-  redisNamespace,
-  testKafka,
-  uniqueName,
-  waitFor,
-  waitForGroupCaughtUp,
-} from '@wfm-stream/testing';
-import { Partitioners } from 'kafkajs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { uniqueName, waitFor, waitForGroupCaughtUp, waitForGroupStable } from '@wfm-stream/testing';
+import { describe, expect, it } from 'vitest';
 
 import { metricTotal } from './support/metrics.js';
 import { sendEvents } from './support/publish.js';
-import { serviceEnv, type ServiceProcess, spawnService } from './support/services.js';
+import type { ServiceProcess } from './support/services.js';
+import { pipelineStack } from './support/stack.js';
 import { SteadyPublisher } from './support/steady-publisher.js';
-import { createStreamTopics, uniqueTopics } from './support/topics.js';
 import { syntheticTraffic } from './support/traffic.js';
 import {
   deliveryReport,
   firstDifference,
   pushesByAgent,
   startWfmReceiver,
+  WFM_STATUS_PATH,
   withoutResends,
 } from './support/wfm-receiver.js';
 
@@ -35,33 +25,25 @@ import {
  * carry the Idempotency-Key it came with the first time (docs/api.md).
  */
 
-const STATUS_PATH = '/ccwfm/api/rest/status';
 const PARTITIONS = 12;
 /** Agent events a second while the membership changes. */
 const RATE = 80;
 /** How long the test WFM takes to answer a push. */
 const WFM_LATENCY_MS = 25;
 
-const reference = redisNamespace();
-const elastic = redisNamespace();
-const topics = uniqueTopics();
-const base = serviceEnv(topics, {
-  OPS_HOST: '127.0.0.1',
-  SYSTEM_ID: 'Test system',
-  EMITTER_START_FROM: 'earliest',
-  // a dead emitter's leases expire soon (PUSH_LEASE must exceed twice PUSH_TIMEOUT)
-  PUSH_TIMEOUT: '1s',
-  PUSH_LEASE: '3s',
+const stack = pipelineStack({
+  env: {
+    OPS_HOST: '127.0.0.1',
+    SYSTEM_ID: 'Test system',
+    EMITTER_START_FROM: 'earliest',
+    // a dead emitter's leases expire soon (PUSH_LEASE must exceed twice PUSH_TIMEOUT)
+    PUSH_TIMEOUT: '1s',
+    PUSH_LEASE: '3s',
+  },
 });
-const running: ManagedProcess[] = [];
-const stops: (() => Promise<unknown>)[] = [];
-
-afterAll(async () => {
-  for (const p of running) await p.stop({ signal: 'SIGKILL' });
-  for (const stop of stops.reverse()) await stop();
-  await reference.cleanup();
-  await elastic.cleanup();
-});
+const { topics, env: base } = stack;
+const reference = stack.namespace();
+const elastic = stack.namespace();
 
 describe('emitters SIGKILLed while they deliver', () => {
   it(
@@ -69,7 +51,7 @@ describe('emitters SIGKILLed while they deliver', () => {
     { timeout: 240_000 },
     async ({ annotate }) => {
       const started = Date.now();
-      await createStreamTopics(topics, { contacts: 1, agents: PARTITIONS });
+      await stack.createTopics({ contacts: 1, agents: PARTITIONS });
       const traffic = syntheticTraffic({ seed: 23, contacts: 2_000, groups: 6, agents: 30 });
       // a live stream: the agent events in the order they happened
       const agentEvents = [...traffic.agents].sort(
@@ -77,59 +59,36 @@ describe('emitters SIGKILLed while they deliver', () => {
       );
 
       const referenceWfm = await startWfmReceiver(0);
-      stops.push(() => referenceWfm.stop());
+      stack.onTeardown(() => referenceWfm.stop());
       const wfm = await startWfmReceiver(WFM_LATENCY_MS);
-      stops.push(() => wfm.stop());
+      stack.onTeardown(() => wfm.stop());
       const referenceGroup = uniqueName('ref-emitter');
       const elasticGroup = uniqueName('elastic-emitter');
-      const referenceEmitter: RunningEmitter = await startEmitter(
-        loadConfig(emitterConfigSchema, {
-          ...base,
-          WFM_STATUS_URL: `${referenceWfm.url}${STATUS_PATH}`,
-          CONSUMER_GROUP: referenceGroup,
-          REDIS_KEY_PREFIX: reference.prefix,
-          HTTP_PORT: '0',
-        }),
-        silentLogger(),
-      );
-      stops.push(() => referenceEmitter.stop());
-
-      const admin = testKafka().admin();
-      await admin.connect();
-      stops.push(() => admin.disconnect());
-      const producer = testKafka().producer({
-        createPartitioner: Partitioners.DefaultPartitioner,
-        idempotent: true,
+      const referenceEmitter = await stack.emitter({
+        ...base,
+        WFM_STATUS_URL: `${referenceWfm.url}${WFM_STATUS_PATH}`,
+        CONSUMER_GROUP: referenceGroup,
+        REDIS_KEY_PREFIX: reference.prefix,
+        HTTP_PORT: '0',
       });
-      await producer.connect();
-      stops.push(() => producer.disconnect());
+
+      const admin = await stack.admin();
+      const producer = await stack.producer();
 
       let lives = 0;
       const emitter = (): Promise<ServiceProcess> =>
-        spawnService(
+        stack.spawn(
           'emitter',
           {
             ...base,
-            WFM_STATUS_URL: `${wfm.url}${STATUS_PATH}`,
+            WFM_STATUS_URL: `${wfm.url}${WFM_STATUS_PATH}`,
             CONSUMER_GROUP: elasticGroup,
             REDIS_KEY_PREFIX: elastic.prefix,
           },
-          { name: `emitter-${++lives}`, running },
+          { name: `emitter-${++lives}` },
         );
       const stable = (members: number): Promise<number> =>
-        waitFor(
-          async () => {
-            const [group] = (await admin.describeGroups([elasticGroup])).groups;
-            return group?.state === 'Stable' && group.members.length === members
-              ? Date.now()
-              : undefined;
-          },
-          {
-            timeoutMs: 60_000,
-            intervalMs: 100,
-            message: `${elasticGroup} with ${members} members`,
-          },
-        );
+        waitForGroupStable(admin, elasticGroup, members);
       /** SIGKILLs an emitter as soon as it holds pushes it has not delivered. */
       const kill = async (victim: ServiceProcess): Promise<number> => {
         const holding = await waitFor(
@@ -154,7 +113,7 @@ describe('emitters SIGKILLed while they deliver', () => {
         agentEvents.map((event) => ({ topic: topics.TOPIC_AGENT_EVENTS, event })),
         RATE,
       );
-      stops.push(() => publisher.stop());
+      stack.onTeardown(() => publisher.stop());
       await waitFor(() => wfm.received.length > 100, { message: 'the first pushes' });
 
       const steps: string[] = [];

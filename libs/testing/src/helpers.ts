@@ -3,7 +3,7 @@ import fs from 'node:fs';
 
 import { ensureTopics } from '@wfm-stream/topics';
 import { Cluster, Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 
 import type { TestStackInfo } from './stack.js';
@@ -242,4 +242,23 @@ export async function waitForGroupCaughtUp(
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Resolves with the time (epoch ms) at which `admin` first sees the consumer group Stable
+ * with `members` members: a membership change is over.
+ */
+export function waitForGroupStable(
+  admin: Admin,
+  groupId: string,
+  members: number,
+  timeoutMs = 60_000,
+): Promise<number> {
+  return waitFor(
+    async () => {
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      return group?.state === 'Stable' && group.members.length === members ? Date.now() : undefined;
+    },
+    { timeoutMs, intervalMs: 100, message: `${groupId} stable with ${members} members` },
+  );
 }

@@ -1,5 +1,7 @@
 export * from './helpers.js';
+export * from './http-server.js';
 export * from './log-capture.js';
+export * from './scratch-dir.js';
 export * from './secure-redis.js';
 export * from './sse.js';
 export type * from './stack.js';

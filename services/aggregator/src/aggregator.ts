@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 
+import type { TimeZone } from '@wfm-stream/core';
 import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
 import { createRegistry, Health, type Logger } from '@wfm-stream/observability';
 import {
@@ -14,6 +15,7 @@ import {
   GenerationPointer,
   Keys,
   PartitionProgress,
+  type RedisClient,
   startServiceOps,
 } from '@wfm-stream/store';
 
@@ -28,6 +30,38 @@ export interface RunningAggregator {
 }
 
 const DAY_SECONDS = 86_400;
+
+/** What the stores of a generation are built with (docs/configuration.md, "aggregator"). */
+export interface AggregatorStoreSettings {
+  readonly zone: TimeZone;
+  readonly serviceLevelMs: (groupId: string) => number;
+  /** How long an event id is remembered (DEDUPE_WINDOW); a contact's state lives as long. */
+  readonly dedupeWindowMs: number;
+  readonly retentionSeconds: number;
+  readonly maxEventsPerContact?: number;
+  readonly maxSpanMs?: number;
+}
+
+/** The stores the aggregator writes under `keys` (one generation's). */
+export function aggregatorStores(
+  redis: RedisClient,
+  keys: Keys,
+  settings: AggregatorStoreSettings,
+): AggregatorStores {
+  const { dedupeWindowMs, retentionSeconds } = settings;
+  return {
+    contacts: new ContactAggregation(redis, keys, {
+      zone: settings.zone,
+      serviceLevelMs: settings.serviceLevelMs,
+      stateTtlSeconds: Math.ceil(dedupeWindowMs / 1000),
+      retentionSeconds,
+      maxEventsPerContact: settings.maxEventsPerContact,
+      maxSpanMs: settings.maxSpanMs,
+    }),
+    directory: new DirectoryStore(redis, keys, retentionSeconds),
+    agents: new AgentAggregation(redis, keys, { dedupeWindowMs, retentionSeconds }),
+  };
+}
 
 /** Avro decoding when a Schema Registry is configured; JSON is always accepted. */
 export async function startAggregator(
@@ -46,26 +80,16 @@ export async function startAggregator(
   const redis = connection.redis;
 
   const retentionSeconds = config.RETENTION_DAYS * DAY_SECONDS;
-  const storesOf = (generation: string): AggregatorStores => {
-    const keys = new Keys(pointer.prefixOf(generation));
-    return {
-      contacts: new ContactAggregation(redis, keys, {
-        zone: config.TIMEZONE,
-        serviceLevelMs: (groupId) =>
-          (config.SERVICE_LEVEL_SECONDS_BY_GROUP.get(groupId) ?? config.SERVICE_LEVEL_SECONDS) *
-          1000,
-        stateTtlSeconds: Math.ceil(config.DEDUPE_WINDOW / 1000),
-        retentionSeconds,
-        maxEventsPerContact: config.CONTACT_MAX_EVENTS,
-        maxSpanMs: config.CONTACT_MAX_SPAN,
-      }),
-      directory: new DirectoryStore(redis, keys, retentionSeconds),
-      agents: new AgentAggregation(redis, keys, {
-        dedupeWindowMs: config.DEDUPE_WINDOW,
-        retentionSeconds,
-      }),
-    };
-  };
+  const storesOf = (generation: string): AggregatorStores =>
+    aggregatorStores(redis, new Keys(pointer.prefixOf(generation)), {
+      zone: config.TIMEZONE,
+      serviceLevelMs: (groupId) =>
+        (config.SERVICE_LEVEL_SECONDS_BY_GROUP.get(groupId) ?? config.SERVICE_LEVEL_SECONDS) * 1000,
+      dedupeWindowMs: config.DEDUPE_WINDOW,
+      retentionSeconds,
+      maxEventsPerContact: config.CONTACT_MAX_EVENTS,
+      maxSpanMs: config.CONTACT_MAX_SPAN,
+    });
   // A live aggregator follows the generation pointer (a rebuild moves it); the one a
   // rebuild runs writes the generation it is given.
   const pointer = new GenerationPointer(redis, config.REDIS_KEY_PREFIX);

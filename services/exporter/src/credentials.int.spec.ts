@@ -1,11 +1,16 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 
 import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
 import { newJob } from '@wfm-stream/export';
 import { freePort } from '@wfm-stream/local-stack';
 import { createLogger } from '@wfm-stream/observability';
-import { captureLog, uniqueName, waitFor } from '@wfm-stream/testing';
+import {
+  captureLog,
+  startHttpServer,
+  type TestHttpServer,
+  uniqueName,
+  waitFor,
+} from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type RunningExporter, startExporter } from './index.js';
@@ -24,38 +29,19 @@ const Q = 15 * MINUTE_MS;
 const FROM = Date.UTC(2024, 5, 3, 9, 0);
 
 /** A real HTTP server that records each request and answers as told. */
-interface Server {
-  readonly url: string;
+interface Server extends TestHttpServer {
   readonly requests: { path: string; authorization: string }[];
-  stop(): Promise<void>;
 }
 
 async function serve(
   answer: (request: http.IncomingMessage, response: http.ServerResponse) => void,
 ): Promise<Server> {
   const requests: { path: string; authorization: string }[] = [];
-  const server = http.createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      requests.push({
-        path: request.url ?? '/',
-        authorization: request.headers.authorization ?? '',
-      });
-      answer(request, response);
-    });
+  const server = await startHttpServer((request, response) => {
+    requests.push({ path: request.url ?? '/', authorization: request.headers.authorization ?? '' });
+    answer(request, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
+  return { ...server, requests };
 }
 
 let exporter: RunningExporter;

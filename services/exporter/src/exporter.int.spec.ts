@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import { HOUR_MS, MINUTE_MS, TimeZone } from '@wfm-stream/core';
 import { silentLogger } from '@wfm-stream/observability';
-import { uniqueName, waitFor } from '@wfm-stream/testing';
+import { scratchDir, uniqueName, waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -21,7 +20,7 @@ const fx = new ExporterFixture();
 const berlin = TimeZone.of('Europe/Berlin')!;
 // 10:20 in Berlin on a Monday; 10:00–10:15 CEST closed 5 minutes ago
 const NOW = Date.UTC(2024, 5, 3, 8, 20);
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-export-'));
+const dir = scratchDir('wfm-export');
 let exporter: RunningExporter;
 
 beforeAll(async () => {
@@ -52,7 +51,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await exporter.stop();
   await fx.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the exporter', () => {

@@ -66,6 +66,12 @@ afterAll(async () => {
 
 const label = (j: { interval: { startMs: number }; target: string; reason: string }): string =>
   `${j.target} ${new Date(j.interval.startMs).toISOString().slice(11, 16)} ${j.reason}`;
+/** What a tick of `s` enqueued, `target hh:mm reason` each. */
+const tick = async (s: { scheduler: Scheduler }): Promise<string[]> =>
+  (await s.scheduler.tick()).jobs.map(label);
+/** The same intervals for both targets, t1's first, labelled as `tick` does. */
+const forBoth = (reason: string, ...starts: string[]): string[] =>
+  ['t1', 't2'].flatMap((target) => starts.map((start) => `${target} ${start} ${reason}`));
 
 describe('the scheduler', () => {
   it('runs once across replicas, survives a takeover and a restart, and re-enqueues restated intervals', async () => {
@@ -73,22 +79,12 @@ describe('the scheduler', () => {
     const b = scheduler('b', 60_000);
 
     // one leader: A enqueues the latest due interval, B stands by
-    expect((await a.scheduler.tick()).jobs.map(label)).toEqual([
-      't1 10:00 scheduled',
-      't2 10:00 scheduled',
-    ]);
+    expect(await tick(a)).toEqual(forBoth('scheduled', '10:00'));
     expect(await b.scheduler.tick()).toEqual({ leader: false, jobs: [] });
 
     // 45 minutes later A enqueues what closed meanwhile, nothing twice
     now = at(11, 1);
-    expect((await a.scheduler.tick()).jobs.map(label)).toEqual([
-      't1 10:15 scheduled',
-      't1 10:30 scheduled',
-      't1 10:45 scheduled',
-      't2 10:15 scheduled',
-      't2 10:30 scheduled',
-      't2 10:45 scheduled',
-    ]);
+    expect(await tick(a)).toEqual(forBoth('scheduled', '10:15', '10:30', '10:45'));
 
     // A stalls; once its lease expires B takes over where A left off
     const stale = a.lease.value!;
@@ -115,12 +111,7 @@ describe('the scheduler', () => {
     expect(await a.scheduler.tick()).toEqual({ leader: false, jobs: [] });
 
     now = at(11, 31);
-    expect((await b.scheduler.tick()).jobs.map(label)).toEqual([
-      't1 11:00 scheduled',
-      't1 11:15 scheduled',
-      't2 11:00 scheduled',
-      't2 11:15 scheduled',
-    ]);
+    expect(await tick(b)).toEqual(forBoth('scheduled', '11:00', '11:15'));
 
     // a late contact in 11:05 restates 11:00–11:15 for both targets, once
     const groupId = events.find((e) => e.type === 'group.upserted')!.groupId;
@@ -136,20 +127,14 @@ describe('the scheduler', () => {
     ];
     await applyEvents(redis, keys, TimeZone.UTC, late);
     now = at(11, 32);
-    expect((await b.scheduler.tick()).jobs.map(label)).toEqual([
-      't1 11:00 restated',
-      't2 11:00 restated',
-    ]);
+    expect(await tick(b)).toEqual(forBoth('restated', '11:00'));
     expect((await b.scheduler.tick()).jobs).toEqual([]);
 
     // a restart (B stops and releases the lease; C starts) neither skips nor repeats
     await b.scheduler.stop();
     const c = scheduler('c', 60_000);
     now = at(11, 47);
-    expect((await c.scheduler.tick()).jobs.map(label)).toEqual([
-      't1 11:30 scheduled',
-      't2 11:30 scheduled',
-    ]);
+    expect(await tick(c)).toEqual(forBoth('scheduled', '11:30'));
     await c.scheduler.stop();
 
     // on the topic: each target's intervals once each, in order, in one partition

@@ -17,14 +17,13 @@ import { redisNamespace, testStack, UNCONNECTED_ADDRESSES } from '@wfm-stream/te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema, type RunningReader, startReader } from './index.js';
-import { dir, handledContact, readerTestConfig, state, writeFixture } from './testing/fixture.js';
+import { at, contact, dir, readerTestConfig, state, writeFixture } from './testing/fixture.js';
 
 const ns = redisNamespace();
 const KEY = 'secret-key';
 let redis: RedisClient;
 let reader: RunningReader;
 
-const at = (text: string): string => `2020-01-01T${text}Z`;
 const day = at('00:00:00');
 const directory: DirectoryEvent[] = [
   dir.service('d1', day, '1', 'Retail'),
@@ -56,11 +55,11 @@ const agent1: AgentEvent[] = [
 ];
 
 const contacts: ContactEvent[] = [
-  ...handledContact('c1', '1', '1', [at('10:03:00'), at('10:03:15'), at('10:08:15')]),
-  ...handledContact('c2', '1', '1', [at('10:03:30'), at('10:04:02'), at('10:12:15')]),
-  ...handledContact('c3', '2', '1', [at('10:03:10'), at('10:03:15'), at('10:03:45')]),
-  ...handledContact('chat-a', '2', '2', [at('22:44:00'), at('22:45:00'), at('23:02:00')], 'CHATS'),
-  ...handledContact(
+  ...contact.handled('c1', '1', '1', [at('10:03:00'), at('10:03:15'), at('10:08:15')]),
+  ...contact.handled('c2', '1', '1', [at('10:03:30'), at('10:04:02'), at('10:12:15')]),
+  ...contact.handled('c3', '2', '1', [at('10:03:10'), at('10:03:15'), at('10:03:45')]),
+  ...contact.handled('chat-a', '2', '2', [at('22:44:00'), at('22:45:00'), at('23:02:00')], 'CHATS'),
+  ...contact.handled(
     'chat-b',
     '2',
     '2',
@@ -102,6 +101,13 @@ async function get(
 }
 
 const period = 'startDate=2020-01-01T00:00:00Z&endDate=2020-01-02T00:00:00Z';
+/** Agent 1's row of an agent endpoint under group `groupId` of service 1. */
+const agent1In = (groupId: string, fields: Record<string, unknown>): Record<string, unknown> => ({
+  agentId: '1',
+  serviceId: '1',
+  groupId,
+  ...fields,
+});
 
 describe('/personnel', () => {
   it('lists services with their groups (the static service for groups without one) and agents with groups', async () => {
@@ -195,44 +201,30 @@ describe('/historic/agentLoginData', () => {
 });
 
 describe('/historic/agentStatusData', () => {
-  const work = (start: string, end: string) => ({
-    startDate: start,
-    endDate: end,
-    stateCode: 'Work',
-    stateName: 'Contact processing',
-  });
-  const login = (start: string, end: string) => ({
-    startDate: start,
-    endDate: end,
-    stateCode: 'LOGGED_IN',
-    stateName: 'Logged in',
-  });
-  const breakSpan = {
-    startDate: '2020-01-01T10:15:36Z',
-    endDate: '2020-01-01T10:18:36Z',
-    stateCode: 'Break:Tech',
-    stateName: 'Break / Technical break',
-  };
+  /** A state of the answer, from its code and name to its span. */
+  const span =
+    (stateCode: string, stateName: string) =>
+    (startDate: string, endDate: string): Record<string, string> => ({
+      startDate,
+      endDate,
+      stateCode,
+      stateName,
+    });
+  const work = span('Work', 'Contact processing');
+  const login = span('LOGGED_IN', 'Logged in');
+  const techBreak = span('Break:Tech', 'Break / Technical break');
 
   it('links states without a group to every group of the agent', async () => {
     expect((await get(`/historic/agentStatusData?${period}&agentId=1`)).body).toEqual([
-      {
-        serviceId: '1',
-        groupId: '1',
-        agentId: '1',
+      agent1In('1', {
         states: [
           login('2020-01-01T10:03:15Z', '2020-01-01T10:10:36Z'),
           work('2020-01-01T10:10:36Z', '2020-01-01T10:15:36Z'),
-          breakSpan,
+          techBreak('2020-01-01T10:15:36Z', '2020-01-01T10:18:36Z'),
           login('2020-01-01T18:15:05Z', '2020-01-01T21:32:55Z'),
         ],
-      },
-      {
-        serviceId: '1',
-        groupId: '2',
-        agentId: '1',
-        states: [work('2020-01-01T10:18:36Z', '2020-01-01T12:30:05Z')],
-      },
+      }),
+      agent1In('2', { states: [work('2020-01-01T10:18:36Z', '2020-01-01T12:30:05Z')] }),
     ]);
   });
 
@@ -258,23 +250,17 @@ describe('/historic/agentStatusData', () => {
 describe('/historic/agentCallsData', () => {
   it('gives the ARGUS WFM CC API example contacts per group', async () => {
     expect((await get(`/historic/agentCallsData?${period}&agentId=1`)).body).toEqual([
-      {
-        agentId: '1',
-        serviceId: '1',
-        groupId: '1',
+      agent1In('1', {
         agentCalls: [
           { startCall: '2020-01-01T10:03:15Z', endCall: '2020-01-01T10:08:15Z', duration: 300_000 },
           { startCall: '2020-01-01T10:04:02Z', endCall: '2020-01-01T10:12:15Z', duration: 493_000 },
         ],
-      },
-      {
-        agentId: '1',
-        serviceId: '1',
-        groupId: '2',
+      }),
+      agent1In('2', {
         agentCalls: [
           { startCall: '2020-01-01T10:03:15Z', endCall: '2020-01-01T10:03:45Z', duration: 30_000 },
         ],
-      },
+      }),
     ]);
   });
 });
@@ -443,7 +429,7 @@ describe('serviceGroupData answers', () => {
     // a day of its own with a contact every minute: a large answer at a 1-minute step
     const day = Date.UTC(2020, 0, 5);
     const many = Array.from({ length: 300 }, (_, n) =>
-      handledContact(`g-${n}`, '1', '1', [
+      contact.handled(`g-${n}`, '1', '1', [
         new Date(day + n * 60_000).toISOString(),
         new Date(day + n * 60_000 + 5_000).toISOString(),
         new Date(day + n * 60_000 + 50_000).toISOString(),
@@ -483,7 +469,7 @@ describe('serviceGroupData answers', () => {
       serviceLevelMs: () => 20_000,
       stateTtlSeconds: 3_600,
       retentionSeconds: 86_400,
-    }).apply(handledContact('c-late', '1', '1', [at('15:00:00'), at('15:00:05'), at('15:01:00')]));
+    }).apply(contact.handled('c-late', '1', '1', [at('15:00:00'), at('15:00:05'), at('15:01:00')]));
     const after = (await get(url)).body;
     expect(received(after)).toEqual(received(before).map((n, i) => (i === 0 ? n + 1 : n)));
     await new DirectoryStore(redis, keys, 86_400).apply([

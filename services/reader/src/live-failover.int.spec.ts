@@ -1,12 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
 import { loadConfig } from '@wfm-stream/config';
 import { type RedisServer, startRedis } from '@wfm-stream/local-stack';
 import { createLogger } from '@wfm-stream/observability';
 import { connectRedis } from '@wfm-stream/store';
-import { captureLog, readSseEvents, uniqueName, waitFor } from '@wfm-stream/testing';
+import { captureLog, readSseEvents, scratchDir, uniqueName, waitFor } from '@wfm-stream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readerConfigSchema } from './config.js';
@@ -23,7 +19,7 @@ import { writeFixture } from './testing/fixture.js';
  */
 const KEY = 'k';
 const PREFIX = uniqueName('live');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfm-live-failover-'));
+const dir = scratchDir('wfm-live-failover');
 const settings = ['appendonly', 'yes', 'appendfsync', 'always'];
 const log = captureLog();
 let server: RedisServer;
@@ -78,7 +74,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await reader.stop();
   await server.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the live stream while Redis cannot serve', () => {

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningReader, startReader } from './index.js';
 import { groupsOnlineLoadRoute } from './routes/online.js';
 import { serializerFor } from './serializer.js';
-import { dir, readerTestConfig, state } from './testing/fixture.js';
+import { contact, dir, readerTestConfig, state } from './testing/fixture.js';
 
 /**
  * The online figures (docs/api.md, "Online endpoints") against a straightforward
@@ -65,38 +65,17 @@ interface ContactPlan {
 }
 
 function contactEvents(n: number, c: ContactPlan): ContactEvent[] {
-  const contactId = `c${n}`;
-  const events: ContactEvent[] = [
-    {
-      eventId: `${contactId}-o`,
-      type: 'contact.offered',
-      occurredAt: iso(c.offeredAt),
-      contactId,
-      groupId: c.group,
-      channel: 'INCOMING_CALLS',
-    },
-  ];
-  const answeredAt = c.answer === undefined ? undefined : c.offeredAt + c.answer.afterMs;
-  if (c.answer !== undefined && answeredAt !== undefined) {
-    events.push({
-      eventId: `${contactId}-a`,
-      type: 'contact.answered',
-      occurredAt: iso(answeredAt),
-      contactId,
-      agentId: 'a1',
-      ringMs: c.answer.ringMs,
-    });
+  const id = `c${n}`;
+  const events = [contact.offered(id, iso(c.offeredAt), c.group)];
+  // the end comes after the answer, or after the offer when there is none
+  let last = c.offeredAt;
+  if (c.answer !== undefined) {
+    last += c.answer.afterMs;
+    events.push(contact.answered(id, iso(last), { agentId: 'a1', ringMs: c.answer.ringMs }));
   }
   if (c.end !== undefined) {
-    events.push({
-      eventId: `${contactId}-e`,
-      type: 'contact.ended',
-      occurredAt: iso((answeredAt ?? c.offeredAt) + c.end.afterMs),
-      contactId,
-      outcome: c.end.outcome,
-      talkMs: c.end.talkMs,
-      holdMs: c.end.holdMs,
-    });
+    const { afterMs, ...ended } = c.end;
+    events.push(contact.ended(id, iso(last + afterMs), ended));
   }
   return events;
 }
@@ -190,25 +169,24 @@ function reference(
   return result;
 }
 
+/** A duration from 0 to `maxMs`. */
+const upTo = (maxMs: number): fc.Arbitrary<number> => fc.integer({ min: 0, max: maxMs });
+/** `arb`, or undefined: a step the contact has not reached. */
+const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
+  fc.option(arb, { nil: undefined });
+
 const contactArb: fc.Arbitrary<ContactPlan> = fc.record({
   group: fc.constantFrom(...GROUPS),
   // 21:00 to 03:00 local, in 30-second steps
   offeredAt: fc.integer({ min: 0, max: 6 * 120 }).map((n) => T0 + n * 30_000),
-  answer: fc.option(
+  answer: maybe(fc.record({ afterMs: upTo(60_000), ringMs: upTo(5_000) })),
+  end: maybe(
     fc.record({
-      afterMs: fc.integer({ min: 0, max: 60_000 }),
-      ringMs: fc.integer({ min: 0, max: 5_000 }),
-    }),
-    { nil: undefined },
-  ),
-  end: fc.option(
-    fc.record({
-      afterMs: fc.integer({ min: 0, max: 1_800_000 }),
+      afterMs: upTo(1_800_000),
       outcome: fc.constantFrom('HANDLED', 'ABANDONED', 'TRANSFERRED', 'BOT_CLOSED'),
-      talkMs: fc.integer({ min: 0, max: 600_000 }),
-      holdMs: fc.integer({ min: 0, max: 30_000 }),
+      talkMs: upTo(600_000),
+      holdMs: upTo(30_000),
     }),
-    { nil: undefined },
   ),
 });
 
@@ -426,30 +404,14 @@ describe('the online endpoints over HTTP', () => {
         },
       ],
     });
+    // past midnight: none of the new day's counts yet, nobody talking; what waits counts on
+    const newDay = { callReceived: 0, callAnswered: 0, callAnsweredTst: 0, callProcessing: 0 };
     now = MIDNIGHT;
     expect(await get('/online/groupsOnlineLoad?groupId=g1,g2')).toEqual({
       status: 200,
       body: [
-        {
-          serviceId: 's1',
-          groupId: 'g1',
-          callNumber: 1,
-          operatorNumber: 1,
-          callReceived: 0,
-          callAnswered: 0,
-          callAnsweredTst: 0,
-          callProcessing: 0,
-        },
-        {
-          serviceId: 's1',
-          groupId: 'g2',
-          callNumber: 0,
-          operatorNumber: 0,
-          callReceived: 0,
-          callAnswered: 0,
-          callAnsweredTst: 0,
-          callProcessing: 0,
-        },
+        { serviceId: 's1', groupId: 'g1', callNumber: 1, operatorNumber: 1, ...newDay },
+        { serviceId: 's1', groupId: 'g2', callNumber: 0, operatorNumber: 0, ...newDay },
       ],
     });
   });

@@ -35,7 +35,7 @@ import { apiRoutes } from './routes/api-routes.js';
 import { serviceGroupDataRoute } from './routes/service-group-data.js';
 import { SERVICE_GROUP_DATA_SCHEMA } from './schemas.js';
 import { serializerFor } from './serializer.js';
-import { dir, handledContact, readerTestConfig, state, writeFixture } from './testing/fixture.js';
+import { at, contact, dir, readerTestConfig, state, writeFixture } from './testing/fixture.js';
 
 /**
  * Every route of the reader, asked for real over HTTP (its 200s and every error it
@@ -51,8 +51,6 @@ let redis: RedisClient;
 let main: RunningReader;
 let empty: RunningReader;
 let broken: RunningReader;
-
-const at = (text: string): string => `2020-01-01T${text}Z`;
 
 const midnight = at('00:00:00');
 const directory: DirectoryEvent[] = [
@@ -77,9 +75,9 @@ const agents: AgentEvent[] = [
 ];
 
 const contacts: ContactEvent[] = [
-  ...handledContact('c1', '1', '1', [at('08:20:00'), at('08:20:10'), at('08:25:00')]),
-  ...handledContact('c2', '1', '1', [at('08:40:00'), at('08:40:30'), at('08:50:00')]),
-  ...handledContact('chat1', '2', '2', [at('09:10:00'), at('09:11:00'), at('09:40:00')], 'CHATS'),
+  ...contact.handled('c1', '1', '1', [at('08:20:00'), at('08:20:10'), at('08:25:00')]),
+  ...contact.handled('c2', '1', '1', [at('08:40:00'), at('08:40:30'), at('08:50:00')]),
+  ...contact.handled('chat1', '2', '2', [at('09:10:00'), at('09:11:00'), at('09:40:00')], 'CHATS'),
 ];
 
 async function start(
@@ -546,6 +544,37 @@ async function run(
   }
 }
 
+/** A linter of the document: its CLI, its arguments for `file`, the problems its JSON report lists. */
+interface Linter {
+  readonly name: string;
+  readonly pkg: string;
+  readonly args: (file: string) => string[];
+  readonly problems: (stdout: string) => unknown[];
+}
+
+const LINTERS: readonly Linter[] = [
+  {
+    name: 'redocly',
+    pkg: '@redocly/cli',
+    args: (file) => ['lint', file, '--config', path.join(packageDir, 'redocly.yaml')],
+    problems: (stdout) => (JSON.parse(stdout) as { problems: unknown[] }).problems,
+  },
+  {
+    name: 'spectral',
+    pkg: '@stoplight/spectral-cli',
+    args: (file) => [
+      'lint',
+      file,
+      '--ruleset',
+      path.join(packageDir, '.spectral.yaml'),
+      '--fail-severity',
+      'hint',
+      '--quiet',
+    ],
+    problems: (stdout) => JSON.parse(stdout || '[]') as unknown[],
+  },
+];
+
 describe('/openapi.json linted', () => {
   // six CLI runs of a few seconds each, slower on a loaded machine
   it(
@@ -561,30 +590,15 @@ describe('/openapi.json linted', () => {
         ] as const) {
           const file = path.join(dir, `openapi-${mode}.json`);
           await writeFile(file, JSON.stringify(await documentOf(reader), null, 2));
-          const redocly = await run('@redocly/cli', 'redocly', [
-            'lint',
-            file,
-            '--config',
-            path.join(packageDir, 'redocly.yaml'),
-            '--format',
-            'json',
-          ]);
-          const report = JSON.parse(redocly.stdout) as { problems: unknown[] };
-          expect(report.problems, `redocly ${mode}`).toEqual([]);
-          expect(redocly.code, `redocly ${mode}: ${redocly.stderr}`).toBe(0);
-          const spectral = await run('@stoplight/spectral-cli', 'spectral', [
-            'lint',
-            file,
-            '--ruleset',
-            path.join(packageDir, '.spectral.yaml'),
-            '--format',
-            'json',
-            '--fail-severity',
-            'hint',
-            '--quiet',
-          ]);
-          expect(JSON.parse(spectral.stdout || '[]') as unknown[], `spectral ${mode}`).toEqual([]);
-          expect(spectral.code, `spectral ${mode}: ${spectral.stderr}`).toBe(0);
+          for (const linter of LINTERS) {
+            const result = await run(linter.pkg, linter.name, [
+              ...linter.args(file),
+              '--format',
+              'json',
+            ]);
+            expect(linter.problems(result.stdout), `${linter.name} ${mode}`).toEqual([]);
+            expect(result.code, `${linter.name} ${mode}: ${result.stderr}`).toBe(0);
+          }
         }
       } finally {
         await rm(dir, { recursive: true, force: true });

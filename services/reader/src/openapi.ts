@@ -253,47 +253,46 @@ const TAGS = [
   { name: 'operations', description: 'Probes, metrics and this document; no credentials.' },
 ];
 
-function securityOf(auth: AuthMode): { schemes: Record<string, object>; security: object[] } {
-  const session = {
+/** Every security scheme the reader may declare, by its name in the document. */
+const SCHEMES = {
+  apiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: 'One of READER_API_KEYS.',
+  },
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The same key as `Authorization: Bearer <key>`.',
+  },
+  basic: {
+    type: 'http',
+    scheme: 'basic',
+    description: 'One of the user:password pairs of READER_BASIC_USERS.',
+  },
+  session: {
     type: 'apiKey',
     in: 'cookie',
     name: SESSION_COOKIE,
     description:
       "The dashboard's session cookie, set by POST /dashboard/session for a valid credential (docs/dashboard.md).",
+  },
+} as const;
+
+/** Each auth mode's schemes, any one of which will do; the session in every mode but none. */
+const SCHEMES_OF: Record<AuthMode, readonly (keyof typeof SCHEMES)[]> = {
+  'api-key': ['apiKey', 'bearer', 'session'],
+  basic: ['basic', 'session'],
+  none: [],
+};
+
+function securityOf(auth: AuthMode): { schemes: Record<string, object>; security: object[] } {
+  const names = SCHEMES_OF[auth];
+  return {
+    schemes: Object.fromEntries(names.map((name) => [name, SCHEMES[name]])),
+    security: names.map((name) => ({ [name]: [] })),
   };
-  if (auth === 'api-key') {
-    return {
-      schemes: {
-        apiKey: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'X-API-Key',
-          description: 'One of READER_API_KEYS.',
-        },
-        bearer: {
-          type: 'http',
-          scheme: 'bearer',
-          description: 'The same key as `Authorization: Bearer <key>`.',
-        },
-        session,
-      },
-      security: [{ apiKey: [] }, { bearer: [] }, { session: [] }],
-    };
-  }
-  if (auth === 'basic') {
-    return {
-      schemes: {
-        basic: {
-          type: 'http',
-          scheme: 'basic',
-          description: 'One of the user:password pairs of READER_BASIC_USERS.',
-        },
-        session,
-      },
-      security: [{ basic: [] }, { session: [] }],
-    };
-  }
-  return { schemes: {}, security: [] };
 }
 
 function parameter(p: RouteDefinition['params'][number]): object {

@@ -10,9 +10,11 @@ import { readerConfigSchema, type RunningReader, startReader } from '@wfm-stream
 import {
   type RedisNamespace,
   redisNamespace,
+  testKafka,
   testStack,
   type TestStackInfo,
 } from '@wfm-stream/testing';
+import { type Admin, Partitioners, type Producer } from 'kafkajs';
 import { afterAll } from 'vitest';
 
 import { type ReferenceAggregator, startReferenceAggregator } from './reference.js';
@@ -87,6 +89,10 @@ export interface PipelineStack<T extends StreamTopics = StreamTopics> {
   reader(env: Readonly<Record<string, string>>): Promise<RunningReader>;
   /** An emitter in this process on `env`. */
   emitter(env: Readonly<Record<string, string>>): Promise<RunningEmitter>;
+  /** A connected admin client of the stack's Kafka, disconnected after the file. */
+  admin(): Promise<Admin>;
+  /** A connected idempotent producer of the stack's Kafka, disconnected after the file. */
+  producer(): Promise<Producer>;
   /** Something else to undo after the file (a producer, a server of the test's own). */
   onTeardown(undo: () => unknown): void;
 }
@@ -199,6 +205,21 @@ export function pipelineStack<T extends StreamTopics = StreamTopics>(
       inProcess(startReader(loadConfig(readerConfigSchema, settings), silentLogger())),
     emitter: (settings) =>
       inProcess(startEmitter(loadConfig(emitterConfigSchema, settings), silentLogger())),
+    async admin() {
+      const admin = testKafka(on).admin();
+      await admin.connect();
+      teardown.add(() => admin.disconnect());
+      return admin;
+    },
+    async producer() {
+      const producer = testKafka(on).producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: true,
+      });
+      await producer.connect();
+      teardown.add(() => producer.disconnect());
+      return producer;
+    },
     onTeardown(step) {
       teardown.add(step);
     },

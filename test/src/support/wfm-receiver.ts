@@ -1,5 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startHttpServer, type TestHttpServer } from '@wfm-stream/testing';
+
+/** Where a WFM takes status pushes (docs/api.md, "Status pushes to the WFM"). */
+export const WFM_STATUS_PATH = '/ccwfm/api/rest/status';
 
 /** One status push as a WFM received it. */
 export interface ReceivedPush {
@@ -11,10 +13,8 @@ export interface ReceivedPush {
   readonly atMs: number;
 }
 
-export interface WfmReceiver {
-  readonly url: string;
+export interface WfmReceiver extends TestHttpServer {
   readonly received: readonly ReceivedPush[];
-  stop(): Promise<void>;
 }
 
 /**
@@ -24,44 +24,26 @@ export interface WfmReceiver {
  */
 export async function startWfmReceiver(latencyMs: number): Promise<WfmReceiver> {
   const received: ReceivedPush[] = [];
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        workerId: string;
-        action: number;
-        stateCode: string;
-        stateName: string;
-        actionTime: number;
-      };
-      const key = request.headers['idempotency-key'];
-      received.push({
-        workerId: body.workerId,
-        push: `${body.action}:${body.stateCode}:${body.stateName}:${body.actionTime}`,
-        key: typeof key === 'string' ? key : undefined,
-        atMs: Date.now(),
-      });
-      setTimeout(() => {
-        response.writeHead(200).end();
-      }, latencyMs);
+  const server = await startHttpServer((request, response, text) => {
+    const body = JSON.parse(text) as {
+      workerId: string;
+      action: number;
+      stateCode: string;
+      stateName: string;
+      actionTime: number;
+    };
+    const key = request.headers['idempotency-key'];
+    received.push({
+      workerId: body.workerId,
+      push: `${body.action}:${body.stateCode}:${body.stateName}:${body.actionTime}`,
+      key: typeof key === 'string' ? key : undefined,
+      atMs: Date.now(),
     });
+    setTimeout(() => {
+      response.writeHead(200).end();
+    }, latencyMs);
   });
-  await new Promise<void>((resolve) => {
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
+  return { ...server, received };
 }
 
 /** Per agent, what a WFM was told, in arrival order. */

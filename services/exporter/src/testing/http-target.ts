@@ -1,5 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+
+import { startHttpServer, type TestHttpServer } from '@wfm-stream/testing';
 
 /** A request the test target read in full. */
 export interface Received {
@@ -29,32 +30,23 @@ export class TestTarget {
   behaviour: (seq: number) => Outcome = () => 'accepted';
   private seq = 0;
 
-  private constructor(
-    private readonly server: http.Server,
-    readonly port: number,
-  ) {}
+  private constructor(private readonly server: TestHttpServer) {}
 
   static async start(port = 0): Promise<TestTarget> {
     const holder: { target?: TestTarget } = {};
-    const server = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        holder.target?.handle(request, response, Buffer.concat(chunks).toString('utf8'));
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        resolve();
-      });
-    });
-    holder.target = new TestTarget(server, (server.address() as AddressInfo).port);
+    const server = await startHttpServer((request, response, body) => {
+      holder.target?.handle(request, response, body);
+    }, port);
+    holder.target = new TestTarget(server);
     return holder.target;
   }
 
+  get port(): number {
+    return this.server.port;
+  }
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.server.url;
   }
 
   /** What the target took in (accepted, or dropped after taking it). */
@@ -84,11 +76,6 @@ export class TestTarget {
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => {
-        resolve();
-      });
-      this.server.closeAllConnections();
-    });
+    return this.server.stop();
   }
 }

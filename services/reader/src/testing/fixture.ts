@@ -28,39 +28,66 @@ export function readerTestConfig(keyPrefix: string, env: Record<string, string>)
   });
 }
 
-/** The three events of a contact `agent` handled in `group`: offered, answered, ended. */
-export function handledContact(
-  id: string,
-  group: string,
-  agent: string,
-  [offered, answered, ended]: readonly [string, string, string],
-  channel: 'INCOMING_CALLS' | 'CHATS' = 'INCOMING_CALLS',
-): ContactEvent[] {
-  return [
-    {
-      eventId: `${id}-o`,
-      type: 'contact.offered',
-      occurredAt: offered,
-      contactId: id,
-      groupId: group,
-      channel,
-    },
-    {
-      eventId: `${id}-a`,
-      type: 'contact.answered',
-      occurredAt: answered,
-      contactId: id,
-      agentId: agent,
-    },
-    {
-      eventId: `${id}-e`,
-      type: 'contact.ended',
-      occurredAt: ended,
-      contactId: id,
-      outcome: 'HANDLED',
-    },
-  ];
-}
+/** The instant `time` (hh:mm:ss) of the specs' fixture day, 2020-01-01 in UTC. */
+export const at = (time: string): string => `2020-01-01T${time}Z`;
+
+type ContactFields<T extends ContactEvent['type']> = Omit<
+  Extract<ContactEvent, { type: T }>,
+  'eventId' | 'type' | 'occurredAt' | 'contactId'
+>;
+
+/**
+ * The contact events of the specs' fixtures, each event id the contact's with `-o`, `-a`
+ * or `-e`; `handled` is the three of a contact `agent` handled in `group`.
+ */
+export const contact = {
+  offered: (
+    id: string,
+    occurredAt: string,
+    groupId: string,
+    channel: 'INCOMING_CALLS' | 'CHATS' = 'INCOMING_CALLS',
+  ): ContactEvent => ({
+    eventId: `${id}-o`,
+    type: 'contact.offered',
+    occurredAt,
+    contactId: id,
+    groupId,
+    channel,
+  }),
+  answered: (
+    id: string,
+    occurredAt: string,
+    fields: ContactFields<'contact.answered'>,
+  ): ContactEvent => ({
+    eventId: `${id}-a`,
+    type: 'contact.answered',
+    occurredAt,
+    contactId: id,
+    ...fields,
+  }),
+  ended: (
+    id: string,
+    occurredAt: string,
+    fields: ContactFields<'contact.ended'>,
+  ): ContactEvent => ({
+    eventId: `${id}-e`,
+    type: 'contact.ended',
+    occurredAt,
+    contactId: id,
+    ...fields,
+  }),
+  handled: (
+    id: string,
+    group: string,
+    agent: string,
+    [offered, answered, ended]: readonly [string, string, string],
+    channel: 'INCOMING_CALLS' | 'CHATS' = 'INCOMING_CALLS',
+  ): ContactEvent[] => [
+    contact.offered(id, offered, group, channel),
+    contact.answered(id, answered, { agentId: agent }),
+    contact.ended(id, ended, { outcome: 'HANDLED' }),
+  ],
+};
 
 /**
  * Writes a fixture's events into generation g0 of `keyPrefix` as the aggregator would:

@@ -1,13 +1,7 @@
-import { aggregatorHandler } from '@wfm-stream/aggregator';
+import { aggregatorHandler, type AggregatorStores, aggregatorStores } from '@wfm-stream/aggregator';
 import { TimeZone } from '@wfm-stream/core';
 import { silentLogger } from '@wfm-stream/observability';
-import {
-  AgentAggregation,
-  ContactAggregation,
-  DirectoryStore,
-  Keys,
-  type RedisClient,
-} from '@wfm-stream/store';
+import { Keys, type RedisClient } from '@wfm-stream/store';
 import type { Redis } from 'ioredis';
 
 /** The stores the aggregator writes, under `prefix`, in UTC with a 20 s service level. */
@@ -15,25 +9,13 @@ export function aggregationStores(
   redis: RedisClient,
   prefix: string,
   ttl: { stateSeconds: number; retentionSeconds: number },
-): {
-  contacts: ContactAggregation;
-  agents: AgentAggregation;
-  directory: DirectoryStore;
-} {
-  const keys = new Keys(prefix);
-  return {
-    contacts: new ContactAggregation(redis, keys, {
-      zone: TimeZone.UTC,
-      serviceLevelMs: () => 20_000,
-      stateTtlSeconds: ttl.stateSeconds,
-      retentionSeconds: ttl.retentionSeconds,
-    }),
-    agents: new AgentAggregation(redis, keys, {
-      dedupeWindowMs: ttl.stateSeconds * 1_000,
-      retentionSeconds: ttl.retentionSeconds,
-    }),
-    directory: new DirectoryStore(redis, keys, ttl.retentionSeconds),
-  };
+): AggregatorStores {
+  return aggregatorStores(redis, new Keys(prefix), {
+    zone: TimeZone.UTC,
+    serviceLevelMs: () => 20_000,
+    dedupeWindowMs: ttl.stateSeconds * 1_000,
+    retentionSeconds: ttl.retentionSeconds,
+  });
 }
 
 /** The aggregator's handler over fresh stores under `prefix`: a week of state, 400 days kept. */
