@@ -1,6 +1,7 @@
 export * from './agents/aggregation.js';
 export * from './agents/codec.js';
 export * from './agents/online-state.js';
+export * from './agents/state-label.js';
 export * from './connection.js';
 export * from './contacts/aggregation.js';
 export * from './contacts/codec.js';
@@ -19,6 +20,7 @@ export * from './queries/online.js';
 export * from './redis-probe.js';
 export * from './scripts.js';
 export * from './scripts/locks.js';
+export * from './service-base.js';
 export * from './service-connection.js';
 export * from './settle.js';
 export * from './status/service-ops.js';

@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 
 import type { TimeZone } from '@wfm-stream/core';
-import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
-import { createRegistry, Health, type Logger } from '@wfm-stream/observability';
+import { connectEventConsumer, EventConsumer } from '@wfm-stream/kafka';
+import type { Health, Logger } from '@wfm-stream/observability';
 import {
   AgentAggregation,
   ChangeNotifier,
-  connectServiceRedis,
   ContactAggregation,
   DirectoryStore,
   GapRecords,
@@ -16,7 +15,8 @@ import {
   Keys,
   PartitionProgress,
   type RedisClient,
-  startServiceOps,
+  startConsumerServiceOps,
+  startServiceBase,
 } from '@wfm-stream/store';
 
 import type { AggregatorConfig } from './config.js';
@@ -68,16 +68,8 @@ export async function startAggregator(
   config: AggregatorConfig,
   logger: Logger,
 ): Promise<RunningAggregator> {
-  const health = new Health(logger);
-  const registry = createRegistry('aggregator');
-  const connection = connectServiceRedis({
-    config,
-    name: 'wfm-aggregator',
-    health,
-    registry,
-    logger,
-  });
-  const redis = connection.redis;
+  const base = startServiceBase('aggregator', config, logger);
+  const { health, registry, connection, redis } = base;
 
   const retentionSeconds = config.RETENTION_DAYS * DAY_SECONDS;
   const storesOf = (generation: string): AggregatorStores =>
@@ -144,25 +136,15 @@ export async function startAggregator(
     gaps: new GapRecords(redis, config.REDIS_KEY_PREFIX, retentionSeconds),
     compactedTopics: [config.TOPIC_DIRECTORY],
   });
-  const { ops, status } = await startServiceOps({
-    config,
-    redis,
-    service: 'aggregator',
-    health,
-    registry,
-    logger,
-    collectors: eventConsumerCollectors({
-      registry,
-      group: config.CONSUMER_GROUP,
-      deadLetter,
-      latencies: {
-        // from an event's append to Kafka to its figures in Redis
-        onlineFreshness: {
-          metric: 'wfm_event_processing_delay_seconds',
-          filter: (labels) => labels.topic !== config.TOPIC_DIRECTORY,
-        },
+  const { ops, status } = await startConsumerServiceOps(base, config, {
+    deadLetter,
+    latencies: {
+      // from an event's append to Kafka to its figures in Redis
+      onlineFreshness: {
+        metric: 'wfm_event_processing_delay_seconds',
+        filter: (labels) => labels.topic !== config.TOPIC_DIRECTORY,
       },
-    }),
+    },
   });
   await consumer.start();
   logger.info(

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { withoutCredentials } from '@wfm-stream/config';
-import { connectEventConsumer, EventConsumer, eventConsumerCollectors } from '@wfm-stream/kafka';
-import { createRegistry, Health, type Logger, redactUrl } from '@wfm-stream/observability';
+import { connectEventConsumer, EventConsumer } from '@wfm-stream/kafka';
+import { type Health, type Logger, redactUrl } from '@wfm-stream/observability';
 import {
-  connectServiceRedis,
   GapRecords,
-  startServiceOps,
+  startConsumerServiceOps,
+  startServiceBase,
   StatusClaims,
   StatusOutbox,
 } from '@wfm-stream/store';
@@ -58,10 +58,8 @@ function authorization(
 }
 
 export async function startEmitter(config: EmitterConfig, logger: Logger): Promise<RunningEmitter> {
-  const health = new Health(logger);
-  const registry = createRegistry('emitter');
-  const connection = connectServiceRedis({ config, name: 'wfm-emitter', health, registry, logger });
-  const redis = connection.redis;
+  const base = startServiceBase('emitter', config, logger);
+  const { health, registry, connection, redis } = base;
 
   const metrics = new PushMetrics(registry);
   const wfm = withoutCredentials(config.WFM_STATUS_URL);
@@ -106,19 +104,9 @@ export async function startEmitter(config: EmitterConfig, logger: Logger): Promi
     fromBeginning: config.EMITTER_START_FROM === 'earliest',
   });
   // the dashboard's Pipeline view (docs/dashboard.md)
-  const { ops, status } = await startServiceOps({
-    config,
-    redis,
-    service: 'emitter',
-    health,
-    registry,
-    logger,
-    collectors: eventConsumerCollectors({
-      registry,
-      group: config.CONSUMER_GROUP,
-      deadLetter,
-      latencies: { statusPush: { metric: 'wfm_emitter_push_latency_seconds' } },
-    }),
+  const { ops, status } = await startConsumerServiceOps(base, config, {
+    deadLetter,
+    latencies: { statusPush: { metric: 'wfm_emitter_push_latency_seconds' } },
   });
   await consumer.start();
   logger.info(

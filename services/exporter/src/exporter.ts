@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import { ExportQueue } from '@wfm-stream/export';
 import { createKafka, createProducer } from '@wfm-stream/kafka';
-import { createRegistry, Health, type Logger } from '@wfm-stream/observability';
+import type { Health, Logger } from '@wfm-stream/observability';
 import {
-  connectServiceRedis,
   ExportKeys,
   GenerationFollower,
   GenerationPointer,
   Keys,
+  startServiceBase,
   startServiceOps,
 } from '@wfm-stream/store';
 
@@ -47,17 +47,9 @@ export async function startExporter(
   logger: Logger,
   options: ExporterOptions = {},
 ): Promise<RunningExporter> {
-  const health = new Health(logger);
-  const registry = createRegistry('exporter');
+  const base = startServiceBase('exporter', config, logger);
+  const { health, registry, connection, redis } = base;
   const metrics = new ExporterMetrics(registry);
-  const connection = connectServiceRedis({
-    config,
-    name: 'wfm-exporter',
-    health,
-    registry,
-    logger,
-  });
-  const redis = connection.redis;
 
   const exportKeys = new ExportKeys(config.REDIS_KEY_PREFIX);
   // the figures of the generation the pointer names, as the reader serves them
@@ -136,15 +128,7 @@ export async function startExporter(
   }
 
   // the dashboard's Exports view (docs/dashboard.md)
-  const { ops, status } = await startServiceOps({
-    config,
-    redis,
-    service: 'exporter',
-    health,
-    registry,
-    logger,
-    collectors: [activity.collector()],
-  });
+  const { ops, status } = await startServiceOps(base, config, [activity.collector()]);
   await worker?.start();
   scheduler?.start();
   logger.info(

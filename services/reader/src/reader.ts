@@ -1,15 +1,8 @@
 import { dashboardAssetsDir } from '@wfm-stream/dashboard-ui';
-import {
-  createRegistry,
-  Health,
-  type Logger,
-  type OpsServer,
-  startOpsServer,
-} from '@wfm-stream/observability';
+import { type Logger, type OpsServer, startOpsServer } from '@wfm-stream/observability';
 import {
   AgentQueries,
   type ChangeSubscription,
-  connectServiceRedis,
   DirectoryStore,
   GapRecords,
   GenerationFollower,
@@ -17,6 +10,7 @@ import {
   HistoricQueries,
   Keys,
   OnlineQueries,
+  startServiceBase,
   startStatusReporter,
   StatusBoard,
   subscribeToChanges,
@@ -61,10 +55,7 @@ export async function startReader(
   logger: Logger,
   options: ReaderOptions = {},
 ): Promise<RunningReader> {
-  const health = new Health(logger);
-  const registry = createRegistry('reader');
-  const connection = connectServiceRedis({ config, name: 'wfm-reader', health, registry });
-  const redis = connection.redis;
+  const { health, registry, connection, redis } = startServiceBase('reader', config, logger);
 
   // the generation the pointer names (a rebuild moves it; see generation.ts)
   const follower = await GenerationFollower.start(

@@ -2,18 +2,15 @@ import { DAY_MS, loginSpans, stateSpans, type TimelineEvent } from '@wfm-stream/
 
 import { mergeTimeline, parsePayload } from '../agents/codec.js';
 import type { OnlineAgentState } from '../agents/online-state.js';
+import type { AgentStateLabel } from '../agents/state-label.js';
 import type { RedisClient } from '../connection.js';
 import type { Keys } from '../keys.js';
 import { settleAll } from '../settle.js';
 
 /** A finished state of an agent (docs/api.md, "GET /historic/agentStatusData"). */
-export interface StateSpan {
+export interface StateSpan extends AgentStateLabel {
   readonly startMs: number;
   readonly endMs: number;
-  readonly stateCode: string;
-  readonly stateName: string;
-  readonly category: string;
-  readonly groupId?: string | undefined;
   readonly serviceId?: string | undefined;
 }
 

@@ -1,5 +1,11 @@
+import {
+  type DeadLetterPublisher,
+  eventConsumerCollectors,
+  type LatencyMetric,
+} from '@wfm-stream/kafka';
 import { type OpsServer, startOpsServer } from '@wfm-stream/observability';
 
+import type { ServiceBase } from '../service-base.js';
 import {
   startStatusReporter,
   type StatusReporter,
@@ -12,26 +18,25 @@ export interface ServiceOps {
   readonly status: StatusReporter;
 }
 
-export interface ServiceOpsOptions extends Pick<
-  StatusReporterOptions,
-  'redis' | 'service' | 'health' | 'collectors'
-> {
-  readonly config: {
-    readonly OPS_HOST: string;
-    readonly HTTP_PORT: number;
-    readonly REDIS_KEY_PREFIX: string;
-  };
-  readonly registry: Parameters<typeof startOpsServer>[0]['registry'];
-  readonly logger: NonNullable<StatusReporterOptions['logger']>;
+/** The settings the ops server and the status reporter read. */
+export interface ServiceOpsConfig {
+  readonly OPS_HOST: string;
+  readonly HTTP_PORT: number;
+  readonly REDIS_KEY_PREFIX: string;
 }
 
 /**
  * Starts `/healthz`, `/readyz` and `/metrics` on `OPS_HOST:HTTP_PORT`, then the instance's
- * snapshot on the dashboard's status board (docs/dashboard.md): what the aggregator, the
- * emitter and the exporter each start before they consume.
+ * snapshot on the dashboard's status board (docs/dashboard.md), with what `collectors`
+ * add to it: what the aggregator, the emitter and the exporter each start before they
+ * consume.
  */
-export async function startServiceOps(options: ServiceOpsOptions): Promise<ServiceOps> {
-  const { config, redis, service, health, registry, logger, collectors } = options;
+export async function startServiceOps(
+  base: ServiceBase,
+  config: ServiceOpsConfig,
+  collectors: StatusReporterOptions['collectors'] = [],
+): Promise<ServiceOps> {
+  const { redis, service, health, registry, logger } = base;
   const ops = await startOpsServer({
     host: config.OPS_HOST,
     port: config.HTTP_PORT,
@@ -47,4 +52,25 @@ export async function startServiceOps(options: ServiceOpsOptions): Promise<Servi
     collectors,
   });
   return { ops, status };
+}
+
+/**
+ * {@link startServiceOps} for a service that consumes events (the aggregator, the
+ * emitter): its snapshot carries the consumer's section and the latencies it names
+ * (eventConsumerCollectors).
+ */
+export function startConsumerServiceOps(
+  base: ServiceBase,
+  config: ServiceOpsConfig & { readonly CONSUMER_GROUP: string },
+  consumer: {
+    readonly deadLetter: DeadLetterPublisher;
+    readonly latencies: Readonly<Record<string, LatencyMetric>>;
+  },
+): Promise<ServiceOps> {
+  const collectors = eventConsumerCollectors({
+    registry: base.registry,
+    group: config.CONSUMER_GROUP,
+    ...consumer,
+  });
+  return startServiceOps(base, config, collectors);
 }
