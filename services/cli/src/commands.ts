@@ -5,7 +5,19 @@ import { z } from 'zod';
 import { command, type CommandTable, group } from './table/command.js';
 import { flag, option } from './table/options.js';
 import { withHelp } from './table/run.js';
-import * as value from './table/values.js';
+import {
+  date,
+  duration,
+  instant,
+  oneOf,
+  port,
+  resolveStart,
+  simulationStart,
+  speed,
+  text,
+  todayOrDate,
+  wholeNumber,
+} from './table/values.js';
 
 /*
  * The command table of `wfm-stream`: every command and subcommand with its summary, its
@@ -14,7 +26,7 @@ import * as value from './table/values.js';
  * it uses: `rebuild`, a production command, never loads the local stack that `start` runs.
  */
 
-const output = option(value.text('FILE|-', 'a file, or - for standard output'), {
+const output = option(text('FILE|-', 'a file, or - for standard output'), {
   help: 'write NDJSON for `publish` to FILE (- for standard output) instead of publishing to Kafka',
 });
 const catchUp = flag(
@@ -25,17 +37,17 @@ const start = command({
   name: 'start',
   summary: 'run the whole pipeline locally: Redis, Kafka, every service, traffic',
   options: {
-    traffic: option(value.oneOf(['simulate', 'replay', 'none']), {
+    traffic: option(oneOf(['simulate', 'replay', 'none']), {
       help:
         'the traffic: simulate, a simulated contact center, its last 24 h at once and then live; ' +
         "replay, the bank's call log, its first day moved to today, live; or none",
       default: 'simulate',
     }),
-    partitions: option(value.wholeNumber({ min: 1, max: 256 }), {
+    partitions: option(wholeNumber({ min: 1, max: 256 }), {
       help: 'partitions per event topic',
       default: '6',
     }),
-    brokers: option(value.oneOf(['1', '3']), {
+    brokers: option(oneOf(['1', '3']), {
       help: 'Kafka nodes; 3 form a three-voter quorum, with replication factor 3 and min.insync.replicas 2',
       default: '1',
     }),
@@ -45,14 +57,11 @@ const start = command({
     'redis-cluster': flag(
       'run Redis as a cluster: three masters and three replicas (redis-server --cluster-enabled yes); the services get REDIS_CLUSTER_NODES',
     ),
-    'state-dir': option(value.text('DIR', 'a directory'), {
+    'state-dir': option(text('DIR', 'a directory'), {
       help: 'where the logs and endpoints.json go',
       default: '.wfm-stream',
     }),
-    'reader-port': option(value.port, {
-      help: 'the port of the reader',
-      defaultHelp: 'a free one',
-    }),
+    'reader-port': option(port, { help: 'the port of the reader', defaultHelp: 'a free one' }),
   },
   notes: [
     'Ctrl-C stops everything it started. It passes its environment on to every service (TIMEZONE, READER_*, …); see docs/configuration.md.',
@@ -77,14 +86,11 @@ const publish = command({
   name: 'publish',
   summary: 'publish NDJSON events, one per line, from a file or standard input',
   options: {
-    rate: option(value.wholeNumber({ min: 1 }), {
+    rate: option(wholeNumber({ min: 1 }), {
       help: 'at most N events per second',
       defaultHelp: 'as fast as the broker takes them',
     }),
-    batch: option(value.wholeNumber({ min: 1 }), {
-      help: 'events per produce request',
-      default: '500',
-    }),
+    batch: option(wholeNumber({ min: 1 }), { help: 'events per produce request', default: '500' }),
     check: flag('validate only, publish nothing'),
   },
   positionals: {
@@ -115,39 +121,39 @@ const simulate = command({
   name: 'simulate',
   summary: 'a simulated contact center, deterministic from its seed',
   options: {
-    seed: option(value.wholeNumber(), {
+    seed: option(wholeNumber(), {
       help: 'the seed',
       default: String(DEFAULT_SIMULATOR_OPTIONS.seed),
     }),
-    groups: option(value.wholeNumber({ min: 1 }), {
+    groups: option(wholeNumber({ min: 1 }), {
       help: 'groups',
       default: String(DEFAULT_SIMULATOR_OPTIONS.groups),
     }),
-    agents: option(value.wholeNumber({ min: 1 }), {
+    agents: option(wholeNumber({ min: 1 }), {
       help: 'agents',
       default: String(DEFAULT_SIMULATOR_OPTIONS.agents),
     }),
-    'contacts-per-hour': option(value.wholeNumber({ min: 1 }), {
+    'contacts-per-hour': option(wholeNumber({ min: 1 }), {
       help: 'contacts offered per hour, on average over the opening hours, all groups together',
       default: String(DEFAULT_SIMULATOR_OPTIONS.contactsPerHour),
     }),
-    'chat-concurrency': option(value.wholeNumber({ min: 1 }), {
+    'chat-concurrency': option(wholeNumber({ min: 1 }), {
       help: 'chats an agent takes at once',
       default: String(DEFAULT_SIMULATOR_OPTIONS.chatConcurrency),
     }),
-    'id-prefix': option(value.text('P', 'a prefix'), {
+    'id-prefix': option(text('P', 'a prefix'), {
       help: 'the prefix of every id',
       defaultHelp: 'sim<seed>',
     }),
-    start: option(value.simulationStart, {
+    start: option(simulationStart, {
       help: 'where the simulation starts, in TIMEZONE: today and a date at 00:00 local',
       default: 'now',
     }),
-    duration: option(value.duration, {
+    duration: option(duration, {
       help: 'stop after this much simulated time',
       defaultHelp: 'run until Ctrl-C',
     }),
-    speed: option(value.speed, {
+    speed: option(speed, {
       help: 'the pace: N plays N times as fast as real time',
       default: 'realtime',
     }),
@@ -164,7 +170,7 @@ const simulate = command({
       import('./commands/traffic.js'),
       import('./traffic/sources.js'),
     ]);
-    const startMs = value.resolveStart(options.start, zone, Date.now());
+    const startMs = resolveStart(options.start, zone, Date.now());
     return runTraffic({
       source: simulationSource({
         startMs,
@@ -192,19 +198,13 @@ const replay = command({
   name: 'replay',
   summary: 'the real call log of February 1999 (Anonymous Bank) as events',
   options: {
-    from: option(value.date, {
-      help: 'the first day of the log, in 1999-02',
-      defaultHelp: 'its first',
-    }),
-    to: option(value.date, {
-      help: 'the last day of the log, in 1999-02',
-      defaultHelp: 'its last',
-    }),
-    rebase: option(value.todayOrDate, {
+    from: option(date, { help: 'the first day of the log, in 1999-02', defaultHelp: 'its first' }),
+    to: option(date, { help: 'the last day of the log, in 1999-02', defaultHelp: 'its last' }),
+    rebase: option(todayOrDate, {
       help: 'move the first day to this date, keeping wall-clock times',
       defaultHelp: "the log's own dates",
     }),
-    speed: option(value.speed, {
+    speed: option(speed, {
       help: 'the pace',
       default: '60',
       defaultHelp: '60, an hour per minute',
@@ -244,20 +244,20 @@ const rebuild = command({
   name: 'rebuild',
   summary: 'recompute the Redis state from the topics, then switch readers over to it',
   options: {
-    from: option(value.instant, {
+    from: option(instant, {
       help: 'contact and agent events from this time on; the directory is always read whole',
       defaultHelp: 'the beginning of the topics',
     }),
     'keep-old': flag("keep the previous generation's keys (by default they are deleted)"),
-    instances: option(value.wholeNumber({ min: 1, max: 64 }), {
+    instances: option(wholeNumber({ min: 1, max: 64 }), {
       help: 'aggregator processes that rebuild, at most the partitions of the event topics',
       default: '1',
     }),
-    'max-lag': option(value.wholeNumber({ min: 0 }), {
+    'max-lag': option(wholeNumber({ min: 0 }), {
       help: 'switch once the rebuild is this few events behind',
       default: '1000',
     }),
-    'switch-timeout': option(value.duration, {
+    'switch-timeout': option(duration, {
       help: 'how long the live aggregators get to follow the switch',
       default: '60s',
     }),
@@ -304,7 +304,7 @@ const exportsGroup = group({
       summary: 're-enqueue parked jobs, each at most once',
       options: {
         all: flag('every parked job'),
-        job: option(value.text('ID', 'a job id'), { help: 'the parked job with this id' }),
+        job: option(text('ID', 'a job id'), { help: 'the parked job with this id' }),
       },
       notes: ['Exit code 1 when --job names no parked job.'],
       check: (o) =>
@@ -326,9 +326,9 @@ const exportsGroup = group({
       name: 'reexport',
       summary: 'enqueue export jobs for the closed intervals of a time range',
       options: {
-        from: option(value.instant, { help: 'the start of the range', required: true }),
-        to: option(value.instant, { help: 'the end of the range, exclusive', required: true }),
-        target: option(value.text('NAME', 'a target name'), {
+        from: option(instant, { help: 'the start of the range', required: true }),
+        to: option(instant, { help: 'the end of the range, exclusive', required: true }),
+        target: option(text('NAME', 'a target name'), {
           help: 'a target to re-export to; a comma-separated list is read too',
           repeatable: true,
           defaultHelp: 'every target of EXPORT_TARGETS',
