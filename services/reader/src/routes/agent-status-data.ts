@@ -31,7 +31,8 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
       const answer: Row[] = [];
       for (const agentId of agentIds) {
         const rows = new Map<string, Row>();
-        const place = (span: StateSpan, groupId: string | undefined): void => {
+        type State = Row['states'][number];
+        const place = (span: StateSpan, state: State, groupId: string | undefined): void => {
           const serviceId =
             groupId === undefined
               ? undefined
@@ -47,19 +48,21 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
             };
             rows.set(key, row);
           }
-          row.states.push({
+          row.states.push(state);
+        };
+        const agentGroups = directory.agents.get(agentId)?.groupIds ?? [];
+        for (const span of spans.get(agentId) ?? []) {
+          // one state, formatted once, in every row it is reported under (read, not changed)
+          const state: State = {
             startDate: formatInstant(span.startMs, offset),
             endDate: formatInstant(span.endMs, offset),
             stateCode: span.stateCode,
             stateName: span.stateName,
-          });
-        };
-        const agentGroups = directory.agents.get(agentId)?.groupIds ?? [];
-        for (const span of spans.get(agentId) ?? []) {
-          if (span.groupId !== undefined) place(span, span.groupId);
+          };
+          if (span.groupId !== undefined) place(span, state, span.groupId);
           else if (deps.statusGroupLinking === 'all-groups' && agentGroups.length > 0) {
-            for (const groupId of agentGroups) place(span, groupId);
-          } else place(span, undefined);
+            for (const groupId of agentGroups) place(span, state, groupId);
+          } else place(span, state, undefined);
         }
         answer.push(
           ...[...rows.values()].sort(
