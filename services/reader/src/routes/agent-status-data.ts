@@ -30,15 +30,22 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
       const offset = period.start.offsetMinutes;
       const answer: Row[] = [];
       for (const agentId of agentIds) {
-        const rows = new Map<string, Row>();
+        const rows: Row[] = [];
+        // rows by group, then service (absent: ''): strings the spans and directory hold, so
+        // no key is built per state
+        const rowsByGroup = new Map<string, Map<string, Row>>();
         type State = Row['states'][number];
         const place = (span: StateSpan, state: State, groupId: string | undefined): void => {
           const serviceId =
             groupId === undefined
               ? undefined
               : (span.serviceId ?? directory.groups.get(groupId)?.serviceId ?? deps.systemId);
-          const key = `${serviceId ?? ''}\u0000${groupId ?? ''}`;
-          let row = rows.get(key);
+          let byService = rowsByGroup.get(groupId ?? '');
+          if (byService === undefined) {
+            byService = new Map();
+            rowsByGroup.set(groupId ?? '', byService);
+          }
+          let row = byService.get(serviceId ?? '');
           if (row === undefined) {
             row = {
               ...(serviceId === undefined ? {} : { serviceId }),
@@ -46,7 +53,8 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
               agentId,
               states: [],
             };
-            rows.set(key, row);
+            byService.set(serviceId ?? '', row);
+            rows.push(row);
           }
           row.states.push(state);
         };
@@ -65,7 +73,7 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
           } else place(span, state, undefined);
         }
         answer.push(
-          ...[...rows.values()].sort(
+          ...rows.sort(
             (a, b) =>
               compareBytes(a.serviceId ?? '', b.serviceId ?? '') ||
               compareBytes(a.groupId ?? '', b.groupId ?? ''),
