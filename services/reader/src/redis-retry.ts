@@ -18,10 +18,15 @@ export async function withRetryBudget<T>(
   onRetry: (error: unknown, attempt: number) => void = () => undefined,
 ): Promise<Budgeted<T>> {
   const deadline = Date.now() + budgetMs;
-  let lastError: unknown = new Error('no attempt within the budget');
+  // made only when answered: an Error takes a stack trace, and nearly every request succeeds
+  let lastError: { error: unknown } | undefined;
+  const spent = (): Budgeted<T> => ({
+    ok: false,
+    error: lastError === undefined ? new Error('no attempt within the budget') : lastError.error,
+  });
   for (let attempt = 1; ; attempt++) {
     const left = deadline - Date.now();
-    if (left <= 0) return { ok: false, error: lastError };
+    if (left <= 0) return spent();
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => {
@@ -33,11 +38,11 @@ export async function withRetryBudget<T>(
     running.catch(() => undefined);
     try {
       const outcome = await Promise.race([running.then((value) => ({ value })), outOfTime]);
-      if (outcome === 'timeout') return { ok: false, error: lastError };
+      if (outcome === 'timeout') return spent();
       return { ok: true, value: outcome.value };
     } catch (error) {
       if (classifyError(error) !== 'retriable') throw error;
-      lastError = error;
+      lastError = { error };
       onRetry(error, attempt);
     } finally {
       clearTimeout(timer);

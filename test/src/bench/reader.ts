@@ -11,6 +11,7 @@ import type { AgentEvent, ContactEvent, DirectoryEvent, WfmEvent } from '@wfm-st
 import { connectRedis, type RedisClient } from '@wfm-stream/store';
 
 import { random, syntheticTraffic, type Traffic } from '../support/traffic.js';
+import { cpuSeconds } from './common/processes.js';
 import { aggregationStores, forEachKeyBatch } from './common/redis.js';
 import { startBenchService } from './common/services.js';
 import { printTable, progress } from './report.js';
@@ -28,6 +29,8 @@ interface LoadResult {
   responseBytes: number;
   meanBytes: number;
   wrapped: boolean;
+  /** The reader's CPU ms (user + system) per request it answered during the run, warm-up included. */
+  cpuMsPerRequest?: number;
 }
 
 const DAY = Date.UTC(2024, 0, 8);
@@ -99,6 +102,7 @@ export async function benchReader(): Promise<void> {
     );
     client.disconnect();
 
+    const pids = new Map<number, number>();
     const startedReader = async (prefix: string): Promise<number> => {
       const reader = await startBenchService('reader', {
         name: `reader-${prefix}`,
@@ -108,7 +112,9 @@ export async function benchReader(): Promise<void> {
         readyAttempts: 100,
       });
       readers.push(reader.proc);
-      return Number(new URL(reader.url).port);
+      const port = Number(new URL(reader.url).port);
+      pids.set(port, reader.proc.pid);
+      return port;
     };
     const port = await startedReader('bench');
     const port10 = await startedReader('bench10');
@@ -179,8 +185,14 @@ export async function benchReader(): Promise<void> {
           const file = files[i] ?? '';
           const order = i % 2 === 0 ? ([1, 10] as const) : ([10, 1] as const);
           for (const size of order) {
-            if (size === 1) one.push(await run(at(port, file), 32));
-            else ten.push(await run(at(port10, file), 32));
+            const p = size === 1 ? port : port10;
+            // the reader's own CPU per request: far less sensitive to a loaded machine than the rate
+            const cpu0 = cpuSeconds(pids.get(p) ?? 0);
+            const served0 = await historicAnswered(p);
+            const x = await run(at(p, file), 32);
+            const served = (await historicAnswered(p)) - served0;
+            x.cpuMsPerRequest = ((cpuSeconds(pids.get(p) ?? 0) - cpu0) * 1000) / served;
+            (size === 1 ? one : ten).push(x);
           }
         }
         const pooled = (xs: LoadResult[]): LoadResult => ({
@@ -194,16 +206,17 @@ export async function benchReader(): Promise<void> {
           responseBytes: 0,
           meanBytes: Math.round(xs.reduce((n, x) => n + x.meanBytes, 0) / xs.length),
           wrapped: xs.some((x) => x.wrapped),
+          cpuMsPerRequest: xs.reduce((n, x) => n + (x.cpuMsPerRequest ?? 0), 0) / xs.length,
         });
         const a = pooled(one);
         const b = pooled(ten);
         const mixRow = (label: string, x: LoadResult): (string | number)[] =>
-          loadRow(label, x, x.meanBytes, x.wrapped ? 'yes' : 'no');
+          loadRow(label, x, x.meanBytes, x.wrapped ? 'yes' : 'no', cpuMs(x.cpuMsPerRequest));
         const ratio = (x: number, y: number): string => `${(x / y).toFixed(2)}×`;
         printTable(
           'reader: uncached mix at 32 clients, every request one no cache has seen: another day (whole, 15-minute intervals) and 1–5 ids; serviceGroupData 70 %, agentCallsData 15 %, agentStatusData 15 % (runs in turn, 1×, 10×, 10×, 1×, …; means of the runs)',
           [
-            ['directory', ...LOAD_COLUMNS, 'mean bytes', 'urls reused'],
+            ['directory', ...LOAD_COLUMNS, 'mean bytes', 'urls reused', 'reader CPU ms/request'],
             ...one.map((x, i) => mixRow(`50 groups, 100 agents (run ${i + 1})`, x)),
             ...ten.map((x, i) => mixRow(`500 groups, 1,000 agents (run ${i + 1})`, x)),
             mixRow('1×, mean', a),
@@ -218,6 +231,7 @@ export async function benchReader(): Promise<void> {
               '',
               '',
               '',
+              ratio(b.cpuMsPerRequest ?? 0, a.cpuMsPerRequest ?? 0),
             ],
             [
               'issue 16 target',
@@ -225,6 +239,7 @@ export async function benchReader(): Promise<void> {
               '',
               '',
               `≤ ${TARGET_P99_MS}`,
+              '',
               '',
               '',
               '',
@@ -301,6 +316,25 @@ async function copyKeys(redis: RedisClient, from: string, to: string): Promise<v
     for (const key of keys) pipeline.copy(key, to + key.slice(from.length));
     return pipeline.exec();
   });
+}
+
+/** CPU ms per request to two decimals, or a dash when it could not be measured (no /proc). */
+function cpuMs(ms: number | undefined): string {
+  return ms === undefined || !Number.isFinite(ms) || ms <= 0 ? '—' : ms.toFixed(2);
+}
+
+/**
+ * Historic requests the reader at `port` has answered so far, from its /metrics
+ * (`wfm_http_requests_total` of the /historic/ routes; the metrics request itself is not one).
+ */
+async function historicAnswered(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('wfm_http_requests_total{') && line.includes('route="/historic/'))
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
 }
 
 /** The columns of loadRow's figures. */

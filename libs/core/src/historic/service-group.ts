@@ -33,12 +33,25 @@ export function serviceGroupRows(
     }
     addInto(sum, bucket.vector);
   }
-  return [...sums]
-    .filter(([, v]) => (v[HIST.received] ?? 0) > 0)
-    .sort(([a], [b]) => a - b)
-    .map(([start, v]) => ({
+  const starts: number[] = [];
+  for (const [start, v] of sums) if ((v[HIST.received] ?? 0) > 0) starts.push(start);
+  starts.sort((a, b) => a - b);
+  const rows: ServiceGroupRow[] = [];
+  for (const start of starts) {
+    const f = serviceGroupInterval(sums.get(start) ?? []);
+    // the fields written out rather than spread: this runs for every interval answered
+    rows.push({
       startMs: start,
       endMs: start + grid.stepMs,
-      ...serviceGroupInterval(v),
-    }));
+      notUniqueReceived: f.notUniqueReceived,
+      notUniqueTreated: f.notUniqueTreated,
+      notUniqueMissed: f.notUniqueMissed,
+      receivedCalls: f.receivedCalls,
+      treatedCalls: f.treatedCalls,
+      missCalls: f.missCalls,
+      aht: f.aht,
+      postProcessing: f.postProcessing,
+    });
+  }
+  return rows;
 }

@@ -27,6 +27,9 @@ export function formatOffset(offsetMinutes: number): string {
   return `${sign}${pad(Math.floor(abs / 60), 2)}:${pad(abs % 60, 2)}`;
 }
 
+/** `00` … `99`: the two-digit fields of formatInstant without padding each time. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' : '') + String(i));
+
 /**
  * Formats epoch ms in the given offset: `2020-01-01T10:15:36Z`, or
  * `2020-01-01T13:15:36.250+03:00` when there are milliseconds.
@@ -34,10 +37,28 @@ export function formatOffset(offsetMinutes: number): string {
 export function formatInstant(ms: number, offsetMinutes = 0): string {
   const local = new Date(ms + offsetMinutes * MINUTE_MS);
   const year = local.getUTCFullYear();
+  const millis = local.getUTCMilliseconds();
+  // answers write many instants: four-digit years (all of them, in practice) by table
+  if (year >= 1000 && year <= 9999) {
+    return (
+      String(year) +
+      '-' +
+      (TWO_DIGITS[local.getUTCMonth() + 1] ?? '') +
+      '-' +
+      (TWO_DIGITS[local.getUTCDate()] ?? '') +
+      'T' +
+      (TWO_DIGITS[local.getUTCHours()] ?? '') +
+      ':' +
+      (TWO_DIGITS[local.getUTCMinutes()] ?? '') +
+      ':' +
+      (TWO_DIGITS[local.getUTCSeconds()] ?? '') +
+      (millis === 0 ? '' : `.${pad(millis, 3)}`) +
+      formatOffset(offsetMinutes)
+    );
+  }
   const base =
     `${pad(year, 4)}-${pad(local.getUTCMonth() + 1, 2)}-${pad(local.getUTCDate(), 2)}` +
     `T${pad(local.getUTCHours(), 2)}:${pad(local.getUTCMinutes(), 2)}:${pad(local.getUTCSeconds(), 2)}`;
-  const millis = local.getUTCMilliseconds();
   return `${base}${millis === 0 ? '' : `.${pad(millis, 3)}`}${formatOffset(offsetMinutes)}`;
 }
 

@@ -142,38 +142,31 @@ export interface TimelineEntry {
   readonly ms: number;
 }
 
-function splitBytes(bytes: Buffer, separator: number): Buffer[] {
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (;;) {
-    const cut = bytes.indexOf(separator, from);
-    parts.push(bytes.subarray(from, cut < 0 ? bytes.length : cut));
-    if (cut < 0) return parts;
-    from = cut + 1;
-  }
-}
+/** A byte beyond ASCII in a latin1 string (one character per byte). */
+const NON_ASCII = /[\u0080-\u00ff]/;
 
 /**
  * The entries of a closed day's packed timeline (`tlp:<day>`, lua/agent-pack-n.lua), in
  * zset order: payloads, then per entry the time since the previous one, the bytes of its
  * eventId shared with the previous one, the rest and its payload's index
- * (docs/architecture.md, "Closed days: packed timelines").
+ * (docs/architecture.md, "Closed days: packed timelines"). Read as one latin1 string, a
+ * character per byte, so that cuts and shared prefixes count bytes as the packer does;
+ * members are decoded from UTF-8 again only when the string holds a byte beyond ASCII.
  */
 export function unpackTimeline(bytes: Buffer): TimelineEntry[] {
-  const parts = splitBytes(bytes, 0x1e);
-  const payloads = splitBytes(parts[1] ?? Buffer.alloc(0), 0x1d);
+  const text = bytes.toString('latin1');
+  const utf8 = NON_ASCII.test(text);
+  const parts = text.split('\u001e');
+  const payloads = (parts[1] ?? '').split('\u001d');
   const entries: TimelineEntry[] = [];
   let ms = 0;
-  let id = Buffer.alloc(0);
-  for (const part of parts.slice(2)) {
-    const [delta, shared, rest, index] = splitBytes(part, 0x1d);
-    ms += Number(delta?.toString('latin1'));
-    id = Buffer.concat([
-      id.subarray(0, Number(shared?.toString('latin1'))),
-      rest ?? Buffer.alloc(0),
-    ]);
-    const payload = payloads[Number(index?.toString('latin1'))] ?? Buffer.alloc(0);
-    entries.push({ member: Buffer.concat([id, Buffer.of(0), payload]).toString('utf8'), ms });
+  let id = '';
+  for (let p = 2; p < parts.length; p++) {
+    const [delta, shared, rest = '', index] = (parts[p] ?? '').split('\u001d');
+    ms += Number(delta);
+    id = id.slice(0, Number(shared)) + rest;
+    const member = `${id}\u0000${payloads[Number(index)] ?? ''}`;
+    entries.push({ member: utf8 ? Buffer.from(member, 'latin1').toString('utf8') : member, ms });
   }
   return entries;
 }

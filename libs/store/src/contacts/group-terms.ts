@@ -53,6 +53,36 @@ export function encodeVector(values: readonly number[]): string {
  */
 export function decodeVector(bytes: Buffer): number[] {
   if (bytes.length === 0) return [];
+  return decodeCounts(bytes) ?? decodeAnyVector(bytes);
+}
+
+/** Digits in a value that `decodeCounts` sums exactly as Number() would read them. */
+const EXACT_DIGITS = 15;
+
+/**
+ * The common case of decodeVector, read from the bytes without a string: text of whole
+ * numbers (digits and `,` only, no value longer than EXACT_DIGITS); undefined for
+ * anything else.
+ */
+function decodeCounts(bytes: Buffer): number[] | undefined {
+  const values: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (const byte of bytes) {
+    if (byte === 0x2c) {
+      values.push(value);
+      value = 0;
+      digits = 0;
+    } else if (byte >= 0x30 && byte <= 0x39 && digits < EXACT_DIGITS) {
+      value = value * 10 + (byte - 0x30);
+      digits++;
+    } else return undefined;
+  }
+  values.push(value);
+  return values;
+}
+
+function decodeAnyVector(bytes: Buffer): number[] {
   const text = bytes.toString('latin1');
   if (TEXT_VECTOR.test(text)) return text.split(',').map((s) => (s === '' ? 0 : Number(s)));
   const values: number[] = [];

@@ -118,18 +118,21 @@ export class DirectoryStore {
     return (await this.redis.get(this.keys.directoryVersion())) ?? '0';
   }
 
-  async groups(): Promise<ReadonlyMap<string, GroupEntry>> {
-    return (await this.read()).groups;
+  /** `version`: as for {@link read}. */
+  async groups(version?: string): Promise<ReadonlyMap<string, GroupEntry>> {
+    return (await this.read(version)).groups;
   }
 
   /**
    * The directory as it stands: one GET of its version, and the whole directory only when
    * the version (or the generation) moved since the last read. Callers must not change
-   * what they get: it is shared until the directory changes.
+   * what they get: it is shared until the directory changes. `version`: one the caller
+   * has just read (with {@link version}), which saves the GET; the directory is then the
+   * one of that version or a later one.
    */
-  async read(): Promise<Directory> {
+  async read(version?: string): Promise<Directory> {
     const prefix = this.keys.prefix;
-    const version = await this.version();
+    version ??= await this.version();
     const current = this.snapshot;
     if (current?.prefix === prefix && current.version === version) return current.directory;
     const read = this.readAll();

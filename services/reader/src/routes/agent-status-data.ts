@@ -30,14 +30,22 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
       const offset = period.start.offsetMinutes;
       const answer: Row[] = [];
       for (const agentId of agentIds) {
-        const rows = new Map<string, Row>();
-        const place = (span: StateSpan, groupId: string | undefined): void => {
+        const rows: Row[] = [];
+        // rows by group, then service (absent: ''): strings the spans and directory hold, so
+        // no key is built per state
+        const rowsByGroup = new Map<string, Map<string, Row>>();
+        type State = Row['states'][number];
+        const place = (span: StateSpan, state: State, groupId: string | undefined): void => {
           const serviceId =
             groupId === undefined
               ? undefined
               : (span.serviceId ?? directory.groups.get(groupId)?.serviceId ?? deps.systemId);
-          const key = `${serviceId ?? ''}\u0000${groupId ?? ''}`;
-          let row = rows.get(key);
+          let byService = rowsByGroup.get(groupId ?? '');
+          if (byService === undefined) {
+            byService = new Map();
+            rowsByGroup.set(groupId ?? '', byService);
+          }
+          let row = byService.get(serviceId ?? '');
           if (row === undefined) {
             row = {
               ...(serviceId === undefined ? {} : { serviceId }),
@@ -45,24 +53,27 @@ export function agentStatusDataRoute(deps: AgentRouteDeps): RouteDefinition {
               agentId,
               states: [],
             };
-            rows.set(key, row);
+            byService.set(serviceId ?? '', row);
+            rows.push(row);
           }
-          row.states.push({
+          row.states.push(state);
+        };
+        const agentGroups = directory.agents.get(agentId)?.groupIds ?? [];
+        for (const span of spans.get(agentId) ?? []) {
+          // one state, formatted once, in every row it is reported under (read, not changed)
+          const state: State = {
             startDate: formatInstant(span.startMs, offset),
             endDate: formatInstant(span.endMs, offset),
             stateCode: span.stateCode,
             stateName: span.stateName,
-          });
-        };
-        const agentGroups = directory.agents.get(agentId)?.groupIds ?? [];
-        for (const span of spans.get(agentId) ?? []) {
-          if (span.groupId !== undefined) place(span, span.groupId);
+          };
+          if (span.groupId !== undefined) place(span, state, span.groupId);
           else if (deps.statusGroupLinking === 'all-groups' && agentGroups.length > 0) {
-            for (const groupId of agentGroups) place(span, groupId);
-          } else place(span, undefined);
+            for (const groupId of agentGroups) place(span, state, groupId);
+          } else place(span, state, undefined);
         }
         answer.push(
-          ...[...rows.values()].sort(
+          ...rows.sort(
             (a, b) =>
               compareBytes(a.serviceId ?? '', b.serviceId ?? '') ||
               compareBytes(a.groupId ?? '', b.groupId ?? ''),

@@ -72,7 +72,8 @@ export function serviceGroupDataRoute(deps: ServiceGroupDataDeps): RouteDefiniti
 
       const [buckets, groups] = await Promise.all([
         deps.historic.groupBuckets(q.groupId, period.start.ms, period.end.ms, bucketMinutes),
-        deps.directory.groups(),
+        // the directory of the version just read: no second GET of it
+        deps.directory.groups(directoryVersion),
       ]);
       const offset = period.start.offsetMinutes;
       const formatted = new Map<number, string>();
@@ -91,10 +92,18 @@ export function serviceGroupDataRoute(deps: ServiceGroupDataDeps): RouteDefiniti
         answer.push({
           serviceId: groups.get(groupId)?.serviceId ?? deps.systemId,
           groupId,
-          historicData: rows.map(({ startMs, endMs, ...fields }) => ({
-            startInterval: format(startMs),
-            endInterval: format(endMs),
-            ...fields,
+          // the fields written out rather than spread: this runs for every interval answered
+          historicData: rows.map((r) => ({
+            startInterval: format(r.startMs),
+            endInterval: format(r.endMs),
+            notUniqueReceived: r.notUniqueReceived,
+            notUniqueTreated: r.notUniqueTreated,
+            notUniqueMissed: r.notUniqueMissed,
+            receivedCalls: r.receivedCalls,
+            treatedCalls: r.treatedCalls,
+            missCalls: r.missCalls,
+            aht: r.aht,
+            postProcessing: r.postProcessing,
           })),
         });
       }
