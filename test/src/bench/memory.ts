@@ -277,10 +277,11 @@ function round1(n: number): number {
  */
 export function familyOf(key: string, prefix: string): string {
   const rest = key.slice(prefix.length + 1).replace(/^g\d+:/, '');
-  return rest
-    .replace(/^\{g:[^}]*:\d{6}\}/, '{g:*:<month>}')
-    .replace(/^\{([^}:]*):[^}]*\}/, '{$1:*}')
-    .replace(/:-?\d+$/, ':<day>');
+  const month = /^\{g:[^}]*:\d{6}\}/;
+  const tagged = month.test(rest)
+    ? rest.replace(month, '{g:*:<month>}')
+    : rest.replace(/^\{([^}:]*):[^}]*\}/, '{$1:*}');
+  return tagged.replace(/:-?\d+$/, ':<day>');
 }
 
 async function measureFamilies(redis: Redis, pattern: string): Promise<Map<string, Family>> {
