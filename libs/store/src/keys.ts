@@ -8,9 +8,10 @@ import { DAY_MS } from '@wfm-stream/core';
  * so a script that updates one entity touches one Redis Cluster slot:
  *
  *   {c:<contactId>}  the merge of a contact's events
- *   {g:<groupId>:<yyyymm>}  a group's history of one month: the historic and daily figures,
- *                    the per-contact contributions and the uniqueness index of the
- *                    contacts offered on that month's local days (see {@link Keys.termMonth})
+ *   {gm:<yyyymm>:<groupId>}  a group's history of one month: the historic and daily
+ *                    figures, the per-contact contributions and the uniqueness index of
+ *                    the contacts offered on that month's local days ({@link Keys.termMonth});
+ *                    its own letters, so no group id (which may hold `:`) names another's month
  *   {g:<groupId>}    a group's current state: its `now` figures, its waiting list, and
  *                    each contact's contribution to them
  *   {a:<agentId>}    an agent's timelines, its finished state and login spans, its contacts
@@ -70,7 +71,7 @@ export class Keys {
 
   /** The keys of a group's history of one month (`yyyymm`, see {@link Keys.month}). */
   private groupMonth(groupId: string, month: string): string {
-    return `${this.prefix}:{g:${groupId}:${month}}:`;
+    return `${this.prefix}:{gm:${month}:${groupId}}:`;
   }
 
   private groupSlot(groupId: string, slot: GroupSlot): string {
@@ -92,7 +93,7 @@ export class Keys {
   /**
    * The months whose slots may hold a group's figures of day `day` (a UTC day for the
    * historic sums, a local day for the daily ones), oldest first: the months of the days
-   * from two before to two after, so one or two (docs/architecture.md, "Key layout").
+   * from two before to two after, so one or two (docs/architecture.md, "A group's months").
    */
   static historyMonths(day: number): string[] {
     const months: string[] = [];

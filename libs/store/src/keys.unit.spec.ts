@@ -42,6 +42,21 @@ describe('the key layout of a group (docs/architecture.md, "Key layout")', () =>
     expect(new Set([january[0], february[0], current[0]]).size).toBe(3);
   });
 
+  it('never gives a group’s month a key of another group, whatever its id holds', () => {
+    const tricky = [
+      keys.contributions('PS:202601', JAN_15, Keys.CURRENT),
+      keys.now('PS:202601'),
+      keys.waiting('PS:202601'),
+    ];
+    const month = [
+      keys.contributions('PS', JAN_15, '202601'),
+      keys.daily('PS', JAN_15, '202601'),
+      keys.historic('PS', 1, JAN_15, '202601'),
+    ];
+    for (const key of tricky) expect(month).not.toContain(key);
+    expect(keySlot(tricky[0] ?? '')).not.toBe(keySlot(month[0] ?? ''));
+  });
+
   it('reads a day in the months of the days two before to two after', () => {
     expect(Keys.month(JAN_15)).toBe('202601');
     expect(Keys.historyMonths(JAN_15)).toEqual(['202601']);

@@ -271,17 +271,13 @@ function round1(n: number): number {
 
 /**
  * The family of a key, as a pattern: its entity's hash tag and what follows it, a
- * trailing day number written `<day>` and a group's month slot `<month>`
- * (`bench:g0:{g:PS:202403}:cs:10623` → `{g:*:<month>}:cs:<day>`, `bench:g0:{online}:state`
- * → `{online}:state`); keys outside a generation keep their text after the prefix.
+ * trailing day number written `<day>` (`bench:g0:{g:PS}:cs:10623` → `{g:*}:cs:<day>`,
+ * `bench:g0:{gm:202403:PS}:h1:19800` → `{gm:*}:h1:<day>`, `bench:g0:{online}:state` →
+ * `{online}:state`); keys outside a generation keep their text after the prefix.
  */
 export function familyOf(key: string, prefix: string): string {
   const rest = key.slice(prefix.length + 1).replace(/^g\d+:/, '');
-  const month = /^\{g:[^}]*:\d{6}\}/;
-  const tagged = month.test(rest)
-    ? rest.replace(month, '{g:*:<month>}')
-    : rest.replace(/^\{([^}:]*):[^}]*\}/, '{$1:*}');
-  return tagged.replace(/:-?\d+$/, ':<day>');
+  return rest.replace(/^\{([^}:]*):[^}]*\}/, '{$1:*}').replace(/:-?\d+$/, ':<day>');
 }
 
 async function measureFamilies(redis: Redis, pattern: string): Promise<Map<string, Family>> {
