@@ -20,7 +20,8 @@ function update(localDay: number, terms: string[], tombstone = false): GroupUpda
   };
 }
 
-describe('splitBySlot (docs/architecture.md, "A group\u2019s months")', () => {
+/** Where each term of a contact counts (docs/architecture.md, "A group's months"). */
+describe('splitBySlot', () => {
   const jan30 = day('2026-01-30');
 
   it('sends the offer month the uniqueness and the near terms, the current state now and wq', () => {
