@@ -29,6 +29,7 @@ const clusterSuites = [
   // historic
   'test/src/pipeline.e2e.spec.ts',
   'test/src/replay-reconciliation.e2e.spec.ts',
+  'libs/store/src/contacts/month-slots.int.spec.ts',
   // online
   'services/reader/src/online.int.spec.ts',
   // emitter

@@ -72,9 +72,14 @@ describe('wfm-stream rebuild', () => {
     expect(await pointer.read()).toBe('g0');
 
     // damage the live state, as a bug would: the rebuild must recompute, not copy
-    const damaged = await deployment.keys(`${deployment.prefix}:g0:{g:g1}*`);
+    // a group's current state and its months (docs/architecture.md, "A group's months")
+    const damaged = [
+      ...(await deployment.keys(`${deployment.prefix}:g0:{g:g1}*`)),
+      ...(await deployment.keys(`${deployment.prefix}:g0:{gm:*:g1}*`)),
+    ];
     expect(damaged.length).toBeGreaterThan(0);
-    await deployment.redis.unlink(...damaged);
+    // one key a command: on a Redis Cluster a command's keys share a slot
+    await Promise.all(damaged.map((key) => deployment.redis.unlink(key)));
 
     // a WFM polling the reader throughout
     const reader = await readerOn(deployment.prefix);

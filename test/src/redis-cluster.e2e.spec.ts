@@ -183,9 +183,10 @@ describe('the pipeline on a Redis Cluster', () => {
   });
 
   it('rides out a master killed mid-stream: not ready while it cannot serve, no 500, equal answers', async () => {
-    // the master of group g0's slot
+    // the master of the slot of group g0's history of the traffic's month, which the
+    // polled answers read (docs/architecture.md, "A group's months")
     const slot = Number(
-      (await cluster.cli(cluster.nodes[0] ?? '', ['CLUSTER', 'KEYSLOT', '{g:g0}'])).trim(),
+      (await cluster.cli(cluster.nodes[0] ?? '', ['CLUSTER', 'KEYSLOT', '{gm:202401:g0}'])).trim(),
     );
     const victim = await cluster.masterOf(slot);
     const server = cluster.servers.find((s) => s.address === victim);

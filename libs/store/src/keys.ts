@@ -1,3 +1,5 @@
+import { DAY_MS } from '@wfm-stream/core';
+
 /**
  * Every Redis key, built here and nowhere else: in TypeScript and for the Lua scripts,
  * which get every key they touch in KEYS (docs/architecture.md, "Key layout").
@@ -6,7 +8,12 @@
  * so a script that updates one entity touches one Redis Cluster slot:
  *
  *   {c:<contactId>}  the merge of a contact's events
- *   {g:<groupId>}    a group's figures, its per-contact contributions, its uniqueness index
+ *   {gm:<yyyymm>:<groupId>}  a group's history of one month: the historic and daily
+ *                    figures, the per-contact contributions and the uniqueness index of
+ *                    the contacts offered on that month's local days ({@link Keys.termMonth});
+ *                    its own letters, so no group id (which may hold `:`) names another's month
+ *   {g:<groupId>}    a group's current state: its `now` figures, its waiting list, and
+ *                    each contact's contribution to them
  *   {a:<agentId>}    an agent's timelines, its finished state and login spans, its contacts
  *   {online}         the current state of every agent
  *   {dir}            the directory (services, groups, agents)
@@ -30,6 +37,14 @@ export interface TermKeys {
   readonly historic?: { readonly sums15: string; readonly version: string };
 }
 
+/**
+ * A slot of a group's keys: {@link Keys.CURRENT} (its current state) or a month, `yyyymm`.
+ */
+export type GroupSlot = string;
+
+/** How many days around a day its readers look for the months holding it (Keys.historyMonths). */
+const HISTORY_REACH_DAYS = 2;
+
 export class Keys {
   private readonly prefixOf: () => string;
 
@@ -49,8 +64,62 @@ export class Keys {
     return `${this.prefix}:{c:${contactId}}`;
   }
 
+  /** The keys of a group's current state (`now`, `wq` and their per-contact records). */
   private group(groupId: string): string {
     return `${this.prefix}:{g:${groupId}}:`;
+  }
+
+  /** The keys of a group's history of one month (`yyyymm`, see {@link Keys.month}). */
+  private groupMonth(groupId: string, month: string): string {
+    return `${this.prefix}:{gm:${month}:${groupId}}:`;
+  }
+
+  private groupSlot(groupId: string, slot: GroupSlot): string {
+    return slot === Keys.CURRENT ? this.group(groupId) : this.groupMonth(groupId, slot);
+  }
+
+  /**
+   * The slot of a group's current state: `now`, `wq` and the records of each contact's
+   * contribution to them. Any other slot is a month, `yyyymm`.
+   */
+  static readonly CURRENT = '';
+
+  /** The month (`yyyymm`) of a day number, UTC or local: the calendar date it numbers. */
+  static month(day: number): string {
+    const date = new Date(day * DAY_MS);
+    return `${date.getUTCFullYear()}${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+  }
+
+  /**
+   * The months whose slots may hold a group's figures of day `day` (a UTC day for the
+   * historic sums, a local day for the daily ones), oldest first: the months of the days
+   * from two before to two after, so one or two (docs/architecture.md, "A group's months").
+   */
+  static historyMonths(day: number): string[] {
+    const months: string[] = [];
+    for (let d = day - HISTORY_REACH_DAYS; d <= day + HISTORY_REACH_DAYS; d++) {
+      const month = Keys.month(d);
+      if (months[months.length - 1] !== month) months.push(month);
+    }
+    return months;
+  }
+
+  /**
+   * The month slot a contact's term of day `termDay` counts in, for a contact offered on
+   * local day `offerDay`: the month of its offer day, where its record and its uniqueness
+   * live, whenever a reader of `termDay` reads that month ({@link Keys.historyMonths});
+   * else (a term more than two days from the offer, across a month's end) the month of
+   * `termDay` itself, where the contact then keeps a record of its own.
+   */
+  static termMonth(termDay: number, offerDay: number): string {
+    const home = Keys.month(offerDay);
+    return Keys.historyMonths(termDay).includes(home) ? home : Keys.month(termDay);
+  }
+
+  /** The day a term of a group's contribution is counted on, or undefined for `now`/`wq`. */
+  static termDay(term: string): number | undefined {
+    const day = /^[hd]:(-?\d+)$/.exec(term)?.[1];
+    return day === undefined ? undefined : Number(day);
   }
 
   /** The name a group's historic term carries (lua/includes/vectors.lua): `h:<utcDay>`. */
@@ -72,33 +141,36 @@ export class Keys {
    */
   static readonly WAITING_TERM = 'wq';
 
-  /** Where a term of a group's contribution counts, by the name it carries. */
-  termKeys(groupId: string, term: string): TermKeys {
+  /**
+   * Where a term of a group's contribution counts in one slot, by the name it carries:
+   * `now` and `wq` in {@link Keys.CURRENT}, `h:` and `d:` terms in a month.
+   */
+  termKeys(groupId: string, term: string, slot: GroupSlot): TermKeys {
     const day = /^h:(-?\d+)$/.exec(term)?.[1];
-    if (day === undefined) return { sums: this.group(groupId) + term };
+    if (day === undefined) return { sums: this.groupSlot(groupId, slot) + term };
     const utcDay = Number(day);
     return {
-      sums: this.historic(groupId, 1, utcDay),
+      sums: this.historic(groupId, 1, utcDay, slot),
       historic: {
-        sums15: this.historic(groupId, 15, utcDay),
-        version: this.historicVersion(groupId, utcDay),
+        sums15: this.historic(groupId, 15, utcDay, slot),
+        version: this.historicVersion(groupId, utcDay, slot),
       },
     };
   }
 
-  /** A group's historic sums per UTC day and bucket size. */
-  historic(groupId: string, bucketMinutes: 1 | 15, utcDay: number): string {
-    return `${this.group(groupId)}h${bucketMinutes}:${utcDay}`;
+  /** A group's historic sums per UTC day and bucket size, in one month's slot. */
+  historic(groupId: string, bucketMinutes: 1 | 15, utcDay: number, month: string): string {
+    return `${this.groupMonth(groupId, month)}h${bucketMinutes}:${utcDay}`;
   }
 
-  /** Version of a group's historic sums of one UTC day (incremented on every change). */
-  historicVersion(groupId: string, utcDay: number): string {
-    return `${this.group(groupId)}hv:${utcDay}`;
+  /** Version of a group's historic sums of one UTC day in one month's slot (incremented on every change). */
+  historicVersion(groupId: string, utcDay: number, month: string): string {
+    return `${this.groupMonth(groupId, month)}hv:${utcDay}`;
   }
 
-  /** A group's figures for one local day (in TIMEZONE). */
-  daily(groupId: string, localDay: number): string {
-    return this.group(groupId) + Keys.dailyTerm(localDay);
+  /** A group's figures for one local day (in TIMEZONE), in one month's slot. */
+  daily(groupId: string, localDay: number, month: string): string {
+    return this.groupMonth(groupId, month) + Keys.dailyTerm(localDay);
   }
 
   now(groupId: string): string {
@@ -109,14 +181,25 @@ export class Keys {
     return this.group(groupId) + Keys.WAITING_TERM;
   }
 
-  /** Each contact's last contribution to a group, for one local day. */
-  contributions(groupId: string, localDay: number): string {
-    return `${this.group(groupId)}cs:${localDay}`;
+  /**
+   * Each contact's last contribution to the keys of one slot, for the contacts offered on
+   * one local day.
+   */
+  contributions(groupId: string, localDay: number, slot: GroupSlot): string {
+    return `${this.groupSlot(groupId, slot)}cs:${localDay}`;
   }
 
-  /** A group's uniqueness index of one local day. */
+  /** A group's uniqueness index of one local day, in the slot of the day's month. */
   uniqueness(groupId: string, localDay: number): string {
-    return `${this.group(groupId)}uq:${localDay}`;
+    return `${this.groupMonth(groupId, Keys.month(localDay))}uq:${localDay}`;
+  }
+
+  /**
+   * The month slots other than its offer day's where a contact offered on one local day
+   * has ever had terms (kept in the offer day's month slot).
+   */
+  farMonths(groupId: string, localDay: number): string {
+    return `${this.groupMonth(groupId, Keys.month(localDay))}cf:${localDay}`;
   }
 
   /** The hash field that holds a vector inside the daily and now keys. */

@@ -272,8 +272,8 @@ function round1(n: number): number {
 /**
  * The family of a key, as a pattern: its entity's hash tag and what follows it, a
  * trailing day number written `<day>` (`bench:g0:{g:PS}:cs:10623` → `{g:*}:cs:<day>`,
- * `bench:g0:{online}:state` → `{online}:state`); keys outside a generation keep their
- * text after the prefix.
+ * `bench:g0:{gm:202403:PS}:h1:19800` → `{gm:*}:h1:<day>`, `bench:g0:{online}:state` →
+ * `{online}:state`); keys outside a generation keep their text after the prefix.
  */
 export function familyOf(key: string, prefix: string): string {
   const rest = key.slice(prefix.length + 1).replace(/^g\d+:/, '');

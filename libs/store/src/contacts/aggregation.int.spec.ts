@@ -104,10 +104,12 @@ describe('ContactAggregation', () => {
     // a bucket as the script wrote it before the text form: 10 little-endian doubles
     const legacy = Buffer.alloc(80);
     [1, 1, 0, 1, 1, 0, 30_000, 5_000, 0, 0].forEach((x, i) => legacy.writeDoubleLE(x, i * 8));
-    await redis.hset(keys.historic('g1', 1, day), '600', legacy);
-    await redis.hset(keys.historic('g1', 15, day), '40', legacy);
+    await redis.hset(keys.historic('g1', 1, day, Keys.month(day)), '600', legacy);
+    await redis.hset(keys.historic('g1', 15, day, Keys.month(day)), '40', legacy);
     await aggregation.apply([offered('c1', 600, 'x'), ended('c1', 601, 'ABANDONED')]);
-    expect(await redis.hget(keys.historic('g1', 1, day), '600')).toBe('2,1,1,2,1,1,30000,5000,,');
+    expect(await redis.hget(keys.historic('g1', 1, day, Keys.month(day)), '600')).toBe(
+      '2,1,1,2,1,1,30000,5000,,',
+    );
     const one = await historic.groupBuckets(['g1'], DAY, DAY + 86_400_000, 1);
     expect(one.get('g1')).toEqual([
       { startMs: DAY + 600 * 60_000, vector: [2, 1, 1, 2, 1, 1, 30_000, 5_000, 0, 0] },

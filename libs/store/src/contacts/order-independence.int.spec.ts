@@ -46,7 +46,11 @@ const contactArb = fc.record({
   ),
   end: fc.option(
     fc.record({
-      afterMs: fc.integer({ min: 0, max: 3_600_000 }),
+      // some long ones, ending days after the offer across the month's end (docs/architecture.md, "Key layout")
+      afterMs: fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: 0, max: 3_600_000 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 6 * 86_400_000 }) },
+      ),
       outcome: fc.constantFrom('HANDLED', 'ABANDONED', 'TRANSFERRED', 'BOT_CLOSED'),
       talkMs: fc.integer({ min: 0, max: 900_000 }),
       holdMs: fc.integer({ min: 0, max: 60_000 }),

@@ -2,6 +2,7 @@ import type { RedisClient } from '../connection.js';
 import { decodeVector } from '../contacts/group-terms.js';
 import { Keys } from '../keys.js';
 import { settleAll } from '../settle.js';
+import { addInto } from './historic.js';
 
 /** A group's figures of one local day and right now, as the aggregator keeps them. */
 export interface GroupLoadVectors {
@@ -12,8 +13,9 @@ export interface GroupLoadVectors {
 }
 
 /**
- * Reads the online figures of groups: two small hashes per group, kept up to date by the
- * aggregator as contacts change, so a request costs one round trip whatever the traffic.
+ * Reads the online figures of groups: two small hashes per group (three around a month's
+ * end), kept up to date by the aggregator as contacts change, so a request costs one
+ * round trip whatever the traffic.
  */
 export class OnlineQueries {
   constructor(
@@ -25,20 +27,26 @@ export class OnlineQueries {
     groupIds: readonly string[],
     localDay: number,
   ): Promise<Map<string, GroupLoadVectors>> {
+    // the day's figures are spread over the month slots holding it (Keys.historyMonths)
+    const months = Keys.historyMonths(localDay);
+    const per = months.length + 1;
     const replies = await settleAll(
       groupIds.flatMap((groupId) => [
-        this.redis.hgetBuffer(this.keys.daily(groupId, localDay), Keys.VECTOR_FIELD),
+        ...months.map((month) =>
+          this.redis.hgetBuffer(this.keys.daily(groupId, localDay, month), Keys.VECTOR_FIELD),
+        ),
         this.redis.hgetBuffer(this.keys.now(groupId), Keys.VECTOR_FIELD),
       ]),
     );
     const result = new Map<string, GroupLoadVectors>();
     groupIds.forEach((groupId, i) => {
-      const today = replies[2 * i];
-      const now = replies[2 * i + 1];
-      result.set(groupId, {
-        today: today ? decodeVector(today) : [],
-        now: now ? decodeVector(now) : [],
-      });
+      const today: number[] = [];
+      for (let k = 0; k < months.length; k++) {
+        const bytes = replies[per * i + k];
+        if (bytes) addInto(today, decodeVector(bytes));
+      }
+      const now = replies[per * i + months.length];
+      result.set(groupId, { today, now: now ? decodeVector(now) : [] });
     });
     return result;
   }
