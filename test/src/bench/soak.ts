@@ -55,6 +55,19 @@ const FLOOR_WINDOW_MINUTES = 2;
 const REDIS_BYTES_PER_CONTACT = Number(process.env.SOAK_REDIS_BYTES_PER_CONTACT ?? 2_000);
 /** Lag is bounded when no group's lag after warm-up exceeds this many seconds of traffic (SOAK_MAX_LAG_SECONDS). */
 const MAX_LAG_SECONDS = Number(process.env.SOAK_MAX_LAG_SECONDS ?? 10);
+/**
+ * Minutes into the traffic at which every Node service writes a heap snapshot
+ * (SOAK_HEAP_SNAPSHOTS, comma-separated, e.g. `3,7`; none by default), into
+ * SOAK_HEAP_SNAPSHOT_DIR (`$TMPDIR/wfm-soak-heap`): two of them, compared in DevTools'
+ * comparison view, name what a growing heap retains.
+ */
+const HEAP_SNAPSHOT_MINUTES = (process.env.SOAK_HEAP_SNAPSHOTS ?? '')
+  .split(',')
+  .filter((m) => m.trim() !== '')
+  .map(Number)
+  .sort((a, b) => a - b);
+const HEAP_SNAPSHOT_DIR =
+  process.env.SOAK_HEAP_SNAPSHOT_DIR ?? path.join(os.tmpdir(), 'wfm-soak-heap');
 
 const TOPICS = {
   ...TOPIC_SETTINGS,
@@ -92,7 +105,13 @@ function startService(name: string, env: NodeJS.ProcessEnv): Promise<Service> {
   // the heap holds only what is reachable, which is what a leak makes grow
   return startBenchService(name, {
     env,
-    nodeArgs: ['--trace-gc'],
+    nodeArgs: [
+      '--trace-gc',
+      // SIGUSR2 writes a snapshot (Node's own flag), at SOAK_HEAP_SNAPSHOTS
+      ...(HEAP_SNAPSHOT_MINUTES.length > 0
+        ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`]
+        : []),
+    ],
     logName: `soak-${name}`,
     readyAttempts: 1_200,
   });
@@ -576,12 +595,19 @@ export async function benchSoak(): Promise<void> {
     const t0 = performance.now();
     const end = t0 + MINUTES * 60_000;
     const loads: number[] = [];
+    const snapshotsDue = [...HEAP_SNAPSHOT_MINUTES];
+    if (snapshotsDue.length > 0) fs.mkdirSync(HEAP_SNAPSHOT_DIR, { recursive: true });
     try {
       for (let i = 0; ; i++) {
         const due = t0 + i * SAMPLE_SECONDS * 1000;
         if (due > end) break;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (snapshotsDue.length > 0 && (snapshotsDue[0] ?? 0) * 60_000 <= performance.now() - t0) {
+          const minute = snapshotsDue.shift();
+          for (const s of services) if (s.proc.pid > 0) process.kill(s.proc.pid, 'SIGUSR2');
+          progress(`  heap snapshots of minute ${minute} requested into ${HEAP_SNAPSHOT_DIR}`);
+        }
         const s = await sampleOnce(t0, poller);
         samples.push(s);
         loads.push(os.loadavg()[0] ?? 0);
@@ -616,6 +642,19 @@ export async function benchSoak(): Promise<void> {
 }
 
 const SERVICES = ['aggregator', 'emitter', 'reader', 'exporter', 'wfm-sink'];
+
+/**
+ * One process's memory after warm-up in a word: `growing` when its heap after major
+ * collections rises (what it keeps grows: a leak, or work that grows with the day);
+ * `flat` when neither that nor its RSS does; otherwise its RSS alone grows while what it
+ * keeps is flat, which is V8 sizing its committed heap and the allocator keeping pages it
+ * had (a high-water mark, which levels off), not a leak.
+ */
+function verdictOf(m: { readonly floor: number; readonly rss: number }): string {
+  if (m.floor > LIVE_HEAP_FLAT_MB_PER_10_MIN) return 'growing (heap after GC)';
+  if (m.rss > RSS_FLAT_MB_PER_10_MIN) return 'heap flat, RSS grows (committed heap)';
+  return 'flat';
+}
 
 function report(
   samples: readonly Sample[],
@@ -725,6 +764,7 @@ function report(
         'floor range',
         'V8 heap total range',
         'RSS − heap total range',
+        'verdict',
       ],
       ...memory.map((m) => [
         m.name,
@@ -736,9 +776,14 @@ function report(
         m.floorRange,
         m.name === 'wfm-sink' ? '—' : m.heapTotal,
         m.name === 'wfm-sink' ? '—' : m.native,
+        verdictOf(m),
       ]),
     ],
   );
+  for (const m of memory)
+    lines.push(
+      `${m.name}: heap after major GC (floor) ${signed(m.floor, 2)}, RSS ${signed(m.rss)} MB/10 min: ${verdictOf(m)} (limits ${LIVE_HEAP_FLAT_MB_PER_10_MIN} and ${RSS_FLAT_MB_PER_10_MIN} MB/10 min; load average ${range(steady.map((s) => loads[samples.indexOf(s)] ?? 0))})`,
+    );
   const rssFlat = memory.every((m) => m.rss <= RSS_FLAT_MB_PER_10_MIN);
   const liveFlat = memory.every((m) => m.floor <= LIVE_HEAP_FLAT_MB_PER_10_MIN);
   ok &&= rssFlat && liveFlat;

@@ -4,6 +4,7 @@ import { mergeTimeline, parsePayload } from '../agents/codec.js';
 import type { OnlineAgentState } from '../agents/online-state.js';
 import type { RedisClient } from '../connection.js';
 import type { Keys } from '../keys.js';
+import { agentCallsInWindow } from '../scripts/agent-calls-window.js';
 import { settleAll } from '../settle.js';
 
 /** A finished state of an agent (docs/api.md, "GET /historic/agentStatusData"). */
@@ -200,14 +201,24 @@ export class AgentQueries {
   ): Promise<Map<string, AgentContact[]>> {
     const result = new Map<string, AgentContact[]>();
     const replies = await perAgentDay(agentIds, startMs, endMs, (agentId, day) =>
-      this.redis.hgetall(this.keys.agentCalls(agentId, day)),
+      // a whole day is its whole hash; a part of one, what its index by time names
+      // (docs/capacity.md, "Soak"): the exporter's window of minutes reads only its contacts
+      startMs <= day * DAY_MS && endMs >= (day + 1) * DAY_MS
+        ? this.redis.hgetall(this.keys.agentCalls(agentId, day))
+        : agentCallsInWindow(this.redis, {
+            keys: this.keys,
+            agentId,
+            utcDay: day,
+            startMs: Math.max(startMs, day * DAY_MS),
+            endMs: Math.min(endMs, (day + 1) * DAY_MS),
+          }),
     );
     for (const { agentId, reply: fields } of replies) {
       for (const contactId in fields) {
         const text = fields[contactId] ?? '';
         // version \x1f group \x1f channel \x1f answered \x1f ended \x1f outcome \x1f wrapped, or version \x1f x;
-        // the hash is the whole day's (no index by time, docs/capacity.md "Soak"): the answer
-        // instant is read first, and only the fields of contacts inside the period are split
+        // the answer instant is read first, and only the fields of contacts inside the period
+        // are split (a day stored before its index answers whole)
         const answeredMs = answeredOf(text);
         if (answeredMs === undefined || answeredMs < startMs || answeredMs >= endMs) continue;
         const [, group = '', channel = '', , ended = '', outcome = '', wrapped] =
