@@ -2,6 +2,7 @@ import type { Logger } from '@wfm-stream/observability';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 
 import { type KafkaProducer, type ProducerSettings, VerifiedProducer } from './producer.js';
+import { socketFactory } from './socket.js';
 
 export interface KafkaSettings {
   readonly KAFKA_BROKERS: readonly string[];
@@ -36,6 +37,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     brokers: [...settings.KAFKA_BROKERS],
     ssl: settings.KAFKA_SSL,
     connectionTimeout: settings.KAFKA_CONNECTION_TIMEOUT,
+    // kafkajs's own, less the connect listeners each disconnect added (socket.ts)
+    socketFactory,
     logLevel: logLevel.WARN,
     logCreator:
       () =>

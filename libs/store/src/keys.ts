@@ -239,6 +239,15 @@ export class Keys {
     return `${this.agent(agentId)}calls:${utcDay}`;
   }
 
+  /**
+   * The index by time of {@link agentCalls}: a zset of the same contacts (tombstones left
+   * out), each scored by its answer instant, so that a period shorter than the day reads
+   * only its own contacts (docs/capacity.md, "Soak").
+   */
+  agentCallsByTime(agentId: string, utcDay: number): string {
+    return `${this.agent(agentId)}callsat:${utcDay}`;
+  }
+
   /** The finished chats an agent worked on during one UTC day. */
   agentChats(agentId: string, utcDay: number): string {
     return `${this.agent(agentId)}chats:${utcDay}`;

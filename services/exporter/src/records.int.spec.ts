@@ -115,7 +115,13 @@ describe('the reads of a run of intervals', () => {
     expect(forty[39]!.endMs - forty[0]!.startMs).toBe(10 * 60 * MINUTE_MS);
     const alone = await commandsDuring(() => source.compute(one));
     const run = await commandsDuring(() => source.compute(forty));
-    expect(alone.get('hgetall') ?? 0).toBeGreaterThan(20); // the agents' calls:<day>, and more
-    expect(run).toEqual(alone);
+    expect(alone.get('hgetall') ?? 0).toBeGreaterThan(20); // the agents' chats:<day>, and more
+    // the agents' calls:<day> are read through their index by time (agent-calls-window-2.lua),
+    // which HMGETs only where the period has contacts: that count follows the data, at most
+    // one per agent-day read (each of which asks EXISTS of its index first)
+    const besides = (counts: Map<string, number>): Map<string, number> =>
+      new Map([...counts].filter(([name]) => name !== 'hmget'));
+    expect(besides(run)).toEqual(besides(alone));
+    expect(run.get('hmget') ?? 0).toBeLessThanOrEqual(run.get('exists') ?? 0);
   });
 });

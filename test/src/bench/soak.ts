@@ -47,6 +47,20 @@ const LIVE_HEAP_FLAT_MB_PER_10_MIN = Number(process.env.SOAK_LIVE_HEAP_FLAT_MB_P
 /** Minutes over which the heap after major collections is reduced to its least, for the verdict. */
 const FLOOR_WINDOW_MINUTES = 2;
 /**
+ * A consumer's heap floor leaves out the samples where its group lags more than this many
+ * seconds of traffic (SOAK_FLOOR_MAX_LAG_SECONDS): behind, it holds the fetched batches it
+ * has not applied yet (kafkajs fetches up to 10 MB a response), which is work in hand,
+ * bounded by the fetch size, not what it keeps. A soak on a loaded machine falls behind
+ * for minutes at a time, so without this its floor follows the machine's load.
+ */
+const FLOOR_MAX_LAG_SECONDS = Number(process.env.SOAK_FLOOR_MAX_LAG_SECONDS ?? 2);
+/** The consumer group of each service that has one. */
+const GROUP_OF: Record<string, string> = {
+  aggregator: 'wfm-aggregator',
+  emitter: 'wfm-emitter',
+  exporter: 'wfm-exporter',
+};
+/**
  * Redis keeps every contact by design (docs/architecture.md#retention: `DEDUPE_WINDOW` and
  * `RETENTION_DAYS`), so its memory cannot be flat under new contacts; it is bounded when it
  * grows by no more than this per contact started after warm-up (SOAK_REDIS_BYTES_PER_CONTACT).
@@ -55,6 +69,19 @@ const FLOOR_WINDOW_MINUTES = 2;
 const REDIS_BYTES_PER_CONTACT = Number(process.env.SOAK_REDIS_BYTES_PER_CONTACT ?? 2_000);
 /** Lag is bounded when no group's lag after warm-up exceeds this many seconds of traffic (SOAK_MAX_LAG_SECONDS). */
 const MAX_LAG_SECONDS = Number(process.env.SOAK_MAX_LAG_SECONDS ?? 10);
+/**
+ * Minutes into the traffic at which every Node service writes a heap snapshot
+ * (SOAK_HEAP_SNAPSHOTS, comma-separated, e.g. `3,7`; none by default), into
+ * SOAK_HEAP_SNAPSHOT_DIR (`$TMPDIR/wfm-soak-heap`): two of them, compared in DevTools'
+ * comparison view, name what a growing heap retains.
+ */
+const HEAP_SNAPSHOT_MINUTES = (process.env.SOAK_HEAP_SNAPSHOTS ?? '')
+  .split(',')
+  .filter((m) => m.trim() !== '')
+  .map(Number)
+  .sort((a, b) => a - b);
+const HEAP_SNAPSHOT_DIR =
+  process.env.SOAK_HEAP_SNAPSHOT_DIR ?? path.join(os.tmpdir(), 'wfm-soak-heap');
 
 const TOPICS = {
   ...TOPIC_SETTINGS,
@@ -92,7 +119,13 @@ function startService(name: string, env: NodeJS.ProcessEnv): Promise<Service> {
   // the heap holds only what is reachable, which is what a leak makes grow
   return startBenchService(name, {
     env,
-    nodeArgs: ['--trace-gc'],
+    nodeArgs: [
+      '--trace-gc',
+      // SIGUSR2 writes a snapshot (Node's own flag), at SOAK_HEAP_SNAPSHOTS
+      ...(HEAP_SNAPSHOT_MINUTES.length > 0
+        ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`]
+        : []),
+    ],
     logName: `soak-${name}`,
     readyAttempts: 1_200,
   });
@@ -576,12 +609,19 @@ export async function benchSoak(): Promise<void> {
     const t0 = performance.now();
     const end = t0 + MINUTES * 60_000;
     const loads: number[] = [];
+    const snapshotsDue = [...HEAP_SNAPSHOT_MINUTES];
+    if (snapshotsDue.length > 0) fs.mkdirSync(HEAP_SNAPSHOT_DIR, { recursive: true });
     try {
       for (let i = 0; ; i++) {
         const due = t0 + i * SAMPLE_SECONDS * 1000;
         if (due > end) break;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (snapshotsDue.length > 0 && (snapshotsDue[0] ?? 0) * 60_000 <= performance.now() - t0) {
+          const minute = snapshotsDue.shift();
+          for (const s of services) if (s.proc.pid > 0) process.kill(s.proc.pid, 'SIGUSR2');
+          progress(`  heap snapshots of minute ${minute} requested into ${HEAP_SNAPSHOT_DIR}`);
+        }
         const s = await sampleOnce(t0, poller);
         samples.push(s);
         loads.push(os.loadavg()[0] ?? 0);
@@ -616,6 +656,24 @@ export async function benchSoak(): Promise<void> {
 }
 
 const SERVICES = ['aggregator', 'emitter', 'reader', 'exporter', 'wfm-sink'];
+
+/**
+ * One process's memory after warm-up in a word: `growing` when its heap after major
+ * collections rises (what it keeps grows: a leak, or work that grows with the day);
+ * `flat` when neither that nor its RSS does; otherwise its RSS alone grows while what it
+ * keeps is flat, which is V8 sizing its committed heap and the allocator keeping pages it
+ * had (a high-water mark, which levels off), not a leak.
+ */
+function verdictOf(m: {
+  readonly floor: number;
+  readonly floorWindows: number;
+  readonly rss: number;
+}): string {
+  if (m.floorWindows < 2) return `no verdict: lagged through the run (SOAK_FLOOR_MAX_LAG_SECONDS)`;
+  if (m.floor > LIVE_HEAP_FLAT_MB_PER_10_MIN) return 'growing (heap after GC)';
+  if (m.rss > RSS_FLAT_MB_PER_10_MIN) return 'heap flat, RSS grows (committed heap)';
+  return 'flat';
+}
 
 function report(
   samples: readonly Sample[],
@@ -683,13 +741,21 @@ function report(
   const signed = (x: number, digits = 1): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
   const range = (values: readonly number[]): string =>
     `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+  const range1 = (values: readonly number[]): string =>
+    values.length === 0
+      ? '—'
+      : `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
   const lines: string[] = [];
   let ok = true;
   // the least of each FLOOR_WINDOW_MINUTES: a major collection during a burst of work (the
   // exporter's scheduler tick) counts that work's objects as live; a leak raises the floor
+  const caughtUp = (name: string, s: Sample): boolean => {
+    const group = GROUP_OF[name];
+    return group === undefined || (s.lag[group] ?? 0) <= FLOOR_MAX_LAG_SECONDS * RATE;
+  };
   const floors = (name: string): [number, number][] => {
     const windows = new Map<number, Sample[]>();
-    for (const s of steady) {
+    for (const s of steady.filter((x) => caughtUp(name, x))) {
       const w = Math.floor(s.seconds / (FLOOR_WINDOW_MINUTES * 60));
       windows.set(w, [...(windows.get(w) ?? []), s]);
     }
@@ -707,7 +773,9 @@ function report(
     rssRange: range(steady.map((s) => s.rss[name] ?? 0)),
     live: slope(steady.map((s) => [tens(s), s.live[name] ?? 0])),
     floor: slope(floors(name)),
-    floorRange: `${Math.min(...floors(name).map((f) => f[1])).toFixed(1)}–${Math.max(...floors(name).map((f) => f[1])).toFixed(1)}`,
+    floorSamples: steady.filter((s) => caughtUp(name, s)).length,
+    floorRange: range1(floors(name).map((f) => f[1])),
+    floorWindows: floors(name).length,
     liveRange: `${Math.min(...steady.map((s) => s.live[name] ?? 0)).toFixed(1)}–${Math.max(...steady.map((s) => s.live[name] ?? 0)).toFixed(1)}`,
     heapTotal: range(steady.map((s) => s.heap[name]?.total ?? 0)),
     native: range(steady.map((s) => (s.rss[name] ?? 0) - (s.heap[name]?.total ?? 0))),
@@ -721,10 +789,12 @@ function report(
         'RSS range',
         'heap after major GC: slope',
         'its range',
-        `its floor (least per ${FLOOR_WINDOW_MINUTES} min): slope`,
+        `its floor (least per ${FLOOR_WINDOW_MINUTES} min, lag ≤ ${FLOOR_MAX_LAG_SECONDS} s): slope`,
+        'samples in it',
         'floor range',
         'V8 heap total range',
         'RSS − heap total range',
+        'verdict',
       ],
       ...memory.map((m) => [
         m.name,
@@ -733,18 +803,26 @@ function report(
         signed(m.live, 2),
         m.liveRange,
         signed(m.floor, 2),
+        `${m.floorSamples}/${steady.length}`,
         m.floorRange,
         m.name === 'wfm-sink' ? '—' : m.heapTotal,
         m.name === 'wfm-sink' ? '—' : m.native,
+        verdictOf(m),
       ]),
     ],
   );
+  for (const m of memory)
+    lines.push(
+      `${m.name}: heap after major GC (floor) ${signed(m.floor, 2)}, RSS ${signed(m.rss)} MB/10 min: ${verdictOf(m)} (limits ${LIVE_HEAP_FLAT_MB_PER_10_MIN} and ${RSS_FLAT_MB_PER_10_MIN} MB/10 min; load average ${range(steady.map((s) => loads[samples.indexOf(s)] ?? 0))})`,
+    );
   const rssFlat = memory.every((m) => m.rss <= RSS_FLAT_MB_PER_10_MIN);
-  const liveFlat = memory.every((m) => m.floor <= LIVE_HEAP_FLAT_MB_PER_10_MIN);
+  const liveFlat = memory.every(
+    (m) => m.floorWindows >= 2 && m.floor <= LIVE_HEAP_FLAT_MB_PER_10_MIN,
+  );
   ok &&= rssFlat && liveFlat;
   lines.push(
     `RSS after warm-up (${steadyMinutes} min): ${memory.map((m) => `${m.name} ${signed(m.rss)}`).join(', ')} MB/10 min: ${rssFlat ? 'flat' : 'NOT flat'} (limit ${RSS_FLAT_MB_PER_10_MIN} MB/10 min, SOAK_RSS_FLAT_MB_PER_10_MIN)`,
-    `V8 heap after major collections, its floor (least per ${FLOOR_WINDOW_MINUTES} min) after warm-up: ${memory.map((m) => `${m.name} ${signed(m.floor, 2)}`).join(', ')} MB/10 min: ${liveFlat ? 'flat, no leak' : 'NOT flat'} (limit ${LIVE_HEAP_FLAT_MB_PER_10_MIN} MB/10 min, SOAK_LIVE_HEAP_FLAT_MB_PER_10_MIN)`,
+    `V8 heap after major collections, its floor (least per ${FLOOR_WINDOW_MINUTES} min, samples where the service's group lags ≤ ${FLOOR_MAX_LAG_SECONDS} s of traffic) after warm-up: ${memory.map((m) => `${m.name} ${signed(m.floor, 2)}`).join(', ')} MB/10 min: ${liveFlat ? 'flat, no leak' : 'NOT flat'} (limit ${LIVE_HEAP_FLAT_MB_PER_10_MIN} MB/10 min, SOAK_LIVE_HEAP_FLAT_MB_PER_10_MIN)`,
   );
   const redisSlope = slope(steady.map((s) => [tens(s), s.redisMb]));
   const h0 = steady[0] ?? first;

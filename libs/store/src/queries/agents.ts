@@ -5,6 +5,7 @@ import type { OnlineAgentState } from '../agents/online-state.js';
 import type { AgentStateLabel } from '../agents/state-label.js';
 import type { RedisClient } from '../connection.js';
 import type { Keys } from '../keys.js';
+import { agentCallsInWindow } from '../scripts/agent-calls-window.js';
 import { settleAll } from '../settle.js';
 
 /** A finished state of an agent (docs/api.md, "GET /historic/agentStatusData"). */
@@ -208,8 +209,18 @@ export class AgentQueries {
     startMs: number,
     endMs: number,
   ): Promise<Map<string, AgentContact[]>> {
+    // a whole day is its whole hash; a part of one, what its index by time names
+    // (docs/capacity.md, "Soak"): the exporter's window of minutes reads only its contacts
     const read = (agentId: string, day: number) =>
-      this.redis.hgetall(this.keys.agentCalls(agentId, day));
+      startMs <= day * DAY_MS && endMs >= (day + 1) * DAY_MS
+        ? this.redis.hgetall(this.keys.agentCalls(agentId, day))
+        : agentCallsInWindow(this.redis, {
+            keys: this.keys,
+            agentId,
+            utcDay: day,
+            startMs: Math.max(startMs, day * DAY_MS),
+            endMs: Math.min(endMs, (day + 1) * DAY_MS),
+          });
     const result = await rowsPerAgentDay(agentIds, startMs, endMs, read, (fields) =>
       answeredIn(fields, startMs, endMs),
     );

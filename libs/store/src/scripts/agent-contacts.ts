@@ -45,7 +45,12 @@ const agentContacts = defineScript<AgentContactsArgs, number>({
     // a record of day d, stored or new, was answered on day d: its chat is indexed from d on
     for (const day of callDays) for (let d = day; d < day + maxChatDays; d++) chatDays.add(d);
     const argv: ScriptArg[] = [ttlSeconds, maxChatDays, callDays.size, chatDays.size];
-    for (const day of callDays) argv.push(day, list.add(keys.agentCalls(agentId, day)));
+    for (const day of callDays)
+      argv.push(
+        day,
+        list.add(keys.agentCalls(agentId, day)),
+        list.add(keys.agentCallsByTime(agentId, day)),
+      );
     for (const day of chatDays) argv.push(day, list.add(keys.agentChats(agentId, day)));
     for (const u of updates) {
       const c = u.contact;
