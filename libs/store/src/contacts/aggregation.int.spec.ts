@@ -11,6 +11,7 @@ import {
   type RedisClient,
 } from '../index.js';
 import { mergeContactEvents } from '../scripts/contact-merge.js';
+import { contactEvents, summedHistory } from '../testing/contact-events.js';
 import { specRedis } from '../testing/redis.js';
 
 const ns = redisNamespace();
@@ -35,50 +36,21 @@ function fresh(): void {
 }
 
 const DAY = Date.UTC(2020, 0, 1);
-const iso = (minutes: number): string => new Date(DAY + minutes * 60_000).toISOString();
 
-/** What every event of contact `id` carries: the id `<id>-<suffix>` and the time. */
-function head(id: string, suffix: string, minute: number) {
-  return { eventId: `${id}-${suffix}`, occurredAt: iso(minute), contactId: id };
-}
-
-function offered(id: string, minute: number, customerId?: string, groupId = 'g1'): ContactEvent {
-  return {
-    ...head(id, 'o', minute),
-    type: 'contact.offered',
-    groupId,
-    channel: 'INCOMING_CALLS',
-    customerId,
-    transferredFromContactId: undefined,
-  };
-}
-
-function ended(
+const minuteMs = (minute: number): number => DAY + minute * 60_000;
+const offered = (id: string, minute: number, customerId?: string, groupId = 'g1'): ContactEvent =>
+  contactEvents.offered(id, minuteMs(minute), { customerId, groupId });
+const answered = (id: string, minute: number): ContactEvent =>
+  contactEvents.answered(id, minuteMs(minute));
+const ended = (
   id: string,
   minute: number,
   outcome: 'HANDLED' | 'ABANDONED' | 'BOT_CLOSED' | 'TRANSFERRED',
-): ContactEvent {
-  return {
-    ...head(id, 'e', minute),
-    type: 'contact.ended',
-    outcome,
-    talkMs: 60_000,
-    holdMs: undefined,
-  };
-}
-
-function answered(id: string, minute: number): ContactEvent {
-  return { ...head(id, 'a', minute), type: 'contact.answered', agentId: 'a1', ringMs: 1_000 };
-}
+): ContactEvent => contactEvents.ended(id, minuteMs(minute), outcome);
 
 /** The day's historic vector of a group, summed over all buckets. */
-async function dayTotals(groupId = 'g1'): Promise<number[]> {
-  const buckets = await historic.groupBuckets([groupId], DAY, DAY + 86_400_000, 15);
-  const sum = new Array<number>(10).fill(0);
-  for (const b of buckets.get(groupId) ?? [])
-    b.vector.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
-  return sum;
-}
+const dayTotals = (groupId = 'g1'): Promise<number[]> =>
+  summedHistory(historic, groupId, DAY, DAY + 86_400_000, 15);
 
 describe('ContactAggregation', () => {
   it('sums contacts into the bucket of their offer time', async () => {

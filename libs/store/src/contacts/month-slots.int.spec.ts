@@ -11,6 +11,7 @@ import {
   OnlineQueries,
   type RedisClient,
 } from '../index.js';
+import { contactEvents, summedHistory } from '../testing/contact-events.js';
 
 /**
  * A group's history lives in one Cluster slot per month (docs/architecture.md, "Key
@@ -50,55 +51,18 @@ function setup(zone: TimeZone) {
   };
 }
 
-function offered(id: string, ms: number, customerId?: string, groupId = 'g1'): ContactEvent {
-  return {
-    eventId: `${id}-o-${groupId}`,
-    type: 'contact.offered',
-    occurredAt: new Date(ms).toISOString(),
-    contactId: id,
-    groupId,
-    channel: 'INCOMING_CALLS',
-    customerId,
-    transferredFromContactId: undefined,
-  };
-}
-
-function answered(id: string, ms: number): ContactEvent {
-  return {
-    eventId: `${id}-a`,
-    type: 'contact.answered',
-    occurredAt: new Date(ms).toISOString(),
-    contactId: id,
-    agentId: 'a1',
-    ringMs: 1_000,
-  };
-}
-
-function handled(id: string, ms: number): ContactEvent {
-  return {
-    eventId: `${id}-e`,
-    type: 'contact.ended',
-    occurredAt: new Date(ms).toISOString(),
-    contactId: id,
-    outcome: 'HANDLED',
-    talkMs: 60_000,
-    holdMs: undefined,
-  };
-}
+const offered = (id: string, ms: number, customerId?: string, groupId = 'g1'): ContactEvent =>
+  contactEvents.offered(id, ms, { customerId, groupId, eventId: `${id}-o-${groupId}` });
+const answered = (id: string, ms: number): ContactEvent => contactEvents.answered(id, ms);
+const handled = (id: string, ms: number): ContactEvent => contactEvents.ended(id, ms, 'HANDLED');
 
 /** The historic vectors of a group over [startMs, endMs), summed. */
-async function totals(
+const totals = (
   historic: HistoricQueries,
   groupId: string,
   startMs: number,
   endMs: number,
-): Promise<number[]> {
-  const buckets = await historic.groupBuckets([groupId], startMs, endMs, 1);
-  const sum = new Array<number>(10).fill(0);
-  for (const b of buckets.get(groupId) ?? [])
-    b.vector.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
-  return sum;
-}
+): Promise<number[]> => summedHistory(historic, groupId, startMs, endMs, 1);
 
 describe('a group’s history by month', () => {
   it('counts a contact offered on a month’s first local day, in the last UTC day of the one before, once', async () => {
