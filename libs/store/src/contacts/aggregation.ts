@@ -147,77 +147,96 @@ export class ContactAggregation {
 
   /** What each agent must hear: the contact it answered, tombstones where it no longer belongs. */
   private agentUpdates(snapshots: readonly ContactSnapshot[]): Map<string, AgentContactUpdate[]> {
-    const byAgent = new Map<string, AgentContactUpdate[]>();
-    for (const { facts, version, homes } of snapshots) {
-      const answered = facts.answered;
-      const current =
-        answered === undefined
-          ? undefined
-          : { id: answered.agentId, day: Math.floor(answered.at / DAY_MS) };
-      const tombstone = { contactId: facts.contactId, version, tombstone: true };
-      for (const former of formerHomes(homes, 'agent', current, (at) => Math.floor(at / DAY_MS)))
-        push(byAgent, former.id, { ...tombstone, utcDay: former.day });
-      if (answered === undefined || current === undefined) continue;
-      const bot = facts.ended?.outcome === 'BOT_CLOSED';
-      push(byAgent, answered.agentId, {
-        ...tombstone,
-        utcDay: current.day,
-        tombstone: bot,
-        ...(bot
-          ? {}
-          : {
-              contact: {
-                groupId: facts.offered?.groupId ?? null,
-                channel: facts.offered?.channel ?? null,
-                answeredAtMs: answered.at,
-                endedAtMs: facts.ended?.at ?? null,
-                outcome: facts.ended?.outcome ?? null,
-                wrappedUp: facts.wrappedUp !== undefined,
-              },
-            }),
-      });
-    }
-    return byAgent;
+    const tombstone = (
+      { facts, version }: ContactSnapshot,
+      utcDay: number,
+    ): AgentContactUpdate => ({ contactId: facts.contactId, version, tombstone: true, utcDay });
+    return routeSnapshots(snapshots, {
+      kind: 'agent',
+      dayOf: (at) => Math.floor(at / DAY_MS),
+      placeOf: ({ answered }) => answered && { id: answered.agentId, at: answered.at },
+      tombstone,
+      update: (snapshot, utcDay) => {
+        const { facts } = snapshot;
+        const answered = facts.answered;
+        // a contact a bot closed is no agent's
+        if (answered === undefined || facts.ended?.outcome === 'BOT_CLOSED')
+          return tombstone(snapshot, utcDay);
+        const contact = {
+          groupId: facts.offered?.groupId ?? null,
+          channel: facts.offered?.channel ?? null,
+          answeredAtMs: answered.at,
+          endedAtMs: facts.ended?.at ?? null,
+          outcome: facts.ended?.outcome ?? null,
+          wrappedUp: facts.wrappedUp !== undefined,
+        };
+        return { ...tombstone(snapshot, utcDay), tombstone: false, contact };
+      },
+    });
   }
 
   /** What each group must hear: the current snapshot at the contact's home, tombstones at former ones. */
   private groupUpdates(snapshots: readonly ContactSnapshot[]): Map<string, GroupUpdate[]> {
     const { zone } = this.settings;
-    const byGroup = new Map<string, GroupUpdate[]>();
-    for (const { facts, version, homes } of snapshots) {
-      const offered = facts.offered;
-      const current =
-        offered === undefined
-          ? undefined
-          : { id: offered.groupId, day: zone.dayNumberAt(offered.at) };
-      const tombstone = {
-        contactId: facts.contactId,
-        version,
-        uniquenessPrefix: '',
-        uniquenessMember: '',
-        tombstone: true,
-        terms: '',
-      };
-      for (const former of formerHomes(homes, 'group', current, (at) => zone.dayNumberAt(at)))
-        push(byGroup, former.id, { ...tombstone, localDay: former.day });
-      if (offered === undefined || current === undefined) continue;
-      const contribution = groupContribution(facts, this.settings.serviceLevelMs(offered.groupId));
-      if (contribution === undefined) {
-        push(byGroup, offered.groupId, { ...tombstone, localDay: current.day });
-        continue;
-      }
-      const prefix = uniquenessPrefix(contribution.customerId);
-      push(byGroup, offered.groupId, {
-        ...tombstone,
-        localDay: current.day,
-        uniquenessPrefix: prefix,
-        uniquenessMember: uniquenessMember(prefix, offered.at, facts.contactId),
-        tombstone: false,
-        terms: serializeTerms(groupTerms(contribution, zone, facts.contactId)),
-      });
-    }
-    return byGroup;
+    const tombstone = ({ facts, version }: ContactSnapshot, localDay: number): GroupUpdate => ({
+      contactId: facts.contactId,
+      version,
+      localDay,
+      uniquenessPrefix: '',
+      uniquenessMember: '',
+      tombstone: true,
+      terms: '',
+    });
+    return routeSnapshots(snapshots, {
+      kind: 'group',
+      dayOf: (at) => zone.dayNumberAt(at),
+      placeOf: ({ offered }) => offered && { id: offered.groupId, at: offered.at },
+      tombstone,
+      update: (snapshot, localDay) => {
+        const { facts } = snapshot;
+        const offered = facts.offered;
+        const contribution =
+          offered && groupContribution(facts, this.settings.serviceLevelMs(offered.groupId));
+        if (offered === undefined || contribution === undefined)
+          return tombstone(snapshot, localDay);
+        const prefix = uniquenessPrefix(contribution.customerId);
+        return {
+          ...tombstone(snapshot, localDay),
+          uniquenessPrefix: prefix,
+          uniquenessMember: uniquenessMember(prefix, offered.at, facts.contactId),
+          tombstone: false,
+          terms: serializeTerms(groupTerms(contribution, zone, facts.contactId)),
+        };
+      },
+    });
   }
+}
+
+/**
+ * Where a batch's snapshots go among the places of one kind (agents by UTC day, groups by
+ * local day): each snapshot's update to the place it counts under now, and a tombstone to
+ * every place it was counted under before and no longer is.
+ */
+function routeSnapshots<U>(
+  snapshots: readonly ContactSnapshot[],
+  route: {
+    readonly kind: Home['kind'];
+    readonly dayOf: (at: number) => number;
+    /** The place a contact counts under now, and the instant that sets its day. */
+    readonly placeOf: (facts: ContactSnapshot['facts']) => { id: string; at: number } | undefined;
+    readonly tombstone: (snapshot: ContactSnapshot, day: number) => U;
+    readonly update: (snapshot: ContactSnapshot, day: number) => U;
+  },
+): Map<string, U[]> {
+  const byPlace = new Map<string, U[]>();
+  for (const snapshot of snapshots) {
+    const place = route.placeOf(snapshot.facts);
+    const current = place && { id: place.id, day: route.dayOf(place.at) };
+    for (const former of formerHomes(snapshot.homes, route.kind, current, route.dayOf))
+      push(byPlace, former.id, route.tombstone(snapshot, former.day));
+    if (current !== undefined) push(byPlace, current.id, route.update(snapshot, current.day));
+  }
+  return byPlace;
 }
 
 function push<T>(map: Map<string, T[]>, id: string, item: T): void {
