@@ -5,7 +5,7 @@ import type { RedisClient } from '../connection.js';
 import { type Keys } from '../keys.js';
 import { type AgentContactUpdate, applyAgentContacts } from '../scripts/agent-contacts.js';
 import { mergeContactEvents } from '../scripts/contact-merge.js';
-import { applyGroupUpdates, type GroupUpdate } from '../scripts/group-apply.js';
+import { applyGroupUpdates, groupTombstone, type GroupUpdate } from '../scripts/group-apply.js';
 import { settleAll } from '../settle.js';
 import {
   type ContactSnapshot,
@@ -178,15 +178,8 @@ export class ContactAggregation {
   /** What each group must hear: the current snapshot at the contact's home, tombstones at former ones. */
   private groupUpdates(snapshots: readonly ContactSnapshot[]): Map<string, GroupUpdate[]> {
     const { zone } = this.settings;
-    const tombstone = ({ facts, version }: ContactSnapshot, localDay: number): GroupUpdate => ({
-      contactId: facts.contactId,
-      version,
-      localDay,
-      uniquenessPrefix: '',
-      uniquenessMember: '',
-      tombstone: true,
-      terms: '',
-    });
+    const tombstone = ({ facts, version }: ContactSnapshot, localDay: number): GroupUpdate =>
+      groupTombstone(facts.contactId, version, localDay);
     return routeSnapshots(snapshots, {
       kind: 'group',
       dayOf: (at) => zone.dayNumberAt(at),

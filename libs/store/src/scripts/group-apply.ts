@@ -20,6 +20,19 @@ export interface GroupUpdate {
   readonly terms: string;
 }
 
+/** A contact's update that takes back what it counted in a group on a local day. */
+export function groupTombstone(contactId: string, version: number, localDay: number): GroupUpdate {
+  return {
+    contactId,
+    version,
+    localDay,
+    uniquenessPrefix: '',
+    uniquenessMember: '',
+    tombstone: true,
+    terms: '',
+  };
+}
+
 /** What one slot of a group hears of a contact (lua/group-apply-n.lua). */
 export interface SlotUpdate extends GroupUpdate {
   /** In the offer day's month: the other months this contribution has terms in. */
@@ -236,16 +249,7 @@ export async function applyGroupUpdates(
     for (const { contactId, localDay, month } of reply.far) {
       const version = versions.get(`${contactId}\u0000${localDay}`);
       if (version === undefined) continue;
-      push(retract, month, {
-        contactId,
-        version,
-        localDay,
-        uniquenessPrefix: '',
-        uniquenessMember: '',
-        tombstone: true,
-        terms: '',
-        far: [],
-      });
+      push(retract, month, { ...groupTombstone(contactId, version, localDay), far: [] });
     }
   });
   if (retract.size > 0)
