@@ -47,12 +47,12 @@ function startCli(traffic = 'simulate', extra: readonly string[] = []): Started 
   return started;
 }
 
-async function endpointsOf(started: Started): Promise<Endpoints> {
+async function endpointsOf(started: Started, timeoutMs = 30_000): Promise<Endpoints> {
   const file = path.join(started.stateDir, 'endpoints.json');
   return waitFor(
     () => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as Endpoints),
     {
-      timeoutMs: 30_000,
+      timeoutMs,
       message: `the endpoints file (output so far: ${started.output()})`,
     },
   );
@@ -218,7 +218,9 @@ describe('wfm-stream start', () => {
 
   it('runs the whole pipeline on a Redis Cluster with --redis-cluster, and Ctrl-C stops all six nodes', async () => {
     const started = startCli('simulate', ['--redis-cluster']);
-    const endpoints = await endpointsOf(started);
+    // six nodes, the cluster's creation and its replicas' first sync come before the rest:
+    // on a machine busy with the other suites that alone can take half a minute
+    const endpoints = await endpointsOf(started, 60_000);
     expect(endpoints.redisClusterNodes).toHaveLength(6);
     expect(started.output()).toContain('Redis Cluster ');
     // the demo data, computed and read on the cluster
